@@ -1,0 +1,126 @@
+// One sort order of the triples (spo, pos or osp), stored compressed-sparse-row style: for each
+// first-position id, a contiguous, sorted run of (second, third) pairs packed into UInt64s.
+
+import GraphModel
+
+/// The three permutations the index keeps.
+public enum IndexOrder: String, CaseIterable, Sendable {
+  /// Subject, predicate, object.
+  case spo
+  /// Predicate, object, subject.
+  case pos
+  /// Object, subject, predicate.
+  case osp
+
+  /// The first key and the packed (second, third) pair of a triple in this order.
+  @inline(__always) func key(_ t: IDTriple) -> (first: TermID, pair: UInt64) {
+    switch self {
+    case .spo: (t.s, UInt64(t.p) << 32 | UInt64(t.o))
+    case .pos: (t.p, UInt64(t.o) << 32 | UInt64(t.s))
+    case .osp: (t.o, UInt64(t.s) << 32 | UInt64(t.p))
+    }
+  }
+
+  /// The triple for a first key and a packed pair of this order.
+  @inline(__always) func triple(first: TermID, pair: UInt64) -> IDTriple {
+    let second = TermID(truncatingIfNeeded: pair >> 32)
+    let third = TermID(truncatingIfNeeded: pair)
+    switch self {
+    case .spo: return IDTriple(first, second, third)
+    case .pos: return IDTriple(third, first, second)
+    case .osp: return IDTriple(second, third, first)
+    }
+  }
+}
+
+/// The storage of one order.
+///
+/// Invariants: `offsets.count == termCount + 1`, `offsets` is non-decreasing from 0 to
+/// `pairs.count`, and within each run `pairs[offsets[k]..<offsets[k+1]]` is strictly increasing.
+struct OrderStorage {
+  var offsets: [UInt32]
+  var pairs: [UInt64]
+
+  static func empty(termCount: Int) -> OrderStorage {
+    OrderStorage(offsets: Array(repeating: 0, count: termCount + 1), pairs: [])
+  }
+
+  /// The run of pairs for a first key (empty for ids the index does not know).
+  @inline(__always) func run(_ first: TermID) -> Range<Int> {
+    let k = Int(first)
+    guard k + 1 < offsets.count else { return 0..<0 }
+    return Int(offsets[k])..<Int(offsets[k + 1])
+  }
+
+  /// The sub-run of pairs whose second component equals `second`.
+  ///
+  /// - Complexity: O(log n) in the length of the run.
+  @inline(__always) func run(_ first: TermID, second: TermID) -> Range<Int> {
+    let r = run(first)
+    if r.isEmpty { return r }
+    let low = UInt64(second) << 32
+    let high = low | 0xFFFF_FFFF
+    let start = lowerBound(low, in: r)
+    let end = upperBound(high, in: start..<r.upperBound)
+    return start..<end
+  }
+
+  /// The index of a pair in a run, if present.
+  @inline(__always) func find(_ first: TermID, _ pair: UInt64) -> Int? {
+    let r = run(first)
+    let i = lowerBound(pair, in: r)
+    return i < r.upperBound && pairs[i] == pair ? i : nil
+  }
+
+  @inline(__always) func lowerBound(_ value: UInt64, in range: Range<Int>) -> Int {
+    var low = range.lowerBound
+    var high = range.upperBound
+    pairs.withUnsafeBufferPointer { p in
+      while low < high {
+        let mid = (low + high) >> 1
+        if p[mid] < value { low = mid + 1 } else { high = mid }
+      }
+    }
+    return low
+  }
+
+  @inline(__always) func upperBound(_ value: UInt64, in range: Range<Int>) -> Int {
+    var low = range.lowerBound
+    var high = range.upperBound
+    pairs.withUnsafeBufferPointer { p in
+      while low < high {
+        let mid = (low + high) >> 1
+        if p[mid] <= value { low = mid + 1 } else { high = mid }
+      }
+    }
+    return low
+  }
+
+  /// Builds an order from unique triples by a counting sort on the first key.
+  ///
+  /// - Returns: The storage and, for each output position, the index of its source triple.
+  static func build(_ order: IndexOrder, from triples: [IDTriple], termCount: Int) -> (OrderStorage, [UInt32]) {
+    var counts = [UInt32](repeating: 0, count: termCount + 1)
+    for t in triples {
+      counts[Int(order.key(t).first) + 1] += 1
+    }
+    for k in 1..<counts.count { counts[k] += counts[k - 1] }
+    let offsets = counts
+    var cursor = counts
+    var keyed = [(pair: UInt64, source: UInt32)](repeating: (0, 0), count: triples.count)
+    for (index, t) in triples.enumerated() {
+      let (first, pair) = order.key(t)
+      let at = Int(cursor[Int(first)])
+      keyed[at] = (pair, UInt32(index))
+      cursor[Int(first)] += 1
+    }
+    for k in 0..<termCount {
+      let start = Int(offsets[k])
+      let end = Int(offsets[k + 1])
+      if end - start > 1 {
+        keyed[start..<end].sort { $0.pair < $1.pair }
+      }
+    }
+    return (OrderStorage(offsets: offsets, pairs: keyed.map(\.pair)), keyed.map(\.source))
+  }
+}

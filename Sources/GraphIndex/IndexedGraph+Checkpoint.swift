@@ -1,0 +1,272 @@
+// Checkpoints: the index and dictionary arrays saved to one binary file, so that opening a large
+// store reads arrays instead of replaying text. A checkpoint is derived data, never the source
+// of truth: it carries a stamp of the log prefix it covers, the store checks that stamp against
+// the log on open, and a missing, stale or damaged checkpoint is simply rebuilt.
+//
+//   file    = magic "XZCKPT01" | u32 version | u32 0x01020304 | stamp (4 x u64) | counts (4 x u64)
+//             | section x 13 | u64 xxh64-of-everything-before
+//   section = u64 byte-length | bytes      (little-endian arrays, in the order of `write`)
+
+import Glibc
+import GraphModel
+
+/// Identifies the log prefix a checkpoint was made from.
+public struct CheckpointStamp: Hashable, Sendable {
+  /// The byte length of the log prefix.
+  public var logLength: UInt64
+  /// XXH64 of that prefix.
+  public var logHash: UInt64
+  /// The number of lines in that prefix.
+  public var lineCount: UInt64
+  /// The last transaction in that prefix.
+  public var lastTransaction: UInt64
+
+  /// Creates a stamp.
+  public init(logLength: UInt64, logHash: UInt64, lineCount: UInt64, lastTransaction: UInt64) {
+    self.logLength = logLength
+    self.logHash = logHash
+    self.lineCount = lineCount
+    self.lastTransaction = lastTransaction
+  }
+}
+
+/// Why a checkpoint could not be written.
+public struct CheckpointError: Error, CustomStringConvertible {
+  /// What went wrong.
+  public var description: String
+}
+
+extension IndexedGraph {
+  static let checkpointMagic = Array("XZCKPT01".utf8)
+
+  /// Writes a checkpoint atomically: a temporary file is written and synced, then renamed over
+  /// `path`, then the directory is synced.
+  public func writeCheckpoint(to path: String, stamp: CheckpointStamp) throws(CheckpointError) {
+    let temporary = path + ".tmp"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw CheckpointError(description: "cannot create `\(temporary)`: \(String(cString: strerror(errno)))") }
+    var writer = SectionWriter(fd: fd)
+    writer.raw(IndexedGraph.checkpointMagic)
+    writer.scalar(UInt32(1))
+    writer.scalar(UInt32(0x0102_0304))
+    for v in [stamp.logLength, stamp.logHash, stamp.lineCount, stamp.lastTransaction] { writer.scalar(v) }
+    for v in [UInt64(dictionary.count), UInt64(tripleCount), UInt64(transactions.count), UInt64(moreTx.count)] {
+      writer.scalar(v)
+    }
+    let storage = dictionary.storage
+    writer.section(storage.kinds)
+    writer.section(storage.offsets)
+    writer.section(storage.bytes)
+    writer.section(storage.hashes)
+    for order in [spo, pos, osp] {
+      writer.section(order.offsets)
+      writer.section(order.pairs)
+    }
+    writer.section(firstTx)
+    var more: [UInt32] = []
+    for (triple, txs) in moreTx.sorted(by: { ($0.key.s, $0.key.p, $0.key.o) < ($1.key.s, $1.key.p, $1.key.o) }) {
+      more += [triple.s, triple.p, triple.o, UInt32(txs.count)] + txs
+    }
+    writer.section(more)
+    writer.section(Self.encode(transactions))
+    writer.scalar(writer.hasher.finalize())
+    let ok = writer.ok && fsync(fd) == 0
+    close(fd)
+    guard ok, rename(temporary, path) == 0 else {
+      unlink(temporary)
+      throw CheckpointError(description: "cannot write `\(path)`: \(String(cString: strerror(errno)))")
+    }
+    let directory = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
+    let dfd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if dfd >= 0 {
+      fsync(dfd)
+      close(dfd)
+    }
+  }
+
+  /// Reads a checkpoint; nil when it is missing, from another format version, or damaged.
+  public static func readCheckpoint(from path: String) -> (IndexedGraph, CheckpointStamp)? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var reader = SectionReader(fd: fd)
+    guard reader.raw(8) == checkpointMagic, reader.scalar(UInt32.self) == 1,
+      reader.scalar(UInt32.self) == 0x0102_0304,
+      let l = reader.scalar(UInt64.self), let h = reader.scalar(UInt64.self),
+      let c = reader.scalar(UInt64.self), let t = reader.scalar(UInt64.self),
+      let termCount = reader.scalar(UInt64.self), let tripleCount = reader.scalar(UInt64.self),
+      let txCount = reader.scalar(UInt64.self), let moreCount = reader.scalar(UInt64.self),
+      let kinds = reader.section(UInt8.self), let dictOffsets = reader.section(UInt32.self),
+      let bytes = reader.section(UInt8.self), let hashes = reader.section(UInt32.self),
+      let spoOffsets = reader.section(UInt32.self), let spoPairs = reader.section(UInt64.self),
+      let posOffsets = reader.section(UInt32.self), let posPairs = reader.section(UInt64.self),
+      let ospOffsets = reader.section(UInt32.self), let ospPairs = reader.section(UInt64.self),
+      let firstTx = reader.section(UInt32.self), let more = reader.section(UInt32.self),
+      let encodedTransactions = reader.section(UInt8.self)
+    else { return nil }
+    let expectedHash = reader.hasher.finalize()
+    guard reader.scalar(UInt64.self) == expectedHash, reader.atEnd else { return nil }
+    guard kinds.count == Int(termCount), spoPairs.count == Int(tripleCount),
+      posPairs.count == spoPairs.count, ospPairs.count == spoPairs.count, firstTx.count == spoPairs.count,
+      spoOffsets.count == kinds.count + 1, posOffsets.count == kinds.count + 1, ospOffsets.count == kinds.count + 1,
+      spoOffsets.last.map(Int.init) == spoPairs.count, posOffsets.last.map(Int.init) == posPairs.count,
+      ospOffsets.last.map(Int.init) == ospPairs.count,
+      let dictionary = TermDictionary(
+        storage: TermDictionary.Storage(kinds: kinds, offsets: dictOffsets, bytes: bytes, hashes: hashes)),
+      let transactions = decode(encodedTransactions), transactions.count == Int(txCount)
+    else { return nil }
+    var moreTx: [IDTriple: [TxNumber]] = [:]
+    var i = 0
+    while i + 4 <= more.count {
+      let n = Int(more[i + 3])
+      guard i + 4 + n <= more.count else { return nil }
+      moreTx[IDTriple(more[i], more[i + 1], more[i + 2])] = Array(more[(i + 4)..<(i + 4 + n)])
+      i += 4 + n
+    }
+    guard moreTx.count == Int(moreCount) else { return nil }
+    let graph = IndexedGraph(
+      dictionary: dictionary, spo: OrderStorage(offsets: spoOffsets, pairs: spoPairs),
+      pos: OrderStorage(offsets: posOffsets, pairs: posPairs),
+      osp: OrderStorage(offsets: ospOffsets, pairs: ospPairs), firstTx: firstTx, moreTx: moreTx,
+      transactions: transactions)
+    return (graph, CheckpointStamp(logLength: l, logHash: h, lineCount: c, lastTransaction: t))
+  }
+
+  static func encode(_ transactions: [TransactionInfo]) -> [UInt8] {
+    var out: [UInt8] = []
+    func put(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    func put(_ s: String) {
+      put(UInt32(s.utf8.count))
+      out.append(contentsOf: s.utf8)
+    }
+    for tx in transactions {
+      put(tx.number)
+      put(tx.timestamp)
+      put(UInt32(tx.metadata.count))
+      for (k, v) in tx.metadata {
+        put(k)
+        put(v)
+      }
+    }
+    return out
+  }
+
+  static func decode(_ bytes: [UInt8]) -> [TransactionInfo]? {
+    var i = 0
+    func u32() -> UInt32? {
+      guard i + 4 <= bytes.count else { return nil }
+      defer { i += 4 }
+      return UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+    }
+    func string() -> String? {
+      guard let n = u32(), i + Int(n) <= bytes.count else { return nil }
+      defer { i += Int(n) }
+      return String(decoding: bytes[i..<(i + Int(n))], as: UTF8.self)
+    }
+    var result: [TransactionInfo] = []
+    while i < bytes.count {
+      guard let number = u32(), let time = string(), let count = u32() else { return nil }
+      var metadata: [(key: String, value: String)] = []
+      for _ in 0..<count {
+        guard let k = string(), let v = string() else { return nil }
+        metadata.append((k, v))
+      }
+      result.append(TransactionInfo(number: number, timestamp: time, metadata: metadata))
+    }
+    return result
+  }
+}
+
+/// Writes little-endian sections while hashing everything written.
+private struct SectionWriter {
+  let fd: Int32
+  var hasher = XXHash64()
+  var ok = true
+
+  init(fd: Int32) { self.fd = fd }
+
+  mutating func raw(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { write($0) }
+  }
+
+  mutating func scalar<T: FixedWidthInteger>(_ value: T) {
+    withUnsafeBytes(of: value.littleEndian) { write($0) }
+  }
+
+  mutating func section<T: FixedWidthInteger>(_ array: [T]) {
+    scalar(UInt64(array.count * MemoryLayout<T>.size))
+    array.withUnsafeBytes { write($0) }  // the platform is little-endian (checked on read)
+  }
+
+  private mutating func write(_ buffer: UnsafeRawBufferPointer) {
+    guard ok, buffer.count > 0 else { return }
+    hasher.update(buffer)
+    var done = 0
+    while done < buffer.count {
+      let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 {
+        ok = false
+        return
+      }
+      done += n
+    }
+  }
+}
+
+/// Reads sections written by `SectionWriter`, hashing everything read.
+private struct SectionReader {
+  let fd: Int32
+  var hasher = XXHash64()
+  var offset = 0
+  let size: Int
+
+  init(fd: Int32) {
+    self.fd = fd
+    var info = stat()
+    size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+  }
+
+  var atEnd: Bool { offset == size }
+
+  mutating func raw(_ count: Int) -> [UInt8]? {
+    read(UInt8.self, count: count)
+  }
+
+  mutating func scalar<T: FixedWidthInteger>(_ type: T.Type) -> T? {
+    guard let a = read(T.self, count: 1), let v = a.first else { return nil }
+    return T(littleEndian: v)
+  }
+
+  mutating func section<T: FixedWidthInteger>(_ type: T.Type) -> [T]? {
+    guard let length = scalar(UInt64.self), length % UInt64(MemoryLayout<T>.size) == 0,
+      length <= UInt64(size - offset)
+    else { return nil }
+    return read(T.self, count: Int(length) / MemoryLayout<T>.size)
+  }
+
+  private mutating func read<T: FixedWidthInteger>(_ type: T.Type, count: Int) -> [T]? {
+    let byteCount = count * MemoryLayout<T>.size
+    guard byteCount <= size - offset else { return nil }
+    var failed = false
+    let start = offset
+    let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      let raw = UnsafeMutableRawBufferPointer(buffer)
+      var done = 0
+      while done < byteCount {
+        let n = pread(fd, raw.baseAddress! + done, byteCount - done, off_t(start + done))
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 {
+          failed = true
+          break
+        }
+        done += n
+      }
+      if !failed { hasher.update(UnsafeRawBufferPointer(raw)) }
+      initialized = failed ? 0 : count
+    }
+    if failed { return nil }
+    offset += byteCount
+    return array
+  }
+}

@@ -1,0 +1,297 @@
+// Dictionary encoding: every value gets a dense integer id, so that the index and the engine
+// work on fixed-size integers and compare values by comparing ids.
+
+import Glibc
+
+/// Interns values to dense ``TermID``s and decodes ids back to values.
+///
+/// Each entry is stored as a kind byte plus a compact payload in one contiguous byte heap, found
+/// through an open-addressing hash table. The arrays are plain, so a checkpoint can save and
+/// restore a dictionary without re-hashing anything.
+///
+/// A dictionary can extend another one (``init(extending:)``): ids below the parent's count
+/// belong to the parent, which must not change while the extension is in use. The query engine
+/// uses this to give computed values (an arithmetic result, a concatenated string) ids without
+/// touching the store's dictionary.
+public final class TermDictionary {
+  /// The parent dictionary whose ids come first, if any.
+  public let parent: TermDictionary?
+  /// The first id this dictionary assigns itself (the parent's count, or 0).
+  public let idBase: TermID
+
+  private(set) var kinds: [UInt8]
+  private(set) var offsets: [UInt32]
+  private(set) var bytes: [UInt8]
+  private(set) var hashes: [UInt32]
+  private var slots: [UInt32]
+  private var scratch: [UInt8] = []
+
+  /// Creates an empty dictionary.
+  public init() {
+    parent = nil
+    idBase = 0
+    kinds = []
+    offsets = [0]
+    bytes = []
+    hashes = []
+    slots = Array(repeating: 0, count: 1024)
+  }
+
+  /// Creates a dictionary whose ids continue after those of `parent`.
+  public init(extending parent: TermDictionary) {
+    self.parent = parent
+    idBase = TermID(parent.count)
+    kinds = []
+    offsets = [0]
+    bytes = []
+    hashes = []
+    slots = Array(repeating: 0, count: 64)
+  }
+
+  /// The raw arrays of a dictionary, for checkpoints.
+  public struct Storage: Sendable {
+    /// One kind byte per entry (``Value/Kind`` raw values).
+    public var kinds: [UInt8]
+    /// Start offsets of each entry's payload in `bytes`, plus the end offset.
+    public var offsets: [UInt32]
+    /// All payloads, back to back.
+    public var bytes: [UInt8]
+    /// The 32-bit hash of each entry.
+    public var hashes: [UInt32]
+
+    /// Creates storage from its arrays.
+    public init(kinds: [UInt8], offsets: [UInt32], bytes: [UInt8], hashes: [UInt32]) {
+      self.kinds = kinds
+      self.offsets = offsets
+      self.bytes = bytes
+      self.hashes = hashes
+    }
+  }
+
+  /// Restores a dictionary saved with ``storage``; nil when the arrays are inconsistent.
+  public init?(storage: Storage) {
+    let n = storage.kinds.count
+    guard storage.offsets.count == n + 1, storage.hashes.count == n, storage.offsets.first == 0,
+      Int(storage.offsets[n]) == storage.bytes.count
+    else { return nil }
+    for i in 0..<n {
+      guard storage.offsets[i] <= storage.offsets[i + 1], Value.Kind(rawValue: storage.kinds[i]) != nil
+      else { return nil }
+    }
+    parent = nil
+    idBase = 0
+    kinds = storage.kinds
+    offsets = storage.offsets
+    bytes = storage.bytes
+    hashes = storage.hashes
+    var capacity = 1024
+    while capacity < n * 2 { capacity *= 2 }
+    slots = Array(repeating: 0, count: capacity)
+    rebuildSlots()
+  }
+
+  /// This dictionary's own entries, for a checkpoint (parent entries are not included).
+  public var storage: Storage {
+    Storage(kinds: kinds, offsets: offsets, bytes: bytes, hashes: hashes)
+  }
+
+  /// The number of ids, including the parent's.
+  public var count: Int { Int(idBase) + kinds.count }
+
+  // MARK: - Lookup and interning
+
+  /// The id of a value, if it has one.
+  ///
+  /// - Complexity: O(1) expected.
+  public func id(of value: Value) -> TermID? {
+    if let parent, let id = parent.id(of: value) { return id }
+    encode(value)
+    let kind = value.kind.rawValue
+    return scratch.withUnsafeBytes { find(kind: kind, payload: $0, hash: Self.hash(kind, $0)) }
+  }
+
+  /// The id of a value, assigning a new one if needed.
+  ///
+  /// - Complexity: O(1) amortised.
+  public func intern(_ value: Value) -> TermID {
+    if let parent, let id = parent.id(of: value) { return id }
+    encode(value)
+    let kind = value.kind.rawValue
+    return scratch.withUnsafeBytes { payload in
+      internLocal(kind: kind, payload: payload)
+    }
+  }
+
+  /// The id of an entity given its identifier's UTF-8 bytes, assigning one if needed.
+  ///
+  /// This is the importers' fast path: no `String` is created for known entities.
+  public func internEntity(utf8 payload: UnsafeRawBufferPointer) -> TermID {
+    let kind = Value.Kind.entity.rawValue
+    if let parent, let id = parent.find(kind: kind, payload: payload, hash: Self.hash(kind, payload)) {
+      return id
+    }
+    return internLocal(kind: kind, payload: payload)
+  }
+
+  /// The id of an entity given its identifier, if it has one.
+  public func entityID(_ name: String) -> TermID? {
+    id(of: .entity(name))
+  }
+
+  private func internLocal(kind: UInt8, payload: UnsafeRawBufferPointer) -> TermID {
+    let h = Self.hash(kind, payload)
+    if let id = find(kind: kind, payload: payload, hash: h) { return id }
+    let local = kinds.count
+    kinds.append(kind)
+    bytes.append(contentsOf: payload)
+    offsets.append(UInt32(bytes.count))
+    hashes.append(h)
+    if (local + 1) * 2 > slots.count {
+      slots = Array(repeating: 0, count: slots.count * 2)
+      rebuildSlots()
+    } else {
+      place(local: local, hash: h)
+    }
+    return idBase + TermID(local)
+  }
+
+  private func rebuildSlots() {
+    for local in 0..<kinds.count {
+      place(local: local, hash: hashes[local])
+    }
+  }
+
+  private func place(local: Int, hash: UInt32) {
+    let mask = slots.count - 1
+    var index = Int(hash) & mask
+    while slots[index] != 0 { index = (index + 1) & mask }
+    slots[index] = UInt32(local + 1)
+  }
+
+  private func find(kind: UInt8, payload: UnsafeRawBufferPointer, hash: UInt32) -> TermID? {
+    let mask = slots.count - 1
+    var index = Int(hash) & mask
+    return slots.withUnsafeBufferPointer { slots in
+      hashes.withUnsafeBufferPointer { hashes in
+        offsets.withUnsafeBufferPointer { offsets in
+          bytes.withUnsafeBytes { heap in
+            while true {
+              let slot = slots[index]
+              if slot == 0 { return nil }
+              let local = Int(slot - 1)
+              if hashes[local] == hash, kinds[local] == kind {
+                let start = Int(offsets[local])
+                let length = Int(offsets[local + 1]) - start
+                if length == payload.count
+                  && (length == 0
+                    || memcmp(heap.baseAddress! + start, payload.baseAddress!, length) == 0)
+                {
+                  return idBase + TermID(local)
+                }
+              }
+              index = (index + 1) & mask
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @inline(__always) static func hash(_ kind: UInt8, _ payload: UnsafeRawBufferPointer) -> UInt32 {
+    let h = XXHash64.hash(payload, seed: UInt64(kind))
+    return UInt32(truncatingIfNeeded: h ^ (h >> 32))
+  }
+
+  // MARK: - Decoding
+
+  /// The value an id stands for.
+  ///
+  /// - Precondition: `id < count`; ids come from this dictionary.
+  public func value(of id: TermID) -> Value {
+    if id < idBase, let parent { return parent.value(of: id) }
+    let local = Int(id - idBase)
+    guard local < kinds.count else { return .entity("?invalid-id-\(id)") }
+    let start = Int(offsets[local])
+    let end = Int(offsets[local + 1])
+    return bytes.withUnsafeBufferPointer { heap in
+      Self.decode(kind: kinds[local], UnsafeBufferPointer(rebasing: heap[start..<end]))
+    }
+  }
+
+  /// The kind of the value an id stands for, without decoding it.
+  public func kind(of id: TermID) -> Value.Kind {
+    if id < idBase, let parent { return parent.kind(of: id) }
+    let local = Int(id - idBase)
+    guard local < kinds.count else { return .entity }
+    return Value.Kind(rawValue: kinds[local]) ?? .entity
+  }
+
+  /// The identifier of an entity id, or nil when the id is not an entity.
+  public func entityName(of id: TermID) -> String? {
+    if case .entity(let name) = value(of: id) { return name }
+    return nil
+  }
+
+  // MARK: - Encoding
+
+  private func encode(_ value: Value) {
+    scratch.removeAll(keepingCapacity: true)
+    switch value {
+    case .entity(let id):
+      scratch.append(contentsOf: id.utf8)
+    case .string(let text, let language):
+      let tag = Array((language ?? "").utf8.prefix(255))
+      scratch.append(UInt8(tag.count))
+      scratch.append(contentsOf: tag)
+      scratch.append(contentsOf: text.utf8)
+    case .integer(let i):
+      withUnsafeBytes(of: i.littleEndian) { scratch.append(contentsOf: $0) }
+    case .decimal(let d):
+      withUnsafeBytes(of: d.units.littleEndian) { scratch.append(contentsOf: $0) }
+      scratch.append(d.scale)
+    case .boolean(let b):
+      scratch.append(b ? 1 : 0)
+    case .date(let d):
+      withUnsafeBytes(of: UInt16(d.year).littleEndian) { scratch.append(contentsOf: $0) }
+      scratch.append(UInt8(d.month ?? 0))
+      scratch.append(UInt8(d.day ?? 0))
+    }
+  }
+
+  static func decode(kind: UInt8, _ p: UnsafeBufferPointer<UInt8>) -> Value {
+    switch Value.Kind(rawValue: kind) {
+    case .entity:
+      return .entity(String(decoding: p, as: UTF8.self))
+    case .string:
+      let tagLength = p.isEmpty ? 0 : Int(p[0])
+      let tagEnd = min(p.count, 1 + tagLength)
+      let tag = String(decoding: UnsafeBufferPointer(rebasing: p[min(1, p.count)..<tagEnd]), as: UTF8.self)
+      let text = String(decoding: UnsafeBufferPointer(rebasing: p[tagEnd...]), as: UTF8.self)
+      return .string(text, language: tag.isEmpty ? nil : tag)
+    case .integer:
+      return .integer(load64(p, 0))
+    case .decimal:
+      let scale = p.count > 8 ? p[8] : 0
+      return .decimal(DecimalValue(units: load64(p, 0), scale: scale))
+    case .boolean:
+      return .boolean(!p.isEmpty && p[0] != 0)
+    case .date:
+      guard p.count >= 4 else { return .entity("?invalid-date") }
+      let year = Int(UInt16(p[0]) | UInt16(p[1]) << 8)
+      let month = p[2] == 0 ? nil : Int(p[2])
+      let day = p[3] == 0 ? nil : Int(p[3])
+      if let date = DateValue(year: year, month: month, day: day) { return .date(date) }
+      return .entity("?invalid-date")
+    case nil:
+      return .entity("?invalid-kind")
+    }
+  }
+
+  private static func load64(_ p: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int64 {
+    var v: UInt64 = 0
+    for k in 0..<8 where at + k < p.count {
+      v |= UInt64(p[at + k]) << (8 * UInt64(k))
+    }
+    return Int64(bitPattern: v)
+  }
+}

@@ -1,0 +1,58 @@
+// The narrow seam through which the query engine reads stored facts: pattern counts for the
+// planner, pattern matches for joins, and provenance for `why`. The index implements it; engine
+// tests implement it with a plain array.
+
+/// Read access to a set of stored triples, dictionary-encoded.
+public protocol TripleSource: AnyObject {
+  /// The dictionary that encodes this source's values.
+  var dictionary: TermDictionary { get }
+
+  /// The number of stored triples.
+  var tripleCount: Int { get }
+
+  /// The exact number of triples matching a pattern.
+  ///
+  /// - Complexity: O(log n) for the index; callers (the planner) rely on it being cheap.
+  func count(_ pattern: TriplePattern) -> Int
+
+  /// Appends, for every triple matching the pattern, its ids in the positions the pattern leaves
+  /// free, in s, p, o order (so `(s, p, ?)` appends one id per match and `(?, ?, ?)` three).
+  ///
+  /// Matches come in index order, which is deterministic.
+  func match(_ pattern: TriplePattern, appendingFreePositionsTo buffer: inout [TermID])
+
+  /// Whether the source holds a triple.
+  func contains(_ triple: IDTriple) -> Bool
+
+  /// The transactions that asserted a stored triple since it was last retracted, oldest first.
+  func assertingTransactions(of triple: IDTriple) -> [TxNumber]
+
+  /// Information about one transaction.
+  func transaction(_ number: TxNumber) -> TransactionInfo?
+}
+
+extension TripleSource {
+  /// Calls `body` with every triple matching a pattern, in index order.
+  public func forEach(_ pattern: TriplePattern, _ body: (IDTriple) -> Void) {
+    if let s = pattern.s, let p = pattern.p, let o = pattern.o {
+      let triple = IDTriple(s, p, o)
+      if contains(triple) { body(triple) }
+      return
+    }
+    var buffer: [TermID] = []
+    match(pattern, appendingFreePositionsTo: &buffer)
+    let free = (pattern.s == nil ? 1 : 0) + (pattern.p == nil ? 1 : 0) + (pattern.o == nil ? 1 : 0)
+    var i = 0
+    while i + free <= buffer.count {
+      var k = i
+      var s: TermID = 0
+      var p: TermID = 0
+      var o: TermID = 0
+      if let bound = pattern.s { s = bound } else { s = buffer[k]; k += 1 }
+      if let bound = pattern.p { p = bound } else { p = buffer[k]; k += 1 }
+      if let bound = pattern.o { o = bound } else { o = buffer[k] }
+      body(IDTriple(s, p, o))
+      i += free
+    }
+  }
+}

@@ -1,0 +1,237 @@
+// Writing: each call appends one transaction under the single-writer lock, after catching up on
+// what other writers appended and cutting an unfinished tail; it returns only after fsync.
+
+import Glibc
+import GraphImport
+import GraphIndex
+import GraphModel
+import TripleLog
+
+extension GraphStore {
+  /// Appends one transaction and applies it to the in-memory graph.
+  ///
+  /// The transaction is acknowledged (this returns) only after it is on disk. Retracting a triple
+  /// the store does not hold is an error, and nothing is written.
+  ///
+  /// - Parameters:
+  ///   - asserting: Triples to add.
+  ///   - retracting: Triples to remove (applied after the assertions).
+  ///   - metadata: Key-value pairs such as `("source", "000:L146-L152")` and `("note", "...")`.
+  /// - Returns: The new transaction's number.
+  /// - Throws: ``DiagnosticError``: 64 when opened as of an earlier transaction or the
+  ///   transaction is empty, 65 for a retraction of an absent triple or a bad metadata key, 74
+  ///   when the lock stays taken or writing fails (the store is then unchanged).
+  @discardableResult
+  public func transact(
+    asserting: [Triple] = [], retracting: [Triple] = [], metadata: [(key: String, value: String)] = []
+  ) throws(DiagnosticError) -> TxNumber {
+    try requireWritable()
+    guard !asserting.isEmpty || !retracting.isEmpty else {
+      throw DiagnosticError(.usage, code: "empty-transaction", "nothing to write: the transaction has no facts")
+    }
+    try validate(metadata)
+    try log.lock(timeout: options.lockTimeout)
+    defer { log.unlock() }
+    try catchUp()
+    let assertedHere = Set(asserting)
+    let missing = retracting.filter { !contains($0) && !assertedHere.contains($0) }
+    if !missing.isEmpty {
+      let shown = missing.prefix(5).map { "`\($0)`" }.joined(separator: ", ")
+      throw DiagnosticError(
+        .data, code: "retract-missing",
+        "cannot retract \(missing.count == 1 ? "a fact" : "\(missing.count) facts") the store does not hold: \(shown)\(missing.count > 5 ? ", …" : "")",
+        help: "check the spelling with `xinzhi query '?- triple(S, P, O).'`; nothing was written")
+    }
+    let number = graph.lastTransaction + 1
+    let info = TransactionInfo(number: number, timestamp: now(), metadata: metadata)
+    var operations = asserting.map { Transaction.Operation(.assert, $0) }
+    operations += retracting.map { Transaction.Operation(.retract, $0) }
+    let transaction = Transaction(info: info, operations: operations)
+    let block = LogFormat.block(for: transaction)
+    try log.append(block, at: validEnd)
+    // Acknowledged: now update memory.
+    var batch = ChangeBatch()
+    batch.record(transaction, dictionary: graph.dictionary)
+    graph.apply(batch)
+    validEnd += block.count
+    lineCount += block.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+    return number
+  }
+
+  /// What an import did.
+  public struct ImportReport: Sendable {
+    /// The transaction holding the imported triples.
+    public var transaction: TxNumber
+    /// Lines read.
+    public var lines: Int
+    /// Triples written (duplicates within the file are written once).
+    public var triples: Int
+    /// Lines that repeated an earlier triple of the same file.
+    public var duplicates: Int
+    /// Triples the store already held (written again as a new assertion, with this provenance).
+    public var alreadyPresent: Int
+    /// N-Triples literals whose datatype was dropped.
+    public var droppedDatatypes: Int
+    /// Seconds spent.
+    public var seconds: Double
+  }
+
+  /// Imports a TSV or N-Triples file as one transaction, streaming it to the log.
+  ///
+  /// - Parameters:
+  ///   - path: The file, or `-` for standard input.
+  ///   - format: The file format.
+  ///   - metadata: Transaction metadata; `source` defaults to `import <path>`.
+  ///   - progress: Called now and then with bytes read and the total (0 if unknown).
+  /// - Throws: ``DiagnosticError``: 66 when the file cannot be opened, 65 at the first bad line
+  ///   (file:line:col), 74 on write failures. On any error nothing is written.
+  public func importTriples(
+    from path: String, format: ImportFormat, metadata: [(key: String, value: String)] = [],
+    progress: ((Int, Int) -> Void)? = nil
+  ) throws(DiagnosticError) -> ImportReport {
+    try requireWritable()
+    let started = monotonicSeconds()
+    var metadata = metadata
+    if !metadata.contains(where: { $0.key == "source" }) { metadata.insert(("source", "import \(path)"), at: 0) }
+    try validate(metadata)
+    try log.lock(timeout: options.lockTimeout)
+    defer { log.unlock() }
+    try catchUp()
+    let start = validEnd
+    let number = graph.lastTransaction + 1
+    let info = TransactionInfo(number: number, timestamp: now(), metadata: metadata)
+    var encoder = TransactionEncoder(info: info)
+    var written = start
+    var seen = Set<IDTriple>()
+    var batch = ChangeBatch()
+    batch.begin(info)
+    var duplicates = 0
+    var present = 0
+    let dictionary = graph.dictionary
+    var reader = TripleFileReader(path: path, format: format)
+    reader.progress = progress
+    func intern(_ term: ImportTerm) -> TermID {
+      switch term {
+      case .plainEntity(let bytes): bytes.withUnsafeBytes { dictionary.internEntity(utf8: $0) }
+      case .value(let value): dictionary.intern(value)
+      }
+    }
+    let summary: TripleFileReader.Summary
+    do {
+      summary = try reader.read { s, p, o in
+        let sid = intern(s)
+        let pid = intern(p)
+        let oid = intern(o)
+        guard dictionary.kind(of: sid) == .entity, dictionary.kind(of: pid) == .entity else { return }
+        let triple = IDTriple(sid, pid, oid)
+        guard seen.insert(triple).inserted else {
+          duplicates += 1
+          return
+        }
+        if graph.contains(triple) { present += 1 }
+        batch.assert(triple, by: number)
+        encoder.addTerms(s.literal, p.literal, o.literal)
+        if encoder.pendingCount >= 1 << 20 {
+          let chunk = encoder.takeBytes()
+          try log.write(chunk, at: written, rollbackTo: start)
+          written += chunk.count
+        }
+      }
+    } catch let error as DiagnosticError {
+      log.rollback(to: start)
+      throw error
+    } catch {
+      log.rollback(to: start)
+      throw DiagnosticError(.internalError, code: "import", "internal error during import: \(error)")
+    }
+    guard batch.operationCount > 0 else {
+      log.rollback(to: start)
+      throw DiagnosticError(.data, code: "import-empty", "`\(path)` holds no triples; nothing was written")
+    }
+    let tail = encoder.finish()
+    try log.append(tail, at: written)
+    // Count lines of the whole block: header, metadata, records, commit.
+    lineCount += 1 + metadata.count + encoder.recordCount + 1
+    validEnd = written + tail.count
+    graph.apply(batch)
+    if options.writesCheckpoints, validEnd - start >= options.checkpointThreshold {
+      saveCheckpoint()
+    }
+    return ImportReport(
+      transaction: number, lines: summary.lines, triples: batch.operationCount, duplicates: duplicates,
+      alreadyPresent: present, droppedDatatypes: summary.droppedDatatypes, seconds: monotonicSeconds() - started)
+  }
+
+  /// Writes a checkpoint now (for example after a bulk load), if the store is writable.
+  public func checkpoint() {
+    saveCheckpoint()
+  }
+
+  // MARK: - Helpers
+
+  private func requireWritable() throws(DiagnosticError) {
+    if let asOf {
+      throw DiagnosticError(.usage, code: "read-only-as-of", "the store is open as of transaction \(asOf) and cannot be written", help: "drop --as-of to write")
+    }
+  }
+
+  private func validate(_ metadata: [(key: String, value: String)]) throws(DiagnosticError) {
+    for (key, _) in metadata where !LogFormat.isValidMetadataKey(key) {
+      throw DiagnosticError(.usage, code: "metadata-key", "metadata key `\(key)` must match `[a-z][a-z0-9_]*`")
+    }
+  }
+
+  /// Under the lock: reads what other writers appended since we opened, then cuts an
+  /// unfinished tail left by a crashed writer, and writes a missing header.
+  private func catchUp() throws(DiagnosticError) {
+    let tail = try log.readLocked(from: validEnd)
+    if validEnd == 0 {
+      // Interrupted creation: rewrite the header from scratch.
+      if !tail.isEmpty { try log.cutTornTail(at: 0, line: 1) }
+      try log.writeHeader()
+      validEnd = Array((LogFormat.header + "\n").utf8).count
+      lineCount = 1
+      return
+    }
+    guard !tail.isEmpty else { return }
+    let reader = LogReader(path: log.path, bytes: tail)
+    var batch = ChangeBatch()
+    let dictionary = graph.dictionary
+    let scan = try reader.scanDiagnosing(from: 0, line: lineCount + 1, next: graph.lastTransaction + 1) {
+      batch.record($0, dictionary: dictionary)
+    }
+    graph.apply(batch)
+    let base = validEnd
+    validEnd = base + scan.validEnd
+    lineCount = scan.lineCount
+    if let torn = scan.tornTail {
+      try log.cutTornTail(at: base + torn.offset, line: torn.line)
+      warnings.append(Diagnostic(
+        .warning, .data, code: "log-torn-tail-cut",
+        "cut an unfinished transaction (\(torn.byteCount) bytes from line \(torn.line)) off the end of the log; a copy is in `\(LogFormat.fileName).cut`",
+        at: SourceLocation(file: log.path, line: torn.line)))
+    }
+  }
+
+  private func now() -> String {
+    let seconds: Int
+    if let clock = options.clock {
+      seconds = clock()
+    } else if let epoch = getenv("SOURCE_DATE_EPOCH").map({ String(cString: $0) }), let value = Int(epoch) {
+      seconds = value
+    } else {
+      seconds = time(nil)
+    }
+    return LogFormat.timestamp(secondsSinceEpoch: seconds)
+  }
+}
+
+extension ImportTerm {
+  /// The term's bytes in literal syntax, as the log writes it.
+  var literal: [UInt8] {
+    switch self {
+    case .plainEntity(let bytes): Array(bytes)
+    case .value(let value): Array(LiteralSyntax.format(value).utf8)
+    }
+  }
+}

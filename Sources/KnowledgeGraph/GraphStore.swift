@@ -1,0 +1,282 @@
+// The public facade: a store directory opened into an indexed in-memory graph. Opening replays
+// the log (starting from a checkpoint when one matches the log); writing appends transactions;
+// everything else in the package is reached through this type.
+
+import Glibc
+import GraphIndex
+import GraphModel
+import TripleLog
+
+/// A Xinzhi store: an append-only triple log replayed into an indexed in-memory graph.
+///
+/// ```swift
+/// let store = try GraphStore.open(at: "graph")
+/// let tx = try store.transact(
+///   asserting: [Triple("bank_of_england", "type", .entity("central_bank"))],
+///   metadata: [("source", "000:L146-L152")])
+/// ```
+///
+/// ## Topics
+/// ### Opening
+/// - ``create(at:options:)``
+/// - ``open(at:asOf:options:)``
+/// ### Reading
+/// - ``triples(subject:predicate:object:)``
+/// - ``statistics()``
+/// - ``history(of:)``
+/// ### Writing
+/// - ``transact(asserting:retracting:metadata:)``
+/// - ``importTriples(from:format:metadata:progress:)``
+public final class GraphStore {
+  /// Settings for opening and writing.
+  public struct Options: Sendable {
+    /// How long a writer waits for another writer's lock, in seconds.
+    public var lockTimeout: Double = 10
+    /// Whether opening may write a checkpoint after replaying a large part of the log.
+    public var writesCheckpoints = true
+    /// How many bytes of log text a replay may cover before a checkpoint is written.
+    public var checkpointThreshold = 4 << 20
+    /// The I/O seam for the log writer (tests inject faults here).
+    public var io: LogIO = .system
+    /// Seconds since the epoch for new transactions; nil uses `SOURCE_DATE_EPOCH` if set, else the clock.
+    public var clock: (@Sendable () -> Int)?
+
+    /// Default options.
+    public init() {}
+  }
+
+  /// The store directory.
+  public let directory: String
+  /// The transaction the store was opened as of, or nil for the latest state.
+  public let asOf: TxNumber?
+  let options: Options
+  let log: LogFile
+  var graph: IndexedGraph
+  var validEnd: Int
+  var lineCount: Int
+  /// Problems found while opening that did not stop it (an unfinished transaction at the end).
+  public internal(set) var warnings: [Diagnostic] = []
+  /// Seconds spent opening.
+  public private(set) var openSeconds: Double = 0
+  /// Whether opening started from a checkpoint.
+  public private(set) var openedFromCheckpoint = false
+
+  private init(directory: String, asOf: TxNumber?, options: Options, log: LogFile, graph: IndexedGraph, validEnd: Int, lineCount: Int) {
+    self.directory = directory
+    self.asOf = asOf
+    self.options = options
+    self.log = log
+    self.graph = graph
+    self.validEnd = validEnd
+    self.lineCount = lineCount
+  }
+
+  /// The path of the checkpoint file of a store directory.
+  static func checkpointPath(_ directory: String) -> String {
+    (directory.hasSuffix("/") ? directory : directory + "/") + "xinzhi.checkpoint"
+  }
+
+  // MARK: - Opening
+
+  /// Creates a new, empty store directory and opens it.
+  ///
+  /// - Throws: ``DiagnosticError`` when the directory already holds a store or cannot be written.
+  public static func create(at directory: String, options: Options = Options()) throws(DiagnosticError) -> GraphStore {
+    try LogFile.create(directory: directory)
+    return try open(at: directory, options: options)
+  }
+
+  /// Opens a store, replaying its log into memory.
+  ///
+  /// - Parameters:
+  ///   - directory: The store directory.
+  ///   - asOf: Open the state right after this transaction (read-only), or nil for the latest.
+  ///   - options: Open and write settings.
+  /// - Throws: ``DiagnosticError``: 66 when there is no store, 65 when the log is damaged in the
+  ///   middle (with file and line), 74 on read errors.
+  public static func open(at directory: String, asOf: TxNumber? = nil, options: Options = Options()) throws(DiagnosticError) -> GraphStore {
+    let started = monotonicSeconds()
+    let log = LogFile(directory: directory, io: options.io)
+    let bytes = try log.readAll()
+    let reader = LogReader(path: log.path, bytes: bytes)
+    guard let headerEnd = try reader.headerEnd() else {
+      let store = GraphStore(directory: directory, asOf: asOf, options: options, log: log, graph: IndexedGraph(), validEnd: 0, lineCount: 0)
+      if !bytes.isEmpty {
+        store.warnings.append(Diagnostic(.warning, .data, code: "log-torn-header", "the log header of `\(log.path)` is incomplete (store creation was interrupted); it will be rewritten by the next write"))
+      }
+      store.openSeconds = monotonicSeconds() - started
+      return store
+    }
+    var graph = IndexedGraph()
+    var start = headerEnd
+    var line = 2
+    var next: TxNumber = 1
+    var fromCheckpoint = false
+    if let (saved, stamp) = IndexedGraph.readCheckpoint(from: checkpointPath(directory)),
+      stamp.logLength <= UInt64(bytes.count), stamp.logLength >= UInt64(headerEnd),
+      asOf.map({ UInt64($0) >= stamp.lastTransaction }) ?? true,
+      bytes.withUnsafeBytes({ XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<Int(stamp.logLength)])) }) == stamp.logHash
+    {
+      graph = saved
+      start = Int(stamp.logLength)
+      line = Int(stamp.lineCount) + 1
+      next = TxNumber(stamp.lastTransaction) + 1
+      fromCheckpoint = true
+    }
+    var batch = ChangeBatch()
+    let dictionary = graph.dictionary
+    let scan = try reader.scanDiagnosing(from: start, line: line, next: next, through: asOf) {
+      batch.record($0, dictionary: dictionary)
+    }
+    graph.apply(batch)
+    let store = GraphStore(directory: directory, asOf: asOf, options: options, log: log, graph: graph, validEnd: scan.validEnd, lineCount: scan.lineCount)
+    store.openedFromCheckpoint = fromCheckpoint
+    if let asOf, asOf > graph.lastTransaction {
+      throw DiagnosticError(
+        .usage, code: "as-of-range", "the store has \(graph.lastTransaction) transactions; cannot open it as of transaction \(asOf)",
+        help: "use a number from 0 to \(graph.lastTransaction)")
+    }
+    if let torn = scan.tornTail, asOf == nil || scan.lastTransaction < asOf!, !log.isLockedByAnotherProcess() {
+      store.warnings.append(Diagnostic(
+        .warning, .data, code: "log-torn-tail",
+        "the log ends with an unfinished transaction (\(torn.byteCount) bytes from line \(torn.line): \(torn.reason)); it was never acknowledged and is ignored",
+        at: SourceLocation(file: log.path, line: torn.line),
+        help: "the next write cuts it off and keeps a copy in `\(LogFormat.fileName).cut`"))
+    }
+    if asOf == nil, options.writesCheckpoints, scan.validEnd - start >= options.checkpointThreshold {
+      store.saveCheckpoint(logBytes: bytes)
+    }
+    store.openSeconds = monotonicSeconds() - started
+    return store
+  }
+
+  /// Writes a checkpoint for the current state; failures are ignored (it is only a cache).
+  func saveCheckpoint(logBytes: [UInt8]? = nil) {
+    guard asOf == nil else { return }
+    let bytes: [UInt8]
+    if let logBytes, logBytes.count >= validEnd {
+      bytes = logBytes
+    } else if let read = try? log.readAll(), read.count >= validEnd {
+      bytes = read
+    } else {
+      return
+    }
+    let hash = bytes.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<validEnd])) }
+    let stamp = CheckpointStamp(logLength: UInt64(validEnd), logHash: hash, lineCount: UInt64(lineCount), lastTransaction: UInt64(graph.lastTransaction))
+    try? graph.writeCheckpoint(to: GraphStore.checkpointPath(directory), stamp: stamp)
+  }
+
+  // MARK: - Reading
+
+  /// The number of stored triples.
+  public var tripleCount: Int { graph.tripleCount }
+
+  /// The number of the last transaction (0 for an empty store).
+  public var lastTransaction: TxNumber { graph.lastTransaction }
+
+  /// The stored triples that match the given positions (nil matches anything), in index order.
+  public func triples(subject: String? = nil, predicate: String? = nil, object: Value? = nil) -> [Triple] {
+    let dictionary = graph.dictionary
+    var pattern = TriplePattern()
+    if let subject {
+      guard let id = dictionary.id(of: .entity(subject)) else { return [] }
+      pattern.s = id
+    }
+    if let predicate {
+      guard let id = dictionary.id(of: .entity(predicate)) else { return [] }
+      pattern.p = id
+    }
+    if let object {
+      guard let id = dictionary.id(of: object) else { return [] }
+      pattern.o = id
+    }
+    var result: [Triple] = []
+    graph.forEach(pattern) { t in
+      result.append(self.decode(t))
+    }
+    return result
+  }
+
+  /// Whether the store holds a triple.
+  public func contains(_ triple: Triple) -> Bool {
+    guard let id = encodeIfKnown(triple) else { return false }
+    return graph.contains(id)
+  }
+
+  /// The transactions that asserted a stored triple since it was last retracted.
+  public func provenance(of triple: Triple) -> [TransactionInfo] {
+    guard let id = encodeIfKnown(triple) else { return [] }
+    return graph.assertingTransactions(of: id).compactMap { graph.transaction($0) }
+  }
+
+  /// Information about a transaction.
+  public func transactionInfo(_ number: TxNumber) -> TransactionInfo? {
+    graph.transaction(number)
+  }
+
+  func decode(_ t: IDTriple) -> Triple {
+    let dictionary = graph.dictionary
+    let s = dictionary.value(of: t.s)
+    let p = dictionary.value(of: t.p)
+    return Triple(s.entityID ?? s.description, p.entityID ?? p.description, dictionary.value(of: t.o))
+  }
+
+  func encodeIfKnown(_ triple: Triple) -> IDTriple? {
+    let dictionary = graph.dictionary
+    guard let s = dictionary.id(of: .entity(triple.subject)), let p = dictionary.id(of: .entity(triple.predicate)),
+      let o = dictionary.id(of: triple.object)
+    else { return nil }
+    return IDTriple(s, p, o)
+  }
+
+  /// Counts of what the store holds.
+  public func statistics() -> StoreStatistics {
+    let dictionary = graph.dictionary
+    let predicates = graph.predicateCounts().map { (dictionary.value(of: $0.predicate).entityID ?? "?", $0.count) }
+      .sorted { $0.0 < $1.0 }
+    var info = stat()
+    let logBytes = stat(log.path, &info) == 0 ? Int(info.st_size) : 0
+    return StoreStatistics(
+      directory: directory, triples: graph.tripleCount, entities: graph.entityCount(),
+      predicates: predicates, transactions: Int(graph.lastTransaction), logBytes: logBytes,
+      openSeconds: openSeconds, openedFromCheckpoint: openedFromCheckpoint, asOf: asOf,
+      memoryBytes: graph.memoryFootprint)
+  }
+}
+
+/// What a store holds: counts for `xinzhi stats`.
+public struct StoreStatistics: Sendable {
+  /// The store directory.
+  public var directory: String
+  /// The number of triples.
+  public var triples: Int
+  /// The number of distinct entities used as a subject or an object.
+  public var entities: Int
+  /// Each predicate with its number of triples, sorted by name.
+  public var predicates: [(name: String, count: Int)]
+  /// The number of transactions.
+  public var transactions: Int
+  /// The size of the log file.
+  public var logBytes: Int
+  /// Seconds the store took to open.
+  public var openSeconds: Double
+  /// Whether opening started from a checkpoint.
+  public var openedFromCheckpoint: Bool
+  /// The transaction the store was opened as of, if any.
+  public var asOf: TxNumber?
+  /// Estimated bytes held by the index and dictionary.
+  public var memoryBytes: Int
+}
+
+/// Seconds from a monotonic clock.
+func monotonicSeconds() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+extension GraphStore {
+  /// The stored triples as a dictionary-encoded ``TripleSource`` (for benchmarks and for
+  /// embedding applications that work on ids).
+  public var tripleSource: any TripleSource { graph }
+}

@@ -1,0 +1,3 @@
+// Import formats are part of the public API of `GraphStore.importTriples`.
+
+@_exported import enum GraphImport.ImportFormat

@@ -1,0 +1,199 @@
+// Splits query text into tokens for the Parser. `%` starts a comment, except inside arithmetic
+// (after a comparison operator, before the literal ends) where it is the modulo operator when
+// an operand follows it: `Z = X % 2`.
+
+import Diagnostics
+import GraphModel
+
+/// Turns source text into tokens, collecting lexical errors as diagnostics.
+public struct Lexer {
+  private let source: SourceText
+  private let bytes: [UInt8]
+  private var offset = 0
+  private var depth = 0
+  private var inExpression = false
+  /// Lexical errors found so far.
+  public private(set) var diagnostics: [Diagnostic] = []
+
+  /// Creates a lexer over a source text.
+  public init(_ source: SourceText) {
+    self.source = source
+    self.bytes = source.utf8
+  }
+
+  /// All tokens, ending with ``Token/Kind/end``.
+  public mutating func tokenize() -> [Token] {
+    var tokens: [Token] = []
+    while true {
+      let token = next()
+      tokens.append(token)
+      switch token.kind {
+      case .end: return tokens
+      case .comparison: inExpression = true
+      case .comma where depth == 0, .period, .implies, .query: inExpression = false
+      case .leftParen: depth += 1
+      case .rightParen: depth = max(0, depth - 1)
+      default: break
+      }
+      if case .period = token.kind { depth = 0 }
+    }
+  }
+
+  private mutating func error(_ message: String, _ start: Int, _ end: Int, help: String? = nil) {
+    diagnostics.append(.error(code: "syntax", message, in: source, at: SourceSpan(start: start, end: max(end, start + 1)), help: help))
+  }
+
+  private mutating func next() -> Token {
+    skipTrivia()
+    let start = offset
+    guard offset < bytes.count else { return Token(.end, SourceSpan(start: start, end: start)) }
+    let b = bytes[offset]
+    func single(_ kind: Token.Kind) -> Token {
+      offset += 1
+      return Token(kind, SourceSpan(start: start, end: offset))
+    }
+    switch b {
+    case UInt8(ascii: "("): return single(.leftParen)
+    case UInt8(ascii: ")"): return single(.rightParen)
+    case UInt8(ascii: ","): return single(.comma)
+    case UInt8(ascii: "+"): return single(.plus)
+    case UInt8(ascii: "-"): return single(.minus)
+    case UInt8(ascii: "*"): return single(.star)
+    case UInt8(ascii: "/"): return single(.slash)
+    case UInt8(ascii: "%"): return single(.percent)
+    case UInt8(ascii: "="): return single(.comparison(.equal))
+    case UInt8(ascii: "."):
+      return single(.period)
+    case UInt8(ascii: ":"):
+      if peek(1) == UInt8(ascii: "-") {
+        offset += 2
+        return Token(.implies, SourceSpan(start: start, end: offset))
+      }
+      error("unexpected `:`; rules are written `head :- body.`", start, start + 1)
+      offset += 1
+      return next()
+    case UInt8(ascii: "?"):
+      if peek(1) == UInt8(ascii: "-") {
+        offset += 2
+        return Token(.query, SourceSpan(start: start, end: offset))
+      }
+      error("unexpected `?`; queries are written `?- goal.`", start, start + 1)
+      offset += 1
+      return next()
+    case UInt8(ascii: "!"):
+      if peek(1) == UInt8(ascii: "=") {
+        offset += 2
+        return Token(.comparison(.notEqual), SourceSpan(start: start, end: offset))
+      }
+      error("unexpected `!`; use `not` for negation and `!=` for inequality", start, start + 1)
+      offset += 1
+      return next()
+    case UInt8(ascii: "<"), UInt8(ascii: ">"):
+      let orEqual = peek(1) == UInt8(ascii: "=")
+      offset += orEqual ? 2 : 1
+      let op: ComparisonOperator =
+        b == UInt8(ascii: "<") ? (orEqual ? .lessOrEqual : .less) : (orEqual ? .greaterOrEqual : .greater)
+      return Token(.comparison(op), SourceSpan(start: start, end: offset))
+    case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "@"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return literal(start)
+    case UInt8(ascii: "$"):
+      offset += 1
+      let end = (try? LiteralSyntax.scanIdentifier(bytes, at: offset)) ?? offset
+      let endVar = end > offset ? end : ((try? LiteralSyntax.scanVariableName(bytes, at: offset)) ?? offset)
+      guard endVar > offset else {
+        error("expected a parameter name after `$`", start, start + 1)
+        return next()
+      }
+      let name = String(decoding: bytes[offset..<endVar], as: UTF8.self)
+      offset = endVar
+      return Token(.parameter(name), SourceSpan(start: start, end: offset))
+    default:
+      return word(start)
+    }
+  }
+
+  private mutating func literal(_ start: Int) -> Token {
+    do {
+      if bytes[start] >= 0x30 && bytes[start] <= 0x39 {
+        let (value, end) = try LiteralSyntax.scanNumber(bytes, at: start)
+        offset = end
+        return Token(.literal(value), SourceSpan(start: start, end: end))
+      }
+      let (value, end) = try LiteralSyntax.scanValue(bytes, at: start)
+      offset = end
+      if case .entity(let id) = value {
+        return Token(.quotedEntity(id), SourceSpan(start: start, end: end))
+      }
+      return Token(.literal(value), SourceSpan(start: start, end: end))
+    } catch let failure {
+      error(failure.message, failure.offset, failure.offset + failure.length)
+      // Resynchronise after the bad literal: skip to the end of the line or the next quote.
+      offset = max(failure.offset + failure.length, start + 1)
+      if bytes[start] == UInt8(ascii: "\"") || bytes[start] == UInt8(ascii: "'") {
+        while offset < bytes.count, bytes[offset] != 0x0A { offset += 1 }
+      }
+      return Token(.literal(.string("")), SourceSpan(start: start, end: offset))
+    }
+  }
+
+  private mutating func word(_ start: Int) -> Token {
+    do {
+      let identifierEnd = try LiteralSyntax.scanIdentifier(bytes, at: start)
+      if identifierEnd > start {
+        offset = identifierEnd
+        let text = String(decoding: bytes[start..<identifierEnd], as: UTF8.self)
+        switch text {
+        case "true": return Token(.literal(.boolean(true)), SourceSpan(start: start, end: offset))
+        case "false": return Token(.literal(.boolean(false)), SourceSpan(start: start, end: offset))
+        case "mod" where inExpression: return Token(.percent, SourceSpan(start: start, end: offset))
+        default: return Token(.identifier(text), SourceSpan(start: start, end: offset))
+        }
+      }
+      let variableEnd = try LiteralSyntax.scanVariableName(bytes, at: start)
+      if variableEnd > start {
+        offset = variableEnd
+        return Token(.variable(String(decoding: bytes[start..<variableEnd], as: UTF8.self)), SourceSpan(start: start, end: offset))
+      }
+      let (scalar, length) = try LiteralSyntax.decodeScalar(bytes, at: start)
+      let shown = scalar.value < 0x20 || scalar.value == 0x7F ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(Character(scalar))
+      error("unexpected character `\(shown)`", start, start + length)
+      offset = start + length
+    } catch let failure {
+      error(failure.message, failure.offset, failure.offset + failure.length)
+      offset = max(start + 1, failure.offset + 1)
+    }
+    return next()
+  }
+
+  private func peek(_ ahead: Int) -> UInt8? {
+    offset + ahead < bytes.count ? bytes[offset + ahead] : nil
+  }
+
+  private mutating func skipTrivia() {
+    while offset < bytes.count {
+      let b = bytes[offset]
+      if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
+        offset += 1
+      } else if b == UInt8(ascii: "%") && !isModulo() {
+        while offset < bytes.count, bytes[offset] != 0x0A { offset += 1 }
+      } else {
+        return
+      }
+    }
+  }
+
+  /// `%` is modulo inside arithmetic when an operand (digit, variable, `(`) follows on the line.
+  private func isModulo() -> Bool {
+    guard inExpression else { return false }
+    var i = offset + 1
+    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+    guard i < bytes.count else { return false }
+    let b = bytes[i]
+    if b >= 0x30 && b <= 0x39 { return true }
+    if b == UInt8(ascii: "(") || b == UInt8(ascii: "_") { return true }
+    if let (scalar, _) = try? LiteralSyntax.decodeScalar(bytes, at: i) {
+      return LiteralSyntax.isVariableStart(scalar)
+    }
+    return false
+  }
+}

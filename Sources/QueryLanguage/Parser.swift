@@ -1,0 +1,436 @@
+// Recursive-descent parser: one method per production, the production quoted above it. After an
+// error it skips to the end of the clause (the next `.`) and goes on, so one run reports every
+// broken clause.
+
+import Diagnostics
+import GraphModel
+
+/// Parses query-language text into a ``Program``.
+public struct Parser {
+  private let source: SourceText
+  private var tokens: [Token]
+  private var position = 0
+  private var nesting = 0
+  /// Diagnostics from lexing and parsing.
+  public private(set) var diagnostics: [Diagnostic]
+
+  /// How deeply parentheses may nest in expressions before the parser refuses.
+  public static let maximumNesting = 200
+
+  /// Creates a parser; lexing happens here.
+  public init(_ source: SourceText) {
+    self.source = source
+    var lexer = Lexer(source)
+    self.tokens = lexer.tokenize()
+    self.diagnostics = lexer.diagnostics
+  }
+
+  /// Parses a text into a program, returning the diagnostics alongside.
+  public static func parse(_ source: SourceText) -> (Program, [Diagnostic]) {
+    var parser = Parser(source)
+    let program = parser.parseProgram()
+    return (program, parser.diagnostics)
+  }
+
+  private struct Failure: Error {}
+
+  // MARK: - Clauses
+
+  // program = { clause } EOF ;
+  /// Parses every clause.
+  public mutating func parseProgram() -> Program {
+    var clauses: [Clause] = []
+    while !isAtEnd {
+      let before = diagnostics.count
+      do {
+        clauses.append(try parseClause())
+      } catch {
+        if diagnostics.count == before {
+          fail("could not parse this clause", at: current.span)
+        }
+        synchronize()
+      }
+    }
+    return Program(clauses: clauses, source: source)
+  }
+
+  // clause = query | rule ;
+  private mutating func parseClause() throws(Failure) -> Clause {
+    if case .query = current.kind {
+      return .query(try parseQuery())
+    }
+    return .rule(try parseRule())
+  }
+
+  // query = "?-" body [ "order" "by" key { "," key } ] [ "limit" integer ] "." ;
+  // key   = variable [ "asc" | "desc" ] ;
+  private mutating func parseQuery() throws(Failure) -> Query {
+    let start = current.span
+    advance()
+    let body = try parseBody()
+    var ordering: [OrderKey] = []
+    var limit: Int?
+    if case .identifier("order") = current.kind {
+      advance()
+      guard case .identifier("by") = current.kind else {
+        throw expected("`by` after `order`")
+      }
+      advance()
+      repeat {
+        guard case .variable(let name) = current.kind, name != "_" else {
+          throw expected("a variable to order by")
+        }
+        var span = current.span
+        advance()
+        var descending = false
+        if case .identifier(let word) = current.kind, word == "asc" || word == "desc" {
+          descending = word == "desc"
+          span = span.union(current.span)
+          advance()
+        }
+        ordering.append(OrderKey(variable: name, descending: descending, span: span))
+      } while match(.comma)
+    }
+    if case .identifier("limit") = current.kind {
+      advance()
+      guard case .literal(.integer(let n)) = current.kind, n >= 0 else {
+        throw expected("a non-negative integer after `limit`")
+      }
+      limit = Int(n)
+      advance()
+    }
+    let end = try expectPeriod(after: "the query")
+    return Query(body: body, ordering: ordering, limit: limit, span: start.union(end))
+  }
+
+  // rule = head [ ":-" body ] "." ;
+  private mutating func parseRule() throws(Failure) -> Rule {
+    let head = try parseHead()
+    var body: [Literal] = []
+    if match(.implies) {
+      body = try parseBody()
+    }
+    let end = try expectPeriod(after: body.isEmpty ? "the fact" : "the rule")
+    return Rule(head: head, body: body, span: head.span.union(end))
+  }
+
+  // head     = name [ "(" head_arg { "," head_arg } ")" ] ;
+  // head_arg = aggregate | term ;
+  // aggregate = ("count" | "sum" | "min" | "max" | "avg") "(" term { "," term } ")" ;
+  private mutating func parseHead() throws(Failure) -> Head {
+    guard case .identifier(let name) = current.kind else {
+      if case .variable(let v) = current.kind {
+        throw failure("a clause cannot start with the variable `\(v)`; predicate names start with a lower-case letter", at: current.span)
+      }
+      throw expected("a fact, a rule or a query (`?- ...`)")
+    }
+    let nameSpan = current.span
+    advance()
+    var arguments: [HeadArgument] = []
+    var span = nameSpan
+    if match(.leftParen) {
+      if case .rightParen = current.kind {
+        throw failure("empty argument list; write `\(name)` without parentheses for a predicate with no arguments", at: current.span)
+      }
+      repeat {
+        if case .identifier(let word) = current.kind, let function = AggregateFunction(rawValue: word),
+          case .leftParen = peek.kind
+        {
+          let aggregateStart = current.span
+          advance()
+          advance()
+          var terms: [Term] = []
+          repeat {
+            terms.append(try parseTerm(context: "an aggregate argument"))
+          } while match(.comma)
+          let close = try expect(.rightParen, "`)` after the aggregate's arguments")
+          arguments.append(.aggregate(Aggregate(function: function, arguments: terms, span: aggregateStart.union(close))))
+        } else {
+          arguments.append(.term(try parseTerm(context: "a head argument (a variable or a constant)")))
+        }
+      } while match(.comma)
+      span = span.union(try expect(.rightParen, "`,` or `)` after an argument"))
+    }
+    return Head(predicate: name, arguments: arguments, predicateSpan: nameSpan, span: span)
+  }
+
+  // body = literal { "," literal } ;
+  private mutating func parseBody() throws(Failure) -> [Literal] {
+    var literals: [Literal] = []
+    repeat {
+      literals.append(try parseLiteral())
+    } while match(.comma)
+    return literals
+  }
+
+  // literal = "not" atom | atom | comparison ;
+  private mutating func parseLiteral() throws(Failure) -> Literal {
+    if case .identifier("not") = current.kind, case .identifier = peek.kind {
+      let start = current.span
+      advance()
+      let atomStart = current.span
+      let expression = try parseExpression()
+      guard let atom = try atomFrom(expression, start: atomStart), !isComparisonNext else {
+        throw failure("`not` must be followed by an atom such as `p(X, Y)`", at: start)
+      }
+      return .negated(atom, span: start.union(atom.span))
+    }
+    let left = try parseExpression()
+    if case .comparison(let op) = current.kind {
+      advance()
+      let right = try parseExpression()
+      return .comparison(Comparison(op: op, left: left, right: right, span: left.span.union(right.span)))
+    }
+    if let atom = try atomFrom(left, start: left.span) {
+      return .atom(atom)
+    }
+    throw failure("expected an atom or a comparison, found an expression without a comparison operator", at: left.span)
+  }
+
+  private var isComparisonNext: Bool {
+    if case .comparison = current.kind { return true }
+    return false
+  }
+
+  /// Turns a parsed call `name(args)` or a bare name into an atom; nil for other expressions.
+  private mutating func atomFrom(_ expression: Expression, start: SourceSpan) throws(Failure) -> Atom? {
+    switch expression {
+    case .call(let name, let args, let span):
+      var terms: [Term] = []
+      for arg in args {
+        guard let term = termFrom(arg) else {
+          throw failure("atom arguments must be variables or constants; compute `\(source.slice(arg.span))` in a comparison first, e.g. `Z = \(source.slice(arg.span))`", at: arg.span)
+        }
+        terms.append(term)
+      }
+      let nameSpan = SourceSpan(start: span.start, end: span.start + name.utf8.count)
+      return Atom(predicate: name, arguments: terms, predicateSpan: nameSpan, span: span)
+    case .term(.constant(.entity(let name), let span)) where LiteralSyntax.isBareIdentifier(name):
+      return Atom(predicate: name, arguments: [], predicateSpan: span, span: span)
+    default:
+      return nil
+    }
+  }
+
+  private func termFrom(_ expression: Expression) -> Term? {
+    switch expression {
+    case .term(let t): return t
+    case .negate(.term(.constant(.integer(let i), _)), let span): return .constant(.integer(-i), span: span)
+    case .negate(.term(.constant(.decimal(let d), _)), let span):
+      return .constant(.decimal(DecimalValue.subtract(DecimalValue(integer: 0), d) ?? d), span: span)
+    default: return nil
+    }
+  }
+
+  // MARK: - Expressions
+
+  // expr = mul { ("+" | "-") mul } ;
+  private mutating func parseExpression() throws(Failure) -> Expression {
+    var left = try parseMultiplicative()
+    while true {
+      let op: ArithmeticOperator
+      switch current.kind {
+      case .plus: op = .add
+      case .minus: op = .subtract
+      default: return left
+      }
+      advance()
+      let right = try parseMultiplicative()
+      left = .binary(op, left, right, span: left.span.union(right.span))
+    }
+  }
+
+  // mul = unary { ("*" | "/" | "%" | "mod") unary } ;
+  private mutating func parseMultiplicative() throws(Failure) -> Expression {
+    var left = try parseUnary()
+    while true {
+      let op: ArithmeticOperator
+      switch current.kind {
+      case .star: op = .multiply
+      case .slash: op = .divide
+      case .percent: op = .remainder
+      default: return left
+      }
+      advance()
+      let right = try parseUnary()
+      left = .binary(op, left, right, span: left.span.union(right.span))
+    }
+  }
+
+  // unary = "-" unary | primary ;
+  private mutating func parseUnary() throws(Failure) -> Expression {
+    if case .minus = current.kind {
+      let start = current.span
+      advance()
+      try enter(start)
+      defer { nesting -= 1 }
+      let operand = try parseUnary()
+      // Fold `-5` into a negative literal right away.
+      if case .term(.constant(.integer(let i), _)) = operand, i != Int64.min {
+        return .term(.constant(.integer(-i), span: start.union(operand.span)))
+      }
+      if case .term(.constant(.decimal(let d), _)) = operand, let negated = DecimalValue.subtract(DecimalValue(integer: 0), d) {
+        return .term(.constant(.decimal(negated), span: start.union(operand.span)))
+      }
+      return .negate(operand, span: start.union(operand.span))
+    }
+    return try parsePrimary()
+  }
+
+  // primary = term | "(" expr ")" | name "(" [ expr { "," expr } ] ")" ;
+  private mutating func parsePrimary() throws(Failure) -> Expression {
+    let token = current
+    switch token.kind {
+    case .leftParen:
+      advance()
+      try enter(token.span)
+      defer { nesting -= 1 }
+      let inner = try parseExpression()
+      _ = try expect(.rightParen, "`)` to close the parenthesis opened here")
+      return inner
+    case .identifier(let name):
+      if case .leftParen = peek.kind {
+        advance()
+        advance()
+        try enter(token.span)
+        defer { nesting -= 1 }
+        var args: [Expression] = []
+        if case .rightParen = current.kind {
+          throw failure("empty argument list; write `\(name)` without parentheses for a predicate with no arguments", at: current.span)
+        }
+        repeat {
+          args.append(try parseExpression())
+        } while match(.comma)
+        let close = try expect(.rightParen, "`,` or `)` after an argument")
+        return .call(name, args, span: token.span.union(close))
+      }
+      return .term(try parseTerm(context: "a term"))
+    default:
+      return .term(try parseTerm(context: "a variable, a constant or `(`"))
+    }
+  }
+
+  // term = variable | "_" | constant | "$" name ;
+  private mutating func parseTerm(context: String) throws(Failure) -> Term {
+    let token = current
+    switch token.kind {
+    case .variable(let name):
+      advance()
+      return name == "_" ? .anonymous(span: token.span) : .variable(name, span: token.span)
+    case .identifier(let name):
+      advance()
+      if name == "not" {
+        throw failure("`not` is a keyword; write the entity `not` as 'not'", at: token.span)
+      }
+      return .constant(.entity(name), span: token.span)
+    case .quotedEntity(let id):
+      advance()
+      return .constant(.entity(id), span: token.span)
+    case .literal(let value):
+      advance()
+      return .constant(value, span: token.span)
+    case .parameter(let name):
+      advance()
+      return .parameter(name, span: token.span)
+    case .minus:
+      advance()
+      if case .literal(.integer(let i)) = current.kind {
+        let span = token.span.union(current.span)
+        advance()
+        return .constant(.integer(-i), span: span)
+      }
+      if case .literal(.decimal(let d)) = current.kind {
+        let span = token.span.union(current.span)
+        advance()
+        return .constant(.decimal(DecimalValue.subtract(DecimalValue(integer: 0), d) ?? d), span: span)
+      }
+      throw expected(context)
+    default:
+      throw expected(context)
+    }
+  }
+
+  // MARK: - Helpers
+
+  private var current: Token { tokens[min(position, tokens.count - 1)] }
+  private var peek: Token { tokens[min(position + 1, tokens.count - 1)] }
+  private var isAtEnd: Bool {
+    if case .end = current.kind { return true }
+    return false
+  }
+
+  private mutating func advance() {
+    if position < tokens.count - 1 { position += 1 }
+  }
+
+  private mutating func enter(_ span: SourceSpan) throws(Failure) {
+    nesting += 1
+    if nesting > Parser.maximumNesting {
+      throw failure("expression nested more than \(Parser.maximumNesting) levels deep", at: span)
+    }
+  }
+
+  private mutating func match(_ kind: Token.Kind) -> Bool {
+    if sameKind(current.kind, kind) {
+      advance()
+      return true
+    }
+    return false
+  }
+
+  private func sameKind(_ a: Token.Kind, _ b: Token.Kind) -> Bool {
+    switch (a, b) {
+    case (.leftParen, .leftParen), (.rightParen, .rightParen), (.comma, .comma), (.period, .period),
+      (.implies, .implies), (.query, .query), (.plus, .plus), (.minus, .minus), (.star, .star),
+      (.slash, .slash), (.percent, .percent), (.end, .end):
+      return true
+    default:
+      return false
+    }
+  }
+
+  private mutating func expect(_ kind: Token.Kind, _ what: String) throws(Failure) -> SourceSpan {
+    guard sameKind(current.kind, kind) else { throw expected(what) }
+    let span = current.span
+    advance()
+    return span
+  }
+
+  private mutating func expectPeriod(after what: String) throws(Failure) -> SourceSpan {
+    guard case .period = current.kind else {
+      if case .end = current.kind {
+        throw failure("expected `.` to end \(what), found end of input", at: current.span, help: "every clause ends with a period")
+      }
+      throw expected("`,` or `.` to end \(what)")
+    }
+    let span = current.span
+    advance()
+    return span
+  }
+
+  private mutating func expected(_ what: String) -> Failure {
+    failure("expected \(what), found \(current.kind.shown)", at: current.span)
+  }
+
+  private mutating func failure(_ message: String, at span: SourceSpan, help: String? = nil) -> Failure {
+    fail(message, at: span, help: help)
+    return Failure()
+  }
+
+  private mutating func fail(_ message: String, at span: SourceSpan, help: String? = nil) {
+    // A lexical error at the same place already explains the problem.
+    if diagnostics.contains(where: { $0.location == source.location(of: span) }) { return }
+    diagnostics.append(.error(code: "syntax", message, in: source, at: span, help: help))
+  }
+
+  /// Skips to just after the next `.` (panic-mode recovery).
+  private mutating func synchronize() {
+    while !isAtEnd {
+      if case .period = current.kind {
+        advance()
+        return
+      }
+      advance()
+    }
+  }
+}

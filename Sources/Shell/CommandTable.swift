@@ -1,0 +1,134 @@
+// The subcommands of `xinzhi`: their specs (for parsing and help) and their implementations.
+
+import Diagnostics
+import KnowledgeGraph
+
+enum CommandTable {
+  static let globalOptions: [OptionSpec] = [
+    OptionSpec(name: "store", value: "DIR", help: "the store directory (default: $XINZHI_STORE, else ./graph)"),
+    OptionSpec(name: "as-of", value: "N", help: "read the store as it was right after transaction N"),
+    OptionSpec(name: "lock-timeout", value: "SECONDS", help: "how long a write waits for another writer (default 10)"),
+    OptionSpec(name: "no-color", value: nil, help: "never colour the output (NO_COLOR works too)"),
+    OptionSpec(name: "help", short: "h", value: nil, help: "show help"),
+    OptionSpec(name: "version", value: nil, help: "print the version"),
+  ]
+
+  static let provenanceOptions: [OptionSpec] = [
+    OptionSpec(name: "source", value: "TEXT", help: "where the facts come from (provenance), e.g. \"000:L146-L152\""),
+    OptionSpec(name: "note", value: "TEXT", help: "a free-text note kept with the transaction"),
+    OptionSpec(name: "meta", value: "KEY=VALUE", help: "further metadata, e.g. claim=historical", repeatable: true),
+  ]
+
+  static let commands: [CommandSpec] = [
+    CommandSpec(
+      name: "init", summary: "create a new, empty store", arguments: "DIR", positionals: 1...1,
+      discussion: "Creates DIR (if needed) with an empty log, synced to disk."),
+    CommandSpec(
+      name: "assert", summary: "add facts in one transaction and print its number", arguments: "FACTS|-",
+      positionals: 1...1,
+      discussion: """
+        FACTS are binary facts in query syntax, e.g. 'edge(a, b). label(a, "甲"@zh).'; `-` reads
+        them from standard input. The transaction is acknowledged only after it is on disk.
+        """,
+      options: provenanceOptions),
+    CommandSpec(
+      name: "retract", summary: "remove facts in one transaction and print its number", arguments: "FACTS|-",
+      positionals: 1...1,
+      discussion: "Retracting a fact the store does not hold is an error, and nothing is written.",
+      options: provenanceOptions),
+    CommandSpec(name: "stats", summary: "counts: triples, entities, predicates, transactions, log size"),
+    CommandSpec(
+      name: "log", summary: "list transactions with their metadata and facts",
+      options: [OptionSpec(name: "since", value: "N", help: "start at transaction N")]),
+    CommandSpec(
+      name: "history", summary: "every assertion and retraction naming an entity", arguments: "ENTITY",
+      positionals: 1...1),
+    CommandSpec(
+      name: "verify", summary: "check the whole log and the index; exit 0 only when clean",
+      discussion: "Checks every transaction's syntax, numbering, record count and checksum, replays the log into a fresh index, checks the index invariants, and compares the checkpoint with the log."),
+    CommandSpec(
+      name: "import", summary: "import a TSV or N-Triples file as one transaction", arguments: "FILE|-",
+      positionals: 1...1,
+      discussion: """
+        TSV lines are `subject<TAB>predicate<TAB>object`; the object is read in literal syntax
+        ("text"@zh, 42, 1.5, @1694, true, 'quoted entity') and anything else is an entity.
+        N-Triples 1.1 IRIs become entities (see Documentation/Formats.md). The file is streamed to
+        the log and acknowledged after one fsync.
+        """,
+      options: [OptionSpec(name: "format", value: "tsv|nt", help: "the file format (default: from the extension)")] + provenanceOptions),
+    CommandSpec(
+      name: "export", summary: "write the store as TSV or N-Triples",
+      options: [
+        OptionSpec(name: "format", value: "tsv|nt", help: "the output format (default tsv)"),
+        OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output"),
+      ]),
+    CommandSpec(name: "help", summary: "show help for a command", arguments: "[COMMAND]", positionals: 0...1),
+  ]
+
+  typealias Implementation = @Sendable (CommandContext) throws -> Int32
+
+  static let implementations: [String: Implementation] = [
+    "init": StoreCommands.initialize,
+    "assert": { try StoreCommands.write($0, retracting: false) },
+    "retract": { try StoreCommands.write($0, retracting: true) },
+    "stats": StoreCommands.stats,
+    "log": StoreCommands.log,
+    "history": StoreCommands.history,
+    "verify": StoreCommands.verify,
+    "import": StoreCommands.importFile,
+    "export": StoreCommands.export,
+    "help": { context in
+      context.console.print(help(for: context.arguments.positionals.first))
+      return 0
+    },
+  ]
+
+  /// What `xinzhi` does without a command.
+  static func runDefault(_ context: CommandContext) throws -> Int32 {
+    let store = try context.openStore()
+    StoreCommands.printStatistics(store, context)
+    context.console.print()
+    context.console.print("Run `xinzhi --help` for the commands.")
+    return 0
+  }
+
+  /// Help text for a command, or the overview.
+  static func help(for name: String?) -> String {
+    if let name, let spec = commands.first(where: { $0.name == name }) {
+      var lines = ["usage: \(spec.usageLine)", "", spec.summary.prefix(1).uppercased() + spec.summary.dropFirst() + "."]
+      if !spec.discussion.isEmpty {
+        lines += ["", spec.discussion]
+      }
+      let options = spec.options + globalOptions
+      lines += ["", "options:"]
+      lines += optionLines(options)
+      return lines.joined(separator: "\n")
+    }
+    var lines = [
+      "xinzhi — a knowledge-graph store with a Datalog query language",
+      "",
+      "usage: xinzhi [--store DIR] [COMMAND] [options]",
+      "",
+      "commands:",
+    ]
+    let width = commands.map(\.name.count).max() ?? 0
+    for spec in commands {
+      lines.append("  " + spec.name + String(repeating: " ", count: width - spec.name.count + 2) + spec.summary)
+    }
+    lines += ["", "global options:"]
+    lines += optionLines(globalOptions)
+    lines += ["", "Run `xinzhi help COMMAND` for a command's options."]
+    return lines.joined(separator: "\n")
+  }
+
+  private static func optionLines(_ options: [OptionSpec]) -> [String] {
+    let shown = options.map { option -> (String, String) in
+      var flag = option.short.map { "-\($0), " } ?? ""
+      flag += "--" + option.name
+      if let value = option.value { flag += " " + value }
+      return (flag, option.help)
+    }
+    let width = shown.map(\.0.count).max() ?? 0
+    return shown.map { "  " + $0.0 + String(repeating: " ", count: width - $0.0.count + 2) + $0.1 }
+  }
+}

@@ -1,0 +1,187 @@
+// The commands that create, write and inspect a store: init, assert, retract, stats, log,
+// history, verify, import and export.
+
+import Diagnostics
+import Glibc
+import KnowledgeGraph
+
+enum StoreCommands {
+  static func initialize(_ context: CommandContext) throws -> Int32 {
+    let directory = context.arguments.positionals[0]
+    _ = try GraphStore.create(at: directory, options: try context.storeOptions())
+    context.console.print("Created an empty store in \(directory).")
+    return 0
+  }
+
+  static func write(_ context: CommandContext, retracting: Bool) throws -> Int32 {
+    let argument = context.arguments.positionals[0]
+    let (text, name) = argument == "-" ? (try context.readStandardInput(), "<stdin>") : (argument, "<arguments>")
+    let triples = try FactText.triples(from: text, name: name)
+    let store = try context.openStore(writable: true)
+    let reported = store.warnings.count
+    let verb = retracting ? "retract" : "assert"
+    let metadata = try context.transactionMetadata(defaultSource: "xinzhi \(verb)")
+    let number = retracting
+      ? try store.transact(retracting: triples, metadata: metadata)
+      : try store.transact(asserting: triples, metadata: metadata)
+    context.report(Array(store.warnings.dropFirst(reported)))
+    context.console.print(String(number))
+    if context.console.errIsTerminal {
+      let noun = triples.count == 1 ? "fact" : "facts"
+      context.console.printError("\(triples.count) \(noun) \(retracting ? "retracted" : "asserted") in transaction \(number)")
+    }
+    return 0
+  }
+
+  static func stats(_ context: CommandContext) throws -> Int32 {
+    let store = try context.openStore()
+    printStatistics(store, context)
+    return 0
+  }
+
+  static func printStatistics(_ store: GraphStore, _ context: CommandContext) {
+    let stats = store.statistics()
+    let style = context.style
+    var summary = TextTable(headers: ["store", stats.directory + (stats.asOf.map { " (as of transaction \($0))" } ?? "")])
+    summary.add(["triples", Format.count(stats.triples)])
+    summary.add(["entities", Format.count(stats.entities)])
+    summary.add(["predicates", Format.count(stats.predicates.count)])
+    summary.add(["transactions", Format.count(stats.transactions)])
+    summary.add(["log size", Format.bytes(stats.logBytes)])
+    summary.add(["memory", Format.bytes(stats.memoryBytes)])
+    summary.add(["open time", Format.duration(stats.openSeconds) + (stats.openedFromCheckpoint ? " (from checkpoint)" : "")])
+    for line in summary.render(rule: false, style: style) { context.console.print(line) }
+    guard !stats.predicates.isEmpty else { return }
+    context.console.print()
+    var table = TextTable(headers: ["predicate", "triples"], alignments: [.left, .right])
+    for (name, count) in stats.predicates { table.add([name, Format.count(count)]) }
+    for line in table.render(style: style) { context.console.print(line) }
+  }
+
+  static func log(_ context: CommandContext) throws -> Int32 {
+    let store = try context.openStore()
+    var since: TxNumber = 1
+    if let text = context.arguments.value("since") {
+      guard let n = TxNumber(text) else {
+        throw DiagnosticError(.usage, code: "usage", "--since takes a transaction number, found `\(text)`")
+      }
+      since = n
+    }
+    let style = context.style
+    for transaction in try store.transactions(since: since) {
+      context.console.print(style.bold("tx \(transaction.number)") + "  " + transaction.info.timestamp)
+      for (key, value) in transaction.info.metadata {
+        context.console.print("  \(key): \(TerminalText.visible(value))")
+      }
+      for operation in transaction.operations {
+        let sign = operation.action == .assert ? style.green("+") : style.red("-")
+        context.console.print("  \(sign) \(TerminalText.visible(operation.triple.description))")
+      }
+    }
+    return 0
+  }
+
+  static func history(_ context: CommandContext) throws -> Int32 {
+    let store = try context.openStore()
+    let entity = context.arguments.positionals[0]
+    let entries = try store.history(of: entity)
+    if entries.isEmpty {
+      context.console.printError("xinzhi: no transaction mentions `\(entity)`")
+      return 0
+    }
+    let style = context.style
+    for entry in entries {
+      let sign = entry.asserted ? style.green("+") : style.red("-")
+      var line = "tx \(entry.transaction.number)  \(entry.transaction.timestamp)  \(sign) \(TerminalText.visible(entry.triple.description))"
+      if let source = entry.transaction.source { line += "  " + style.dim("source: " + TerminalText.visible(source)) }
+      context.console.print(line)
+    }
+    return 0
+  }
+
+  static func verify(_ context: CommandContext) throws -> Int32 {
+    // verify reports the log's problems itself, so opening stays quiet.
+    let store = try context.openStore(quiet: true)
+    let report = store.verify()
+    let summary = "\(Format.count(report.transactions)) transactions, \(Format.count(report.records)) records, \(Format.count(report.triples)) triples"
+    context.report(report.problems)
+    if report.isClean {
+      context.console.print("ok: \(summary); every checksum matches and the index is consistent" + (report.checkedCheckpoint ? ", and so is the checkpoint" : ""))
+      return 0
+    }
+    let errors = report.problems.filter { $0.severity == .error }.count
+    context.console.printError("xinzhi: verify found \(errors) error\(errors == 1 ? "" : "s") (\(summary))")
+    return 65
+  }
+
+  static func importFile(_ context: CommandContext) throws -> Int32 {
+    let path = context.arguments.positionals[0]
+    let format: ImportFormat
+    if let name = context.arguments.value("format") {
+      guard let f = ImportFormat(rawValue: name) else {
+        throw DiagnosticError(.usage, code: "usage", "unknown import format `\(name)`; use tsv or nt")
+      }
+      format = f
+    } else {
+      guard let f = ImportFormat.guess(fromPath: path) else {
+        throw DiagnosticError(.usage, code: "usage", "cannot tell the format of `\(path)` from its name", help: "add --format tsv or --format nt")
+      }
+      format = f
+    }
+    let store = try context.openStore(writable: true)
+    let reported = store.warnings.count
+    let metadata = try context.transactionMetadata(defaultSource: "import \(path)")
+    let showProgress = context.console.errIsTerminal
+    var lastShown = -1
+    let report = try store.importTriples(from: path, format: format, metadata: metadata) { done, total in
+      guard showProgress else { return }
+      let percent = total > 0 ? done * 100 / total : -1
+      guard percent != lastShown else { return }
+      lastShown = percent
+      let text = total > 0 ? "importing \(path): \(percent)% (\(Format.bytes(done)) of \(Format.bytes(total)))" : "importing \(path): \(Format.bytes(done))"
+      context.console.err.write("\r\u{1B}[2K" + text)
+      context.console.err.flush()
+    }
+    if showProgress {
+      context.console.err.write("\r\u{1B}[2K")
+      context.console.err.flush()
+    }
+    context.report(Array(store.warnings.dropFirst(reported)))
+    var line = "imported \(Format.count(report.triples)) triples from \(Format.count(report.lines)) lines in transaction \(report.transaction) (\(Format.duration(report.seconds)))"
+    if report.duplicates > 0 { line += "; \(Format.count(report.duplicates)) duplicate lines skipped" }
+    if report.alreadyPresent > 0 { line += "; \(Format.count(report.alreadyPresent)) were already in the store" }
+    if report.droppedDatatypes > 0 { line += "; \(Format.count(report.droppedDatatypes)) literals kept as plain strings (unknown datatype)" }
+    context.console.print(line)
+    return 0
+  }
+
+  static func export(_ context: CommandContext) throws -> Int32 {
+    let formatName = context.arguments.value("format") ?? "tsv"
+    guard let format = TripleWriterFormat(rawValue: formatName) else {
+      throw DiagnosticError(.usage, code: "usage", "unknown export format `\(formatName)`; use tsv or nt")
+    }
+    let store = try context.openStore()
+    let sink: TextSink
+    var file: FileSink?
+    if let path = context.arguments.value("output") {
+      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+      guard fd >= 0 else {
+        throw DiagnosticError(.cannotCreate, code: "output", "cannot create `\(path)`: \(String(cString: strerror(errno)))")
+      }
+      file = FileSink(fd: fd)
+      sink = file!
+    } else {
+      sink = context.console.out
+    }
+    for triple in store.triples() {
+      sink.write(store.exportLine(triple, format: format))
+      sink.write("\n")
+    }
+    if let file {
+      file.flush()
+      close(file.fd)
+      if file.failed { throw DiagnosticError(.io, code: "output", "writing `\(context.arguments.value("output") ?? "")` failed") }
+    }
+    return 0
+  }
+}

@@ -1,0 +1,307 @@
+// The log file of a store directory: creation, reading, the single-writer lock, cutting a torn
+// tail, and durable appends (write, then fsync; a failed append is rolled back).
+
+import Diagnostics
+import Glibc
+
+/// A store's log file on disk.
+///
+/// Readers call ``readAll()`` and never lock. A writer calls ``lock(timeout:)`` (an exclusive
+/// `flock` on the log itself), then ``append(_:at:)`` for each transaction, then ``unlock()``.
+public final class LogFile {
+  /// The store directory.
+  public let directory: String
+  /// The log's path, `directory/xinzhi.log`.
+  public let path: String
+  private let io: LogIO
+  private var descriptor: Int32 = -1
+
+  /// Creates a handle for the log of a store directory; nothing is opened yet.
+  public init(directory: String, io: LogIO = .system) {
+    self.directory = directory
+    self.path = LogFile.join(directory, LogFormat.fileName)
+    self.io = io
+  }
+
+  deinit {
+    if descriptor >= 0 { close(descriptor) }
+  }
+
+  static func join(_ directory: String, _ name: String) -> String {
+    directory.hasSuffix("/") ? directory + name : directory + "/" + name
+  }
+
+  // MARK: - Creating
+
+  /// Creates a new store directory holding an empty log, durably.
+  ///
+  /// - Throws: ``DiagnosticError`` when the directory already holds a log or cannot be written.
+  public static func create(directory: String) throws(DiagnosticError) {
+    var createdDirectory = false
+    var info = stat()
+    if stat(directory, &info) == 0 {
+      guard info.st_mode & S_IFMT == S_IFDIR else {
+        throw DiagnosticError(.cannotCreate, code: "init-not-directory", "`\(directory)` exists and is not a directory")
+      }
+    } else {
+      guard mkdir(directory, 0o755) == 0 else {
+        throw DiagnosticError(.cannotCreate, code: "init-mkdir", "cannot create directory `\(directory)`: \(errnoText())")
+      }
+      createdDirectory = true
+    }
+    let path = join(directory, LogFormat.fileName)
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      if errno == EEXIST {
+        throw DiagnosticError(.usage, code: "init-exists", "`\(directory)` is already a Xinzhi store (it has `\(LogFormat.fileName)`)")
+      }
+      throw DiagnosticError(.cannotCreate, code: "init-create", "cannot create `\(path)`: \(errnoText())")
+    }
+    defer { close(fd) }
+    let header = Array((LogFormat.header + "\n").utf8)
+    let written = header.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    guard written == header.count, fsync(fd) == 0 else {
+      let text = errnoText()
+      unlink(path)
+      throw DiagnosticError(.io, code: "init-write", "cannot write `\(path)`: \(text)")
+    }
+    try syncDirectory(directory)
+    if createdDirectory {
+      let parent = parentDirectory(of: directory)
+      try syncDirectory(parent)
+    }
+  }
+
+  static func parentDirectory(of path: String) -> String {
+    var trimmed = path
+    while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+    guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+    let parent = String(trimmed[..<slash])
+    return parent.isEmpty ? "/" : parent
+  }
+
+  /// Flushes a directory's entries to disk, so a newly created file survives a crash.
+  public static func syncDirectory(_ directory: String) throws(DiagnosticError) {
+    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw DiagnosticError(.io, code: "fsync-dir", "cannot open directory `\(directory)` to sync it: \(errnoText())")
+    }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else {
+      throw DiagnosticError(.io, code: "fsync-dir", "cannot sync directory `\(directory)`: \(errnoText())")
+    }
+  }
+
+  // MARK: - Reading
+
+  /// Whether the log file exists.
+  public var exists: Bool {
+    access(path, F_OK) == 0
+  }
+
+  /// Reads the whole log.
+  ///
+  /// - Throws: ``DiagnosticError`` (66) when the store or its log is missing, (74) on read errors.
+  public func readAll() throws(DiagnosticError) -> [UInt8] {
+    if descriptor >= 0 { return try read(fd: descriptor, from: 0) }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      let code = errno
+      var info = stat()
+      if stat(directory, &info) != 0 {
+        throw DiagnosticError(
+          .noInput, code: "store-missing", "no store at `\(directory)`: \(errnoText(code))",
+          help: "create one with `xinzhi init \(directory)`, or choose another with --store DIR or $XINZHI_STORE")
+      }
+      if code == ENOENT {
+        throw DiagnosticError(
+          .noInput, code: "store-missing", "`\(directory)` is not a Xinzhi store: it has no `\(LogFormat.fileName)`",
+          help: "create one with `xinzhi init \(directory)`, or choose another with --store DIR or $XINZHI_STORE")
+      }
+      throw DiagnosticError(.noInput, code: "log-open", "cannot open `\(path)`: \(errnoText(code))")
+    }
+    defer { close(fd) }
+    return try read(fd: fd, from: 0)
+  }
+
+  private func read(fd: Int32, from offset: Int) throws(DiagnosticError) -> [UInt8] {
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      throw DiagnosticError(.io, code: "log-read", "cannot read `\(path)`: \(errnoText())")
+    }
+    let size = Int(info.st_size)
+    guard size > offset else { return [] }
+    var failure: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: size - offset) { buffer, count in
+      var done = 0
+      while done < buffer.count {
+        let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = errno
+          break
+        }
+        if n == 0 { break }
+        done += n
+      }
+      count = done
+    }
+    if failure != 0 {
+      throw DiagnosticError(.io, code: "log-read", "cannot read `\(path)`: \(errnoText(failure))")
+    }
+    return bytes
+  }
+
+  // MARK: - Writing
+
+  /// Takes the single-writer lock, waiting up to `timeout` seconds for another writer.
+  ///
+  /// - Throws: ``DiagnosticError`` (74) when the lock stays taken, or the log cannot be opened
+  ///   for writing (for example on a read-only store).
+  public func lock(timeout: Double) throws(DiagnosticError) {
+    if descriptor < 0 {
+      let fd = open(path, O_RDWR | O_CLOEXEC)
+      guard fd >= 0 else {
+        let code = errno
+        if code == ENOENT {
+          throw DiagnosticError(
+            .noInput, code: "store-missing", "`\(directory)` is not a Xinzhi store: it has no `\(LogFormat.fileName)`",
+            help: "create one with `xinzhi init \(directory)`")
+        }
+        throw DiagnosticError(
+          .io, code: "log-readonly", "cannot open `\(path)` for writing: \(errnoText(code))",
+          help: code == EACCES || code == EROFS ? "the store is read-only; copy it somewhere writable to change it" : nil)
+      }
+      descriptor = fd
+    }
+    var waited = 0.0
+    while io.flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+      let code = errno
+      guard code == EWOULDBLOCK || code == EINTR else {
+        throw DiagnosticError(.io, code: "log-lock", "cannot lock `\(path)`: \(errnoText(code))")
+      }
+      if waited >= timeout {
+        throw DiagnosticError(
+          .io, code: "store-locked",
+          "the store `\(directory)` is locked by another writer (waited \(formatSeconds(timeout)))",
+          help: "try again when the other `xinzhi` process has finished, or wait longer with --lock-timeout SECONDS")
+      }
+      usleep(10_000)
+      waited += 0.01
+    }
+  }
+
+  /// Releases the writer lock and closes the file.
+  public func unlock() {
+    guard descriptor >= 0 else { return }
+    _ = io.flock(descriptor, LOCK_UN)
+    close(descriptor)
+    descriptor = -1
+  }
+
+  /// Whether another process holds the writer lock right now (used by readers to tell an
+  /// append in progress from a torn tail).
+  public func isLockedByAnotherProcess() -> Bool {
+    if descriptor >= 0 { return false }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    if systemFlock(fd, LOCK_SH | LOCK_NB) == 0 {
+      _ = systemFlock(fd, LOCK_UN)
+      return false
+    }
+    return errno == EWOULDBLOCK
+  }
+
+  /// Reads the log while holding the lock (through the locked descriptor).
+  public func readLocked(from offset: Int) throws(DiagnosticError) -> [UInt8] {
+    guard descriptor >= 0 else { return try readAll() }
+    return try read(fd: descriptor, from: offset)
+  }
+
+  /// Removes an unfinished block at the end of the log, keeping a copy of its bytes in
+  /// `xinzhi.log.cut` beside the log. Requires the lock.
+  public func cutTornTail(at offset: Int, line: Int) throws(DiagnosticError) {
+    guard descriptor >= 0 else { return }
+    let tail = try read(fd: descriptor, from: offset)
+    if !tail.isEmpty {
+      let cutPath = path + ".cut"
+      let fd = open(cutPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+      if fd >= 0 {
+        let note = Array("# cut from line \(line) of \(LogFormat.fileName)\n".utf8)
+        _ = note.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        _ = tail.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        _ = Glibc.write(fd, "\n", 1)
+        fsync(fd)
+        close(fd)
+      }
+    }
+    guard io.ftruncate(descriptor, offset) == 0, io.fsync(descriptor) == 0 else {
+      throw DiagnosticError(.io, code: "log-truncate", "cannot cut the unfinished transaction at the end of `\(path)`: \(errnoText())")
+    }
+  }
+
+  /// Writes the log header into an empty log (one whose creation was interrupted). Requires the lock.
+  public func writeHeader() throws(DiagnosticError) {
+    try append(Array((LogFormat.header + "\n").utf8), at: 0)
+  }
+
+  /// Writes bytes at an offset without syncing (for streaming a large block); on failure the
+  /// file is cut back to `rollbackOffset`. Requires the lock.
+  public func write(_ bytes: [UInt8], at offset: Int, rollbackTo rollbackOffset: Int) throws(DiagnosticError) {
+    try append(bytes, at: offset, sync: false, rollbackTo: rollbackOffset)
+  }
+
+  /// Appends a block at `offset` (the current valid end) and waits until it is on disk.
+  ///
+  /// On any failure the file is cut back to `offset`, so no part of the block stays visible,
+  /// and the error is thrown: the transaction was not acknowledged. Requires the lock.
+  public func append(_ block: [UInt8], at offset: Int) throws(DiagnosticError) {
+    try append(block, at: offset, sync: true, rollbackTo: offset)
+  }
+
+  /// Cuts the log back to `offset`, undoing a partly streamed block. Requires the lock.
+  public func rollback(to offset: Int) {
+    guard descriptor >= 0 else { return }
+    _ = io.ftruncate(descriptor, offset)
+    _ = io.fsync(descriptor)
+  }
+
+  private func append(_ block: [UInt8], at offset: Int, sync: Bool, rollbackTo rollbackOffset: Int) throws(DiagnosticError) {
+    guard descriptor >= 0 else {
+      throw DiagnosticError(.internalError, code: "log-not-locked", "internal error: append without the writer lock")
+    }
+    var failure: (String, Int32)?
+    block.withUnsafeBytes { buffer in
+      var done = 0
+      while done < buffer.count {
+        let n = io.pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, offset + done)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = ("write", errno)
+          return
+        }
+        if n == 0 {
+          failure = ("write", ENOSPC)
+          return
+        }
+        done += n
+      }
+    }
+    if failure == nil, sync, io.fsync(descriptor) != 0 {
+      failure = ("fsync", errno)
+    }
+    if let (operation, code) = failure {
+      // Roll back: nothing of this block may stay in the log.
+      rollback(to: rollbackOffset)
+      throw DiagnosticError(
+        .io, code: "log-append",
+        "the transaction was not written: \(operation) of `\(path)` failed: \(errnoText(code))",
+        help: code == ENOSPC ? "free some disk space and try again; the store is unchanged" : "the store is unchanged; try again")
+    }
+  }
+
+  private func formatSeconds(_ s: Double) -> String {
+    s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+  }
+}

@@ -1,0 +1,47 @@
+// The system calls the log writer makes, behind a seam so that tests can inject failures
+// (a failed or short write, a failed fsync, a full disk, a lock held elsewhere).
+
+import Glibc
+
+/// The file operations the log uses; ``system`` calls the kernel, tests substitute faults.
+public struct LogIO: Sendable {
+  /// `pwrite(fd, buffer, count, offset)`: bytes written, or -1 with `errno` set.
+  public var pwrite: @Sendable (Int32, UnsafeRawPointer, Int, Int) -> Int
+  /// `fsync(fd)`: 0, or -1 with `errno` set.
+  public var fsync: @Sendable (Int32) -> Int32
+  /// `ftruncate(fd, length)`: 0, or -1 with `errno` set.
+  public var ftruncate: @Sendable (Int32, Int) -> Int32
+  /// `flock(fd, operation)`: 0, or -1 with `errno` set.
+  public var flock: @Sendable (Int32, Int32) -> Int32
+
+  /// Creates an I/O seam from its operations.
+  public init(
+    pwrite: @escaping @Sendable (Int32, UnsafeRawPointer, Int, Int) -> Int,
+    fsync: @escaping @Sendable (Int32) -> Int32,
+    ftruncate: @escaping @Sendable (Int32, Int) -> Int32,
+    flock: @escaping @Sendable (Int32, Int32) -> Int32
+  ) {
+    self.pwrite = pwrite
+    self.fsync = fsync
+    self.ftruncate = ftruncate
+    self.flock = flock
+  }
+
+  /// The real system calls.
+  public static let system = LogIO(
+    pwrite: { fd, buffer, count, offset in Glibc.pwrite(fd, buffer, count, off_t(offset)) },
+    fsync: { fd in Glibc.fsync(fd) },
+    ftruncate: { fd, length in Glibc.ftruncate(fd, off_t(length)) },
+    flock: { fd, operation in systemFlock(fd, operation) })
+}
+
+/// The text of an errno value.
+func errnoText(_ code: Int32 = errno) -> String {
+  guard let text = strerror(code) else { return "error \(code)" }
+  return String(cString: text)
+}
+
+/// `flock(2)`. Swift imports the C function and `struct flock` under one name, which makes the
+/// function unreachable by name, so it is bound directly to its symbol.
+@_silgen_name("flock")
+func systemFlock(_ fd: Int32, _ operation: Int32) -> Int32

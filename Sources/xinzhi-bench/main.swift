@@ -1,0 +1,268 @@
+// xinzhi-bench: measurements that never run as unit tests. `load` generates triples, imports
+// them, reopens the store and times lookups by bound-position shape; see
+// Documentation/Performance.md for the figures and how they were taken.
+
+import Glibc
+import KnowledgeGraph
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func fail(_ message: String) -> Never {
+  let text = Array("xinzhi-bench: \(message)\n".utf8)
+  _ = text.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+  exit(64)
+}
+
+func cString(_ buffer: [CChar]) -> String {
+  let bytes = buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }
+  return String(decoding: bytes, as: UTF8.self)
+}
+
+func now() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Resident set size of this process in bytes, from /proc/self/statm.
+func residentBytes() -> Int {
+  guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+  defer { fclose(file) }
+  var size = 0
+  var resident = 0
+  guard fscanf_two(file, &size, &resident) else { return 0 }
+  return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+func fscanf_two(_ file: UnsafeMutablePointer<FILE>, _ a: inout Int, _ b: inout Int) -> Bool {
+  var line = [CChar](repeating: 0, count: 256)
+  guard fgets(&line, 256, file) != nil else { return false }
+  let fields = cString(line).split(separator: " ")
+  guard fields.count >= 2, let x = Int(fields[0]), let y = Int(fields[1]) else { return false }
+  a = x
+  b = y
+  return true
+}
+
+func option(_ name: String, default value: Int) -> Int {
+  guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return value }
+  guard let n = Int(arguments[i + 1].replacingOccurrences(of: "_", with: "")) else { fail("\(name) takes a number") }
+  return n
+}
+
+func stringOption(_ name: String) -> String? {
+  guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+  return arguments[i + 1]
+}
+
+extension String {
+  func replacingOccurrences(of a: String, with b: String) -> String {
+    split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
+  }
+}
+
+/// SplitMix64: a small, seedable generator so that every run generates the same data.
+struct SplitMix64 {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+func fixed(_ v: Double, _ d: Int) -> String {
+  if d == 0 { return String(Int(v.rounded())) }
+  var s = 1.0
+  for _ in 0..<d { s *= 10 }
+  let r = (v * s).rounded() / s
+  var text = String(r)
+  if let dot = text.firstIndex(of: ".") {
+    let decimals = text.distance(from: dot, to: text.endIndex) - 1
+    if decimals < d { text += String(repeating: "0", count: d - decimals) }
+  } else if d > 0 {
+    text += "." + String(repeating: "0", count: d)
+  }
+  return text
+}
+
+// MARK: - load
+
+func load() {
+  let triples = option("--triples", default: 1_000_000)
+  let entities = option("--entities", default: max(10, triples / 10))
+  let predicates = option("--predicates", default: 20)
+  let directory = stringOption("--dir") ?? "/tmp/xinzhi-bench-load-\(triples)"
+  _ = system("rm -rf '\(directory)'")
+  let tsv = directory + ".tsv"
+  print("generating \(triples) triples (\(entities) entities, \(predicates) predicates) into \(tsv)")
+  var random = SplitMix64(state: 20_261_124)
+  var seen = Set<UInt64>()
+  guard let file = fopen(tsv, "w") else { fail("cannot write \(tsv)") }
+  var line = ""
+  while seen.count < triples {
+    let s = random.below(entities)
+    let p = random.below(predicates)
+    let o = random.below(entities)
+    let key = UInt64(s) << 40 | UInt64(p) << 20 | UInt64(o)
+    if !seen.insert(key).inserted { continue }
+    line = "e\(s)\tp\(p)\te\(o)\n"
+    fputs(line, file)
+  }
+  fclose(file)
+
+  do {
+    let store = try GraphStore.create(at: directory)
+    let started = now()
+    let report = try store.importTriples(from: tsv, format: .tsv, metadata: [("source", "xinzhi-bench load")])
+    let seconds = now() - started
+    var info = stat()
+    stat(directory + "/xinzhi.log", &info)
+    print("import:   \(report.triples) triples in \(fixed(seconds, 3)) s = \(Int(Double(report.triples) / seconds)) triples/s (log \(info.st_size / 1_048_576) MB, checkpoint written)")
+  } catch {
+    fail("\(error)")
+  }
+  // Open in fresh processes so that resident memory is the opened store's alone.
+  var opens: [Double] = []
+  for _ in 0..<5 {
+    let output = runSelf(["open-probe", directory])
+    print("open:     \(output)")
+    if let field = output.split(separator: " ").first(where: { $0.hasPrefix("open_s=") }), let v = Double(field.dropFirst(7)) {
+      opens.append(v)
+    }
+  }
+  if let best = opens.min() {
+    print("open min: \(fixed(best * 1000, 1)) ms over \(opens.count) fresh processes")
+  }
+  print(runSelf(["lookup-probe", directory]))
+}
+
+func runSelf(_ args: [String]) -> String {
+  let executable = CommandLine.arguments[0]
+  let command = ([executable] + args).map { "'\($0)'" }.joined(separator: " ")
+  guard let pipe = popen(command, "r") else { return "(could not run \(command))" }
+  var output = ""
+  var buffer = [CChar](repeating: 0, count: 4096)
+  while fgets(&buffer, 4096, pipe) != nil { output += cString(buffer) }
+  pclose(pipe)
+  return output.hasSuffix("\n") ? String(output.dropLast()) : output
+}
+
+// MARK: - probes (run in a child process)
+
+func openProbe(_ directory: String) {
+  let before = residentBytes()
+  let started = now()
+  guard let store = try? GraphStore.open(at: directory) else { fail("cannot open \(directory)") }
+  let seconds = now() - started
+  let after = residentBytes()
+  let perTriple = Double(after - before) / Double(max(1, store.tripleCount))
+  print("open_s=\(fixed(seconds, 4)) triples=\(store.tripleCount) checkpoint=\(store.openedFromCheckpoint) rss_delta_MB=\(fixed(Double(after - before) / 1_048_576, 1)) bytes_per_triple=\(fixed(perTriple, 1)) rss_total_MB=\(fixed(Double(after) / 1_048_576, 1))")
+}
+
+func lookupProbe(_ directory: String) {
+  guard let store = try? GraphStore.open(at: directory) else { fail("cannot open \(directory)") }
+  let source = store.tripleSource
+  var all: [TermID] = []
+  source.match(TriplePattern(), appendingFreePositionsTo: &all)
+  let n = all.count / 3
+  var random = SplitMix64(state: 7)
+  let samples = 200_000
+  var picks: [IDTriple] = []
+  for _ in 0..<samples {
+    let i = random.below(n) * 3
+    picks.append(IDTriple(all[i], all[i + 1], all[i + 2]))
+  }
+  print("lookups (\(samples) random existing triples per shape; count = exact pattern size, match = fetch all matches):")
+  let shapes: [(String, (IDTriple) -> TriplePattern)] = [
+    ("s p o", { TriplePattern(s: $0.s, p: $0.p, o: $0.o) }),
+    ("s p ?", { TriplePattern(s: $0.s, p: $0.p) }),
+    ("s ? o", { TriplePattern(s: $0.s, o: $0.o) }),
+    ("s ? ?", { TriplePattern(s: $0.s) }),
+    ("? p o", { TriplePattern(p: $0.p, o: $0.o) }),
+    ("? ? o", { TriplePattern(o: $0.o) }),
+    ("? p ?", { TriplePattern(p: $0.p) }),
+  ]
+  for (name, make) in shapes {
+    let patterns = picks.map(make)
+    let rounds = name == "? p ?" ? 200 : patterns.count
+    var total = 0
+    var started = now()
+    for i in 0..<rounds { total &+= source.count(patterns[i]) }
+    let countNs = (now() - started) / Double(rounds) * 1e9
+    var buffer: [TermID] = []
+    buffer.reserveCapacity(1 << 20)
+    var matched = 0
+    started = now()
+    for i in 0..<rounds {
+      buffer.removeAll(keepingCapacity: true)
+      source.match(patterns[i], appendingFreePositionsTo: &buffer)
+      matched &+= buffer.count
+    }
+    let matchNs = (now() - started) / Double(rounds) * 1e9
+    let free = name.filter { $0 == "?" }.count
+    let average = free == 0 ? Double(total) / Double(rounds) : Double(matched) / Double(free) / Double(rounds)
+    print("  \(name):  count \(fixed(countNs, 0)) ns   match \(fixed(matchNs, 0)) ns   (\(fixed(average, 1)) matches on average)")
+  }
+  var hits = 0
+  let started = now()
+  for t in picks where source.contains(t) { hits += 1 }
+  let containsNs = (now() - started) / Double(picks.count) * 1e9
+  print("  contains(s p o): \(fixed(containsNs, 0)) ns (\(hits) of \(picks.count) found)")
+}
+
+// MARK: - writer (the child process of the crash and concurrency tests)
+
+/// Appends transactions in a loop; after each one is acknowledged (fsync done) it prints
+/// `ack <iteration> <tx>` straight to standard output, unbuffered.
+func writer() {
+  guard let directory = stringOption("--store") else { fail("writer --store DIR --id K --count N") }
+  let id = option("--id", default: 0)
+  let count = option("--count", default: Int.max)
+  let start = option("--start", default: 0)
+  let width = option("--facts", default: 5)
+  guard let store = try? GraphStore.open(at: directory, options: {
+    var o = GraphStore.Options()
+    o.lockTimeout = 60
+    return o
+  }()) else { fail("cannot open \(directory)") }
+  var iteration = start
+  let end = count == Int.max ? Int.max : start + count
+  while iteration < end {
+    let subject = "w\(id)_\(iteration)"
+    var facts: [Triple] = []
+    for k in 0..<width {
+      facts.append(Triple(subject, "part", .integer(Int64(k))))
+    }
+    facts.append(Triple(subject, "writer", .integer(Int64(id))))
+    do {
+      let tx = try store.transact(asserting: facts, metadata: [("source", "writer \(id)")])
+      let line = Array("ack \(iteration) \(tx)\n".utf8)
+      _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    } catch {
+      fail("transaction \(iteration) failed: \(error)")
+    }
+    iteration += 1
+  }
+}
+
+guard let command = arguments.first else {
+  print("""
+    usage: xinzhi-bench load [--triples N] [--entities N] [--predicates N] [--dir DIR]
+    """)
+  exit(64)
+}
+switch command {
+case "load": load()
+case "writer": writer()
+case "open-probe":
+  guard arguments.count > 1 else { fail("open-probe DIR") }
+  openProbe(arguments[1])
+case "lookup-probe":
+  guard arguments.count > 1 else { fail("lookup-probe DIR") }
+  lookupProbe(arguments[1])
+default: fail("unknown command `\(command)`")
+}

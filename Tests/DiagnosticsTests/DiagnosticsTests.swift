@@ -1,0 +1,80 @@
+// Display width, caret rendering and name suggestions.
+
+import Testing
+
+@testable import Diagnostics
+
+@Suite struct DisplayWidthTests {
+  @Test(arguments: [
+    ("abc", 3), ("英格兰银行", 10), ("a英b", 4), ("", 0), ("é", 1), ("e\u{301}", 1),
+    ("，。", 4), ("ｆｕｌｌ", 8), ("한국", 4), ("🙂", 2), ("\u{200B}", 0),
+  ])
+  func widths(text: String, expected: Int) {
+    #expect(DisplayWidth.of(text) == expected, "\(text)")
+  }
+
+  @Test func prefixFittingCellsNeverSplitsAWideCharacter() {
+    let (text, width) = DisplayWidth.prefix(of: "ab英格兰", fitting: 5)
+    #expect(text == "ab英")
+    #expect(width == 4)
+  }
+
+  @Test func controlCharactersAreMadeVisible() {
+    #expect(TerminalText.visible("a\tb\nc\u{1B}[31m") == "a\\tb\\nc\\u{1B}[31m")
+    #expect(TerminalText.visible("plain 中文") == "plain 中文")
+  }
+}
+
+@Suite struct DiagnosticRendererTests {
+  @Test func caretLinesUpUnderChineseText() {
+    let source = SourceText(name: "q.dl", text: "?- 标签(X, \"英格兰\"), foo(X).\n")
+    let start = source.text.utf8.count - "foo(X).\n".utf8.count
+    let diagnostic = Diagnostic.error(code: "t", "unknown predicate `foo`", in: source, at: SourceSpan(start: start, end: start + 3))
+    let rendered = DiagnosticRenderer(style: .rich).render(diagnostic)
+    // `?- 标签(X, "英格兰"), ` is 17 characters but 22 terminal cells wide.
+    let expected = [
+      "q.dl:1:18: error: unknown predicate `foo`",
+      " 1 | ?- 标签(X, \"英格兰\"), foo(X).",
+      "   | " + String(repeating: " ", count: 22) + "^~~",
+    ].joined(separator: "\n")
+    #expect(rendered == expected)
+  }
+
+  @Test func shortFormIsOneLinePlusNotes() {
+    let d = Diagnostic(.error, .data, code: "x", "bad thing", at: SourceLocation(file: "f", line: 3, column: 4), notes: ["see here"], help: "fix it")
+    #expect(d.description == "f:3:4: error: bad thing\n  note: see here\n  help: fix it")
+  }
+
+  @Test func exitStatusesFollowSysexits() {
+    #expect(Diagnostic.Category.usage.exitStatus == 64)
+    #expect(Diagnostic.Category.data.exitStatus == 65)
+    #expect(Diagnostic.Category.noInput.exitStatus == 66)
+    #expect(Diagnostic.Category.internalError.exitStatus == 70)
+    #expect(Diagnostic.Category.io.exitStatus == 74)
+  }
+
+  @Test func locationOfASpanCountsCharactersNotBytes() {
+    let source = SourceText(name: "x", text: "甲乙\n丙丁 wrong")
+    let offset = "甲乙\n丙丁 ".utf8.count
+    let location = source.location(of: SourceSpan(start: offset, end: offset + 5))
+    #expect(location.line == 2)
+    #expect(location.column == 4)
+    #expect(location.length == 5)
+    #expect(location.lineText == "丙丁 wrong")
+  }
+}
+
+@Suite struct SuggestionsTests {
+  @Test func nearestNamesComeFirst() {
+    let names = ["financed", "founded_in", "label", "finance_sector"]
+    #expect(Suggestions.nearest(to: "finaced", in: names).first == "financed")
+    #expect(Suggestions.didYouMean("lable", in: names) == "did you mean `label`?")
+    #expect(Suggestions.didYouMean("zzzzzz", in: names) == nil)
+  }
+
+  @Test func distanceIsLevenshtein() {
+    #expect(Suggestions.distance("kitten", "sitting") == 3)
+    #expect(Suggestions.distance("", "abc") == 3)
+    #expect(Suggestions.distance("标签", "标记") == 1)
+  }
+}

@@ -1,0 +1,92 @@
+// The `xinzhi` executable as users run it: commands, exit statuses (sysexits) and messages.
+
+import Glibc
+import Testing
+import TestSupport
+
+@Suite struct CommandLineTests {
+  @Test func initAssertRetractStatsLogHistoryVerify() throws {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    #expect(xinzhi(["init", g]).status == 0)
+    let a = xinzhi(["--store", g, "assert", "edge(a, b). label(a, \"甲\"@zh).", "--source", "000:L1-L2", "--meta", "claim=historical"])
+    #expect(a.status == 0)
+    #expect(a.stdout == "1\n")
+    #expect(xinzhi(["--store", g, "retract", "edge(a, b)."]).stdout == "2\n")
+    let piped = xinzhi(["--store", g, "assert", "-"], input: "edge(b, c).\n")
+    #expect(piped.stdout == "3\n")
+    let stats = xinzhi(["--store", g, "stats"])
+    #expect(stats.status == 0)
+    #expect(stats.stdout.contains("triples       2"))
+    #expect(stats.stdout.contains("transactions  3"))
+    let log = xinzhi(["--store", g, "log", "--since", "1"])
+    #expect(log.stdout.contains("  source: 000:L1-L2\n  claim: historical\n  + edge(a, b)\n  + label(a, \"甲\"@zh)"))
+    #expect(log.stdout.contains("tx 2"))
+    let history = xinzhi(["--store", g, "history", "a"])
+    #expect(history.stdout.split(separator: "\n").count == 3)
+    #expect(xinzhi(["--store", g, "verify"]).status == 0)
+    #expect(xinzhi(["--store", g, "--as-of", "1", "export"]).stdout == "a\tedge\tb\na\tlabel\t\"甲\"@zh\n")
+    #expect(xinzhi(["stats"], environment: ["XINZHI_STORE": g]).status == 0)
+  }
+
+  @Test(arguments: [
+    (["frobnicate"], Int32(64), "unknown command `frobnicate`"),
+    (["stats", "--bogus"], Int32(64), "unknown option `--bogus`"),
+    (["assert"], Int32(64), "`assert` needs FACTS|-"),
+    (["--store", "/nonexistent/x", "stats"], Int32(66), "no store at `/nonexistent/x`"),
+    (["assert", "p(a, b"], Int32(65), "expected `,` or `)` after an argument"),
+    (["assert", "p(A, b)."], Int32(65), "facts must be ground"),
+    (["assert", "p(a, b, c, d)."], Int32(65), "stored facts are binary"),
+    (["retract", "p(a, zz)."], Int32(65), "cannot retract a fact the store does not hold"),
+    (["--as-of", "x", "stats"], Int32(64), "--as-of takes a transaction number"),
+    (["--as-of", "99", "stats"], Int32(64), "cannot open it as of transaction 99"),
+    (["import", "nope.tsv"], Int32(66), "cannot open `nope.tsv`"),
+    (["export", "--format", "xml"], Int32(64), "unknown export format `xml`"),
+  ])
+  func errorsHaveTheRightStatusAndMessage(arguments: [String], status: Int32, message: String) {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    _ = xinzhi(["init", g])
+    _ = xinzhi(["--store", g, "assert", "p(a, b)."])
+    let before = readFile(g + "/xinzhi.log")
+    let result = xinzhi(arguments.first == "--store" ? arguments : ["--store", g] + arguments, directory: dir.path)
+    #expect(result.status == status, "\(arguments): \(result.stderr)")
+    #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+    #expect(readFile(g + "/xinzhi.log") == before, "\(arguments) changed the log")
+  }
+
+  @Test func noStoreAnywhereSaysHowToChooseOne() {
+    let dir = TemporaryDirectory()
+    let result = xinzhi(["stats"], environment: ["XINZHI_STORE": ""], directory: dir.path)
+    #expect(result.status == 66)
+    #expect(result.stderr.contains("--store DIR or XINZHI_STORE=DIR"))
+  }
+
+  @Test func lockedStoreFailsAfterTheTimeout() throws {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    _ = xinzhi(["init", g])
+    let fd = open(g + "/xinzhi.log", O_RDONLY)
+    defer { close(fd) }
+    #expect(lockExclusively(fd) == 0)
+    let result = xinzhi(["--store", g, "--lock-timeout", "0.2", "assert", "p(a, b)."])
+    #expect(result.status == 74)
+    #expect(result.stderr.contains("locked by another writer"))
+  }
+
+  @Test func helpAndVersion() {
+    #expect(xinzhi(["--version"]).stdout.hasPrefix("xinzhi "))
+    let help = xinzhi(["--help"])
+    #expect(help.status == 0)
+    for command in ["init", "assert", "retract", "stats", "log", "history", "verify", "import", "export"] {
+      #expect(help.stdout.contains("  \(command) "), "\(command) missing from --help")
+    }
+    #expect(xinzhi(["assert", "--help"]).stdout.contains("--source TEXT"))
+    #expect(xinzhi(["help", "import"]).stdout.contains("usage: xinzhi import FILE|-"))
+  }
+}
+
+@_silgen_name("flock")
+func systemFlock(_ fd: Int32, _ operation: Int32) -> Int32
+
+func lockExclusively(_ fd: Int32) -> Int32 { systemFlock(fd, LOCK_EX | LOCK_NB) }

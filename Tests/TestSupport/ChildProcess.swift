@@ -1,0 +1,145 @@
+// Running the built executables from tests: spawn with arguments, environment and input, wait or
+// kill, and collect exit status and output.
+
+import Glibc
+
+/// The result of a finished child process.
+public struct ProcessResult: Sendable {
+  /// The exit status, or 128 + signal when it was killed.
+  public var status: Int32
+  /// Everything written to standard output.
+  public var stdout: String
+  /// Everything written to standard error.
+  public var stderr: String
+}
+
+/// Where the package's executables are: next to the test bundle.
+public func productPath(_ name: String) -> String {
+  let bundle = CommandLine.arguments.first ?? ""
+  var directory = bundle
+  if let slash = directory.lastIndex(of: "/") { directory = String(directory[..<slash]) }
+  let candidate = directory + "/" + name
+  if access(candidate, X_OK) == 0 { return candidate }
+  for fallback in [".build/debug/" + name, ".build/release/" + name] where access(fallback, X_OK) == 0 {
+    return fallback
+  }
+  return candidate
+}
+
+/// A spawned child process writing its output to temporary files.
+public final class ChildProcess {
+  /// The process id.
+  public let pid: pid_t
+  private let outPath: String
+  private let errPath: String
+  private var finished: Int32?
+
+  /// Spawns a process.
+  ///
+  /// - Parameters:
+  ///   - path: The executable.
+  ///   - arguments: Its arguments (without the program name).
+  ///   - environment: Extra environment variables (added to the current environment).
+  ///   - input: Text for standard input (empty input when nil).
+  ///   - directory: The working directory, when not the current one.
+  public init?(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, directory: String? = nil) {
+    let unique = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+    outPath = "/tmp/xinzhi-child-\(unique).out"
+    errPath = "/tmp/xinzhi-child-\(unique).err"
+    let inPath = "/tmp/xinzhi-child-\(unique).in"
+    writeFile(inPath, Array((input ?? "").utf8))
+    defer { unlink(inPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    if let directory {
+      _ = spawnAddChdir(&actions, directory)
+    }
+    var env: [String: String] = [:]
+    var pointer = environ
+    while let entry = pointer.pointee {
+      let text = String(cString: entry)
+      if let eq = text.firstIndex(of: "=") { env[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+      pointer += 1
+    }
+    for (k, v) in environment { env[k] = v }
+    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      argv.forEach { free($0) }
+      envp.forEach { free($0) }
+    }
+    var child: pid_t = 0
+    let rc = posix_spawn(&child, path, &actions, nil, argv, envp)
+    guard rc == 0 else { return nil }
+    pid = child
+  }
+
+  deinit {
+    if finished == nil {
+      Glibc.kill(pid, SIGKILL)
+      _ = wait()
+    }
+    unlink(outPath)
+    unlink(errPath)
+  }
+
+  /// Sends SIGKILL.
+  public func kill() {
+    Glibc.kill(pid, SIGKILL)
+  }
+
+  /// Waits for the process to end and returns its status (128 + signal when killed).
+  @discardableResult
+  public func wait() -> Int32 {
+    if let finished { return finished }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let code: Int32
+    if status & 0x7F == 0 {
+      code = (status >> 8) & 0xFF
+    } else {
+      code = 128 + (status & 0x7F)
+    }
+    finished = code
+    return code
+  }
+
+  /// Standard output so far.
+  public var stdout: String { readText(outPath) }
+  /// Standard error so far.
+  public var stderr: String { readText(errPath) }
+
+  /// Waits and collects everything.
+  public func result() -> ProcessResult {
+    let status = wait()
+    return ProcessResult(status: status, stdout: stdout, stderr: stderr)
+  }
+}
+
+/// Runs a process to completion.
+public func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, directory: String? = nil) -> ProcessResult {
+  guard let child = ChildProcess(path, arguments, environment: environment, input: input, directory: directory) else {
+    return ProcessResult(status: -1, stdout: "", stderr: "could not spawn \(path)")
+  }
+  return child.result()
+}
+
+/// Runs the `xinzhi` executable.
+public func xinzhi(_ arguments: [String], environment: [String: String] = [:], input: String? = nil, directory: String? = nil) -> ProcessResult {
+  var env = ["NO_COLOR": "1"]
+  for (k, v) in environment { env[k] = v }
+  return run(productPath("xinzhi"), arguments, environment: env, input: input, directory: directory)
+}
+
+/// Sleeps for a number of milliseconds.
+public func sleepMilliseconds(_ ms: Int) {
+  usleep(useconds_t(ms * 1000))
+}
+
+/// `posix_spawn_file_actions_addchdir_np` (glibc 2.29+), which the Glibc module does not export.
+@_silgen_name("posix_spawn_file_actions_addchdir_np")
+func spawnAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
