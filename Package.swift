@@ -3,6 +3,12 @@
 // dependencies. Targets depend strictly downwards; Documentation/Architecture.md draws the layers.
 import PackageDescription
 
+/// The index and the evaluator run tight loops over class-owned arrays; Swift's dynamic
+/// exclusivity checks cost about a quarter of their time (measured with perf, see
+/// Documentation/Performance.md). Their accesses are single-threaded and never overlap, so the
+/// runtime checks are turned off for these two modules only (static checks remain).
+let hotLoops: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
 let package = Package(
   name: "xinzhi",
   products: [
@@ -16,15 +22,17 @@ let package = Package(
     .target(name: "GraphModel"),
     // Layer 1: storage, index and language front end; each knows only layer 0.
     .target(name: "TripleLog", dependencies: ["GraphModel", "Diagnostics"]),
-    .target(name: "GraphIndex", dependencies: ["GraphModel"]),
+    .target(name: "GraphIndex", dependencies: ["GraphModel"], swiftSettings: hotLoops),
     .target(name: "QueryLanguage", dependencies: ["GraphModel", "Diagnostics"]),
     .target(name: "GraphImport", dependencies: ["GraphModel", "Diagnostics"]),
     .target(name: "GraphExport", dependencies: ["GraphModel"]),
+    // Layer 2: evaluation, blind to storage (facts arrive through `TripleSource`).
+    .target(name: "QueryEngine", dependencies: ["QueryLanguage", "GraphModel", "Diagnostics"], swiftSettings: hotLoops),
     // Layer 3: the public facade, the only module that knows log, index and engine together.
     .target(
       name: "KnowledgeGraph",
       dependencies: [
-        "Diagnostics", "GraphModel", "TripleLog", "GraphIndex", "QueryLanguage",
+        "Diagnostics", "GraphModel", "TripleLog", "GraphIndex", "QueryLanguage", "QueryEngine",
         "GraphImport", "GraphExport",
       ]),
     // Layer 4: everything interactive, then the executables that only wire argv and stdio.
@@ -37,6 +45,8 @@ let package = Package(
     .testTarget(name: "GraphModelTests", dependencies: ["GraphModel", "TestSupport"]),
     .testTarget(name: "TripleLogTests", dependencies: ["TripleLog", "TestSupport"]),
     .testTarget(name: "GraphIndexTests", dependencies: ["GraphIndex", "TestSupport"]),
+    .testTarget(name: "QueryLanguageTests", dependencies: ["QueryLanguage", "TestSupport"]),
+    .testTarget(name: "QueryEngineTests", dependencies: ["QueryEngine", "TestSupport"]),
     .testTarget(
       name: "KnowledgeGraphTests",
       dependencies: ["KnowledgeGraph", "TestSupport", "xinzhi", "xinzhi-bench"]),

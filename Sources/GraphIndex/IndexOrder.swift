@@ -1,5 +1,6 @@
 // One sort order of the triples (spo, pos or osp), stored compressed-sparse-row style: for each
-// first-position id, a contiguous, sorted run of (second, third) pairs packed into UInt64s.
+// first-position id, a contiguous, sorted run of (second, third) pairs packed into UInt64s. The
+// arrays live in immutable raw storage, so the engine can read them in place (IndexRuns).
 
 import GraphModel
 
@@ -33,68 +34,79 @@ public enum IndexOrder: String, CaseIterable, Sendable {
   }
 }
 
+/// An immutable array in manually managed memory, so that its address never changes while it
+/// exists (views of it can be handed to the engine).
+final class FrozenArray<Element: FixedWidthInteger>: @unchecked Sendable {
+  let buffer: UnsafeMutableBufferPointer<Element>
+
+  /// Copies an array.
+  init(_ array: [Element]) {
+    buffer = .allocate(capacity: max(1, array.count))
+    _ = buffer.initialize(from: array)
+    count = array.count
+  }
+
+  /// Allocates `count` elements and lets `fill` initialise all of them.
+  init(count: Int, fill: (UnsafeMutableBufferPointer<Element>) -> Void) {
+    buffer = .allocate(capacity: max(1, count))
+    self.count = count
+    fill(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+  }
+
+  deinit { buffer.deallocate() }
+
+  /// The number of elements.
+  let count: Int
+
+  @inline(__always) subscript(_ i: Int) -> Element { buffer[i] }
+
+  var isEmpty: Bool { count == 0 }
+  var last: Element? { count > 0 ? buffer[count - 1] : nil }
+  var first: Element? { count > 0 ? buffer[0] : nil }
+
+  /// A read-only view of the elements.
+  var view: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: buffer.baseAddress, count: count) }
+
+  func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
+    try body(view)
+  }
+}
+
 /// The storage of one order.
 ///
 /// Invariants: `offsets.count == termCount + 1`, `offsets` is non-decreasing from 0 to
 /// `pairs.count`, and within each run `pairs[offsets[k]..<offsets[k+1]]` is strictly increasing.
 struct OrderStorage {
-  var offsets: [UInt32]
-  var pairs: [UInt64]
+  var offsets: FrozenArray<UInt32>
+  var pairs: FrozenArray<UInt64>
+
+  init(offsets: FrozenArray<UInt32>, pairs: FrozenArray<UInt64>) {
+    self.offsets = offsets
+    self.pairs = pairs
+  }
+
+  init(offsets: [UInt32], pairs: [UInt64]) {
+    self.offsets = FrozenArray(offsets)
+    self.pairs = FrozenArray(pairs)
+  }
 
   static func empty(termCount: Int) -> OrderStorage {
     OrderStorage(offsets: Array(repeating: 0, count: termCount + 1), pairs: [])
   }
 
+  /// The view the lookups (and the engine) use.
+  var runs: IndexRuns.Order { IndexRuns.Order(offsets: offsets.view, pairs: pairs.view) }
+
   /// The run of pairs for a first key (empty for ids the index does not know).
-  @inline(__always) func run(_ first: TermID) -> Range<Int> {
-    let k = Int(first)
-    guard k + 1 < offsets.count else { return 0..<0 }
-    return Int(offsets[k])..<Int(offsets[k + 1])
-  }
+  @inline(__always) func run(_ first: TermID) -> Range<Int> { runs.run(first) }
 
   /// The sub-run of pairs whose second component equals `second`.
   ///
   /// - Complexity: O(log n) in the length of the run.
-  @inline(__always) func run(_ first: TermID, second: TermID) -> Range<Int> {
-    let r = run(first)
-    if r.isEmpty { return r }
-    let low = UInt64(second) << 32
-    let high = low | 0xFFFF_FFFF
-    let start = lowerBound(low, in: r)
-    let end = upperBound(high, in: start..<r.upperBound)
-    return start..<end
-  }
+  @inline(__always) func run(_ first: TermID, second: TermID) -> Range<Int> { runs.run(first, second: second) }
 
   /// The index of a pair in a run, if present.
-  @inline(__always) func find(_ first: TermID, _ pair: UInt64) -> Int? {
-    let r = run(first)
-    let i = lowerBound(pair, in: r)
-    return i < r.upperBound && pairs[i] == pair ? i : nil
-  }
-
-  @inline(__always) func lowerBound(_ value: UInt64, in range: Range<Int>) -> Int {
-    var low = range.lowerBound
-    var high = range.upperBound
-    pairs.withUnsafeBufferPointer { p in
-      while low < high {
-        let mid = (low + high) >> 1
-        if p[mid] < value { low = mid + 1 } else { high = mid }
-      }
-    }
-    return low
-  }
-
-  @inline(__always) func upperBound(_ value: UInt64, in range: Range<Int>) -> Int {
-    var low = range.lowerBound
-    var high = range.upperBound
-    pairs.withUnsafeBufferPointer { p in
-      while low < high {
-        let mid = (low + high) >> 1
-        if p[mid] <= value { low = mid + 1 } else { high = mid }
-      }
-    }
-    return low
-  }
+  @inline(__always) func find(_ first: TermID, _ pair: UInt64) -> Int? { runs.find(first, pair) }
 
   /// Builds an order from unique triples by a counting sort on the first key.
   ///

@@ -3,8 +3,8 @@
 // of truth: it carries a stamp of the log prefix it covers, the store checks that stamp against
 // the log on open, and a missing, stale or damaged checkpoint is simply rebuilt.
 //
-//   file    = magic "XZCKPT01" | u32 version | u32 0x01020304 | stamp (4 x u64) | counts (4 x u64)
-//             | section x 13 | u64 xxh64-of-everything-before
+//   file    = magic "XZCKPT01" | u32 version (2) | u32 0x01020304 | stamp (4 x u64)
+//             | counts (4 x u64) | section x 14 | u64 xxh64-of-everything-before
 //   section = u64 byte-length | bytes      (little-endian arrays, in the order of `write`)
 
 import Glibc
@@ -38,6 +38,8 @@ public struct CheckpointError: Error, CustomStringConvertible {
 
 extension IndexedGraph {
   static let checkpointMagic = Array("XZCKPT01".utf8)
+  /// Bumped whenever the layout changes; an older checkpoint is simply rebuilt.
+  static let checkpointVersion: UInt32 = 2
 
   /// Writes a checkpoint atomically: a temporary file is written and synced, then renamed over
   /// `path`, then the directory is synced.
@@ -47,7 +49,7 @@ extension IndexedGraph {
     guard fd >= 0 else { throw CheckpointError(description: "cannot create `\(temporary)`: \(String(cString: strerror(errno)))") }
     var writer = SectionWriter(fd: fd)
     writer.raw(IndexedGraph.checkpointMagic)
-    writer.scalar(UInt32(1))
+    writer.scalar(IndexedGraph.checkpointVersion)
     writer.scalar(UInt32(0x0102_0304))
     for v in [stamp.logLength, stamp.logHash, stamp.lineCount, stamp.lastTransaction] { writer.scalar(v) }
     for v in [UInt64(dictionary.count), UInt64(tripleCount), UInt64(transactions.count), UInt64(moreTx.count)] {
@@ -58,6 +60,7 @@ extension IndexedGraph {
     writer.section(storage.offsets)
     writer.section(storage.bytes)
     writer.section(storage.hashes)
+    writer.section(storage.slots)
     for order in [spo, pos, osp] {
       writer.section(order.offsets)
       writer.section(order.pairs)
@@ -90,7 +93,7 @@ extension IndexedGraph {
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var reader = SectionReader(fd: fd)
-    guard reader.raw(8) == checkpointMagic, reader.scalar(UInt32.self) == 1,
+    guard reader.raw(8) == checkpointMagic, reader.scalar(UInt32.self) == checkpointVersion,
       reader.scalar(UInt32.self) == 0x0102_0304,
       let l = reader.scalar(UInt64.self), let h = reader.scalar(UInt64.self),
       let c = reader.scalar(UInt64.self), let t = reader.scalar(UInt64.self),
@@ -98,9 +101,10 @@ extension IndexedGraph {
       let txCount = reader.scalar(UInt64.self), let moreCount = reader.scalar(UInt64.self),
       let kinds = reader.section(UInt8.self), let dictOffsets = reader.section(UInt32.self),
       let bytes = reader.section(UInt8.self), let hashes = reader.section(UInt32.self),
-      let spoOffsets = reader.section(UInt32.self), let spoPairs = reader.section(UInt64.self),
-      let posOffsets = reader.section(UInt32.self), let posPairs = reader.section(UInt64.self),
-      let ospOffsets = reader.section(UInt32.self), let ospPairs = reader.section(UInt64.self),
+      let slots = reader.section(UInt32.self),
+      let spoOffsets = reader.frozenSection(UInt32.self), let spoPairs = reader.frozenSection(UInt64.self),
+      let posOffsets = reader.frozenSection(UInt32.self), let posPairs = reader.frozenSection(UInt64.self),
+      let ospOffsets = reader.frozenSection(UInt32.self), let ospPairs = reader.frozenSection(UInt64.self),
       let firstTx = reader.section(UInt32.self), let more = reader.section(UInt32.self),
       let encodedTransactions = reader.section(UInt8.self)
     else { return nil }
@@ -112,7 +116,7 @@ extension IndexedGraph {
       spoOffsets.last.map(Int.init) == spoPairs.count, posOffsets.last.map(Int.init) == posPairs.count,
       ospOffsets.last.map(Int.init) == ospPairs.count,
       let dictionary = TermDictionary(
-        storage: TermDictionary.Storage(kinds: kinds, offsets: dictOffsets, bytes: bytes, hashes: hashes)),
+        storage: TermDictionary.Storage(kinds: kinds, offsets: dictOffsets, bytes: bytes, hashes: hashes, slots: slots)),
       let transactions = decode(encodedTransactions), transactions.count == Int(txCount)
     else { return nil }
     var moreTx: [IDTriple: [TxNumber]] = [:]
@@ -198,6 +202,11 @@ private struct SectionWriter {
     array.withUnsafeBytes { write($0) }  // the platform is little-endian (checked on read)
   }
 
+  mutating func section<T: FixedWidthInteger>(_ array: FrozenArray<T>) {
+    scalar(UInt64(array.count * MemoryLayout<T>.size))
+    write(UnsafeRawBufferPointer(array.view))
+  }
+
   private mutating func write(_ buffer: UnsafeRawBufferPointer) {
     guard ok, buffer.count > 0 else { return }
     hasher.update(buffer)
@@ -243,6 +252,34 @@ private struct SectionReader {
       length <= UInt64(size - offset)
     else { return nil }
     return read(T.self, count: Int(length) / MemoryLayout<T>.size)
+  }
+
+  /// Reads a section straight into frozen storage (no intermediate array).
+  mutating func frozenSection<T: FixedWidthInteger>(_ type: T.Type) -> FrozenArray<T>? {
+    guard let length = scalar(UInt64.self), length % UInt64(MemoryLayout<T>.size) == 0,
+      length <= UInt64(size - offset)
+    else { return nil }
+    let count = Int(length) / MemoryLayout<T>.size
+    var failed = false
+    let start = offset
+    let byteCount = Int(length)
+    let array = FrozenArray<T>(count: count) { buffer in
+      let raw = UnsafeMutableRawBufferPointer(buffer)
+      var done = 0
+      while done < byteCount {
+        let n = pread(fd, raw.baseAddress! + done, byteCount - done, off_t(start + done))
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 {
+          failed = true
+          return
+        }
+        done += n
+      }
+      hasher.update(UnsafeRawBufferPointer(raw))
+    }
+    if failed { return nil }
+    offset += byteCount
+    return array
   }
 
   private mutating func read<T: FixedWidthInteger>(_ type: T.Type, count: Int) -> [T]? {

@@ -4,6 +4,12 @@
 
 import GraphModel
 
+/// Keeps an index's arrays alive while the engine reads them.
+final class IndexOwner {
+  let orders: [OrderStorage]
+  init(_ spo: OrderStorage, _ pos: OrderStorage, _ osp: OrderStorage) { orders = [spo, pos, osp] }
+}
+
 /// An indexed, dictionary-encoded set of triples with provenance.
 ///
 /// Each stored triple remembers the transactions that asserted it since it was last retracted.
@@ -152,6 +158,11 @@ public final class IndexedGraph: TripleSource {
     return transactions[Int(number) - 1]
   }
 
+  /// The ids of every predicate that has at least one triple, in id order.
+  public func predicateIDs() -> [TermID] {
+    predicateCounts().map(\.predicate)
+  }
+
   /// The distinct predicates with their triple counts, in id order.
   public func predicateCounts() -> [(predicate: TermID, count: Int)] {
     var result: [(TermID, Int)] = []
@@ -252,11 +263,18 @@ public final class IndexedGraph: TripleSource {
 
   private func grow(to termCount: Int) {
     for keyPath in [\IndexedGraph.spo, \IndexedGraph.pos, \IndexedGraph.osp] {
-      let last = self[keyPath: keyPath].offsets.last ?? 0
-      while self[keyPath: keyPath].offsets.count < termCount + 1 {
-        self[keyPath: keyPath].offsets.append(last)
+      let old = self[keyPath: keyPath].offsets
+      guard old.count < termCount + 1 else { continue }
+      let last = old.last ?? 0
+      self[keyPath: keyPath].offsets = FrozenArray(count: termCount + 1) { buffer in
+        for k in 0..<buffer.count { buffer[k] = k < old.count ? old[k] : last }
       }
     }
+  }
+
+  /// Zero-copy views of the three orders for the query engine.
+  public var indexRuns: IndexRuns? {
+    IndexRuns(spo: spo.runs, pos: pos.runs, osp: osp.runs, owner: IndexOwner(spo, pos, osp))
   }
 
   /// Merges an order with removals and insertions, calling `emit` for each output triple with

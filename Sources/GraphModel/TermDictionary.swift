@@ -58,13 +58,16 @@ public final class TermDictionary {
     public var bytes: [UInt8]
     /// The 32-bit hash of each entry.
     public var hashes: [UInt32]
+    /// The open-addressing table (entry number + 1, 0 for empty); empty means "rebuild it".
+    public var slots: [UInt32]
 
     /// Creates storage from its arrays.
-    public init(kinds: [UInt8], offsets: [UInt32], bytes: [UInt8], hashes: [UInt32]) {
+    public init(kinds: [UInt8], offsets: [UInt32], bytes: [UInt8], hashes: [UInt32], slots: [UInt32] = []) {
       self.kinds = kinds
       self.offsets = offsets
       self.bytes = bytes
       self.hashes = hashes
+      self.slots = slots
     }
   }
 
@@ -84,15 +87,20 @@ public final class TermDictionary {
     offsets = storage.offsets
     bytes = storage.bytes
     hashes = storage.hashes
-    var capacity = 1024
-    while capacity < n * 2 { capacity *= 2 }
-    slots = Array(repeating: 0, count: capacity)
-    rebuildSlots()
+    let saved = storage.slots
+    if saved.count >= max(16, n * 2), saved.count & (saved.count - 1) == 0, saved.allSatisfy({ Int($0) <= n }) {
+      slots = saved
+    } else {
+      var capacity = 1024
+      while capacity < n * 2 { capacity *= 2 }
+      slots = Array(repeating: 0, count: capacity)
+      rebuildSlots()
+    }
   }
 
   /// This dictionary's own entries, for a checkpoint (parent entries are not included).
   public var storage: Storage {
-    Storage(kinds: kinds, offsets: offsets, bytes: bytes, hashes: hashes)
+    Storage(kinds: kinds, offsets: offsets, bytes: bytes, hashes: hashes, slots: parent == nil ? slots : [])
   }
 
   /// The number of ids, including the parent's.

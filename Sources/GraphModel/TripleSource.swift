@@ -21,6 +21,9 @@ public protocol TripleSource: AnyObject {
   /// Matches come in index order, which is deterministic.
   func match(_ pattern: TriplePattern, appendingFreePositionsTo buffer: inout [TermID])
 
+  /// The ids of every predicate that has at least one triple, in id order.
+  func predicateIDs() -> [TermID]
+
   /// Whether the source holds a triple.
   func contains(_ triple: IDTriple) -> Bool
 
@@ -29,9 +32,15 @@ public protocol TripleSource: AnyObject {
 
   /// Information about one transaction.
   func transaction(_ number: TxNumber) -> TransactionInfo?
+
+  /// Direct views of the source's sorted index runs, when it has them (nil: use `match`).
+  var indexRuns: IndexRuns? { get }
 }
 
 extension TripleSource {
+  /// Direct views of the source's sorted index runs, when it has them (nil: use `match`).
+  public var indexRuns: IndexRuns? { nil }
+
   /// Calls `body` with every triple matching a pattern, in index order.
   public func forEach(_ pattern: TriplePattern, _ body: (IDTriple) -> Void) {
     if let s = pattern.s, let p = pattern.p, let o = pattern.o {

@@ -62,6 +62,32 @@ enum CommandTable {
         OptionSpec(name: "format", value: "tsv|nt", help: "the output format (default tsv)"),
         OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output"),
       ]),
+    CommandSpec(
+      name: "query", summary: "run facts, rules and queries given as text", arguments: "TEXT|-", positionals: 1...1,
+      discussion: """
+        TEXT is query-language text (Documentation/QueryLanguage.md), e.g. '?- type(X, central_bank).'
+        Rules and facts in it last for this run only; one result table is printed per `?-`.
+        """,
+      options: QueryCommands.evaluationOptions),
+    CommandSpec(
+      name: "run", summary: "run a script of facts, rules and queries", arguments: "FILE", positionals: 1...1,
+      options: QueryCommands.evaluationOptions),
+    CommandSpec(
+      name: "explain", summary: "show how queries are evaluated: plans, rows, iterations, time", arguments: "TEXT|-",
+      positionals: 1...1,
+      options: QueryCommands.evaluationOptions + [
+        OptionSpec(name: "rows", value: nil, help: "also print the query's result"),
+        OptionSpec(name: "no-times", value: nil, help: "leave out times (for reproducible output)"),
+      ]),
+    CommandSpec(
+      name: "why", summary: "show how a fact is derived, down to stored facts and their sources", arguments: "FACT|-",
+      positionals: 1...1,
+      discussion: "FACT is a ground atom such as 'path(a, b)'; rules may precede it: 'path(X, Y) :- edge(X, Y). ?- path(a, b).'",
+      options: QueryCommands.evaluationOptions),
+    CommandSpec(
+      name: "why-not", aliases: ["whynot"], summary: "show why a fact does not hold: the first failing literal of each rule",
+      arguments: "FACT|-", positionals: 1...1, options: QueryCommands.evaluationOptions),
+    CommandSpec(name: "rules", summary: "show the store's standing rules (rules.dl)"),
     CommandSpec(name: "help", summary: "show help for a command", arguments: "[COMMAND]", positionals: 0...1),
   ]
 
@@ -77,6 +103,12 @@ enum CommandTable {
     "verify": StoreCommands.verify,
     "import": StoreCommands.importFile,
     "export": StoreCommands.export,
+    "query": QueryCommands.query,
+    "run": QueryCommands.runFile,
+    "explain": QueryCommands.explain,
+    "why": { try QueryCommands.why($0, not: false) },
+    "why-not": { try QueryCommands.why($0, not: true) },
+    "rules": QueryCommands.rules,
     "help": { context in
       context.console.print(help(for: context.arguments.positionals.first))
       return 0

@@ -123,35 +123,7 @@ final class CommandContext {
 
   /// Reads all of standard input as UTF-8 text.
   func readStandardInput() throws(DiagnosticError) -> String {
-    try readText(fd: STDIN_FILENO, name: "standard input")
-  }
-
-  /// Reads a whole text file.
-  func readTextFile(_ path: String) throws(DiagnosticError) -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw DiagnosticError(.noInput, code: "open", "cannot open `\(path)`: \(String(cString: strerror(errno)))")
-    }
-    defer { close(fd) }
-    return try readText(fd: fd, name: "`\(path)`")
-  }
-
-  private func readText(fd: Int32, name: String) throws(DiagnosticError) -> String {
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw DiagnosticError(.io, code: "read", "cannot read \(name): \(String(cString: strerror(errno)))")
-      }
-      if n == 0 { break }
-      bytes.append(contentsOf: buffer[0..<n])
-    }
-    guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw DiagnosticError(.data, code: "utf8", "\(name) is not valid UTF-8")
-    }
-    return text
+    try TextFile.read(fd: STDIN_FILENO, name: "standard input")
   }
 
   /// Metadata from `--source`, `--note` and `--meta KEY=VALUE`.

@@ -1,0 +1,183 @@
+// A query session over a store: the store's standing rules, rules and facts added during the
+// session (never written to the log), and queries answered in the order they are written.
+
+import Diagnostics
+import Glibc
+import GraphModel
+import QueryEngine
+import QueryLanguage
+
+/// Runs query-language text against a store.
+///
+/// ```swift
+/// let session = try QuerySession(store: store)
+/// for outcome in try session.run("?- type(X, central_bank).", name: "<query>") {
+///   if case .answer(let result) = outcome { print(result.rows) }
+/// }
+/// ```
+public final class QuerySession {
+  /// The store queried.
+  public let store: GraphStore
+  /// The interpreter holding the rules in force.
+  public let interpreter: Interpreter
+  /// The standing rules' file, if the store has one.
+  public let standingRulesPath: String?
+
+  /// What one statement of a text produced.
+  public enum Outcome: Sendable {
+    /// Rules or facts were added to the session.
+    case rulesAdded(Int)
+    /// A query was answered.
+    case answer(QueryResult)
+  }
+
+  /// The name of the standing rules file in a store directory.
+  public static let standingRulesFile = "rules.dl"
+
+  /// Opens a session, loading the store's standing rules (`rules.dl`) when present.
+  ///
+  /// - Throws: ``DiagnosticError`` when the standing rules do not parse or check.
+  public init(store: GraphStore, limits: EvaluationLimits = .defaults, standingRules: Bool = true) throws(DiagnosticError) {
+    self.store = store
+    self.interpreter = Interpreter(source: store.tripleSource, limits: limits)
+    let path = (store.directory.hasSuffix("/") ? store.directory : store.directory + "/") + QuerySession.standingRulesFile
+    if standingRules, access(path, R_OK) == 0 {
+      standingRulesPath = path
+      let text = try TextFile.read(path)
+      let source = SourceText(name: path, text: text)
+      let (program, diagnostics) = Parser.parse(source)
+      if !diagnostics.isEmpty { throw DiagnosticError(diagnostics) }
+      if !program.queries.isEmpty {
+        throw DiagnosticError(.error(code: "standing-query", "the standing rules file holds a query; it may hold only rules and facts", in: source, at: program.queries[0].span))
+      }
+      try interpreter.add(program.sourcedRules)
+    } else {
+      standingRulesPath = nil
+    }
+  }
+
+  /// The rules in force: standing rules first, then those added in the session.
+  public var rules: [SourcedRule] { interpreter.rules }
+
+  /// Limits for each query.
+  public var limits: EvaluationLimits {
+    get { interpreter.limits }
+    set { interpreter.limits = newValue }
+  }
+
+  /// Parses and checks a text, then adds its rules and facts and answers its queries in order.
+  ///
+  /// The whole text is checked before anything runs, so an error anywhere means nothing was
+  /// added or answered.
+  ///
+  /// - Parameters:
+  ///   - text: Facts, rules and queries.
+  ///   - name: The name used in diagnostics (a path, `<query>`, `<repl:3>`).
+  ///   - firstLine: The line number of the text's first line, for fragments of a larger file.
+  ///   - warnings: Receives warnings (singleton variables...).
+  /// - Throws: ``DiagnosticError`` with every parse and check error, or an evaluation error.
+  public func run(_ text: String, name: String, firstLine: Int = 1, warnings: ((Diagnostic) -> Void)? = nil, each: ((Outcome) -> Void)? = nil) throws(DiagnosticError) -> [Outcome] {
+    let source = SourceText(name: name, text: text, firstLine: firstLine)
+    let (program, parseDiagnostics) = Parser.parse(source)
+    if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
+    let (checked, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries)
+    let errors = diagnostics.filter { $0.severity == .error }
+    if !errors.isEmpty { throw DiagnosticError(errors) }
+    for warning in diagnostics where warning.severity != .error { warnings?(warning) }
+    var outcomes: [Outcome] = []
+    var pending: [SourcedRule] = []
+    var queryIndex = 0
+    func flush() throws(DiagnosticError) {
+      guard !pending.isEmpty else { return }
+      try interpreter.add(pending)
+      let outcome = Outcome.rulesAdded(pending.count)
+      outcomes.append(outcome)
+      each?(outcome)
+      pending = []
+    }
+    for clause in program.clauses {
+      switch clause {
+      case .rule(let rule):
+        pending.append(SourcedRule(rule, source))
+      case .query:
+        try flush()
+        let query = checked.queries[queryIndex]
+        queryIndex += 1
+        let (recheck, _) = interpreter.check([], [query])
+        let result = try interpreter.answer(recheck.queries[0], predicates: recheck.predicates)
+        let outcome = Outcome.answer(result)
+        outcomes.append(outcome)
+        each?(outcome)
+      }
+    }
+    try flush()
+    return outcomes
+  }
+
+}
+
+@_exported import struct QueryEngine.QueryResult
+@_exported import struct QueryEngine.EvaluationLimits
+@_exported import class QueryEngine.CancellationFlag
+@_exported import struct QueryLanguage.SourcedQuery
+@_exported import struct QueryLanguage.SourcedRule
+
+extension QuerySession {
+  /// Runs a text like ``run(_:name:firstLine:warnings:each:)`` but explains each query: the
+  /// plan of every rule that ran, with estimated and actual rows, iterations and time.
+  public func explain(_ text: String, name: String, showTimes: Bool = true) throws(DiagnosticError) -> [(QueryResult, String)] {
+    let source = SourceText(name: name, text: text)
+    let (program, parseDiagnostics) = Parser.parse(source)
+    if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
+    let (_, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries)
+    let errors = diagnostics.filter { $0.severity == .error }
+    if !errors.isEmpty { throw DiagnosticError(errors) }
+    if program.queries.isEmpty {
+      throw DiagnosticError(.usage, code: "explain-query", "nothing to explain: the text has no query (`?- ...`)")
+    }
+    try interpreter.add(program.sourcedRules)
+    var results: [(QueryResult, String)] = []
+    for query in program.sourcedQueries {
+      let (checked, _) = interpreter.check([], [query])
+      results.append(try interpreter.explain(checked.queries[0], predicates: checked.predicates, showTimes: showTimes))
+    }
+    return results
+  }
+
+  /// Explains how a fact is derived (`why`) or why it is not (`whyNot`).
+  ///
+  /// The text holds the fact, written `p(a, b).` or `?- p(a, b).`, optionally preceded by
+  /// rules that the session keeps.
+  public func why(_ text: String, name: String, not: Bool = false) throws(DiagnosticError) -> String {
+    var body = text
+    while let last = body.last, last == " " || last == "\n" || last == "\t" { body.removeLast() }
+    if !body.hasSuffix(".") { body += "." }
+    let source = SourceText(name: name, text: body)
+    let (program, parseDiagnostics) = Parser.parse(source)
+    if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
+    var rules = program.sourcedRules
+    let goal: Atom
+    if let query = program.queries.last {
+      guard query.body.count == 1, case .atom(let atom) = query.body[0] else {
+        throw DiagnosticError(.error(code: "fact-expected", "`why` explains one fact, such as `path(a, b)`", in: source, at: query.span))
+      }
+      goal = atom
+    } else if let last = rules.last, last.rule.isFact {
+      rules.removeLast()
+      goal = Atom(
+        predicate: last.rule.head.predicate,
+        arguments: last.rule.head.arguments.compactMap { if case .term(let t) = $0 { t } else { nil } },
+        predicateSpan: last.rule.head.predicateSpan, span: last.rule.head.span)
+    } else {
+      throw DiagnosticError(.usage, code: "fact-expected", "`why` needs a fact, such as `path(a, b)`")
+    }
+    try interpreter.add(rules)
+    let probe = SourcedQuery(Query(body: [.atom(goal)], span: goal.span), source)
+    let (checked, diagnostics) = interpreter.check([], [probe])
+    let errors = diagnostics.filter { $0.severity == .error }
+    if !errors.isEmpty { throw DiagnosticError(errors) }
+    return not
+      ? try interpreter.whyNot(goal, in: source, predicates: checked.predicates)
+      : try interpreter.why(goal, in: source, predicates: checked.predicates)
+  }
+}

@@ -1,0 +1,56 @@
+// Reading whole UTF-8 text files and standard input, with errors that say what and where.
+
+import Diagnostics
+import Glibc
+
+/// Reads text files.
+public enum TextFile {
+  /// Reads a whole file as UTF-8 text.
+  ///
+  /// - Throws: ``DiagnosticError``: 66 when the file cannot be opened, 74 on read errors, 65
+  ///   when it is not valid UTF-8.
+  public static func read(_ path: String) throws(DiagnosticError) -> String {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw DiagnosticError(.noInput, code: "open", "cannot open `\(path)`: \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    var info = stat()
+    if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+      throw DiagnosticError(.noInput, code: "open", "`\(path)` is a directory, not a file")
+    }
+    return try read(fd: fd, name: "`\(path)`")
+  }
+
+  /// Reads everything from a descriptor (for example standard input) as UTF-8 text.
+  public static func read(fd: Int32, name: String) throws(DiagnosticError) -> String {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw DiagnosticError(.io, code: "read", "cannot read \(name): \(String(cString: strerror(errno)))")
+      }
+      if n == 0 { break }
+      bytes.append(contentsOf: buffer[0..<n])
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      let bad = firstInvalidUTF8(bytes)
+      throw DiagnosticError(.data, code: "utf8", "\(name) is not valid UTF-8 (first bad byte at offset \(bad))")
+    }
+    return text
+  }
+
+  private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+    var i = 0
+    while i < bytes.count {
+      let b = bytes[i]
+      let length = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0
+      if length == 0 || i + length > bytes.count { return i }
+      if String(validating: bytes[i..<(i + length)], as: UTF8.self) == nil { return i }
+      i += length
+    }
+    return i
+  }
+}

@@ -1,0 +1,381 @@
+// `why` and `why not`. A derived fact remembers the round it was first derived in; a
+// derivation of it uses only facts of its own stratum derived in earlier rounds (plus complete
+// lower strata and stored facts), so following derivations always ends at stored facts, whose
+// provenance (transaction and source) closes the explanation. Among a fact's derivations, the
+// one whose body facts are earliest is shown, which keeps the tree shallow.
+
+import Diagnostics
+import GraphModel
+import QueryLanguage
+
+extension Interpreter {
+  /// A node of a derivation tree.
+  struct DerivationNode {
+    var text: String
+    var children: [Int] = []
+  }
+
+  private struct Found: Error {}
+
+  /// Explains how a fact holds: its derivation down to stored facts with their sources.
+  ///
+  /// - Parameters:
+  ///   - atom: A ground atom.
+  ///   - source: Its text (for messages).
+  ///   - predicates: Checked predicate information (from ``check(_:_:)``).
+  ///   - maxDepth: How many levels of the tree to print.
+  public func why(_ atom: Atom, in source: SourceText, predicates: [String: PredicateInfo], maxDepth: Int = 40) throws(DiagnosticError) -> String {
+    let (program, evaluator, predicate, tuple) = try prepareFact(atom, source, predicates)
+    let printer = IRPrinter(program: program, operations: operations)
+    let factText = printer.atom(IRAtom(predicate: predicate, terms: tuple.map { .constant($0) }), IRRule(head: IRAtom(predicate: predicate, terms: []), aggregates: [], body: [], variableNames: [], origin: RuleOrigin(literalSpans: [])))
+    let entry = program.predicates[predicate]
+    if !entry.isDerived {
+      return storedExplanation(entry, tuple, factText: factText) ?? "\(factText) does not hold: the store has no such fact.\nTry `why not \(factText)`."
+    }
+    guard let relation = evaluator.relations[predicate], let row = tuple.withUnsafeBufferPointer({ relation.find($0) }) else {
+      return "\(factText) does not hold: no rule derives it and the store does not hold it.\nTry `why not \(factText)` to see which condition fails."
+    }
+    var nodes: [DerivationNode] = []
+    var alternatives = false
+    var explained: [String: Int] = [:]
+    // Breadth-first over facts to explain: (node index, predicate, tuple, round).
+    var queue: [(Int, Int, [TermID], UInt32)] = []
+    nodes.append(DerivationNode(text: factText))
+    queue.append((0, predicate, tuple, relation.rounds[row]))
+    var head = 0
+    while head < queue.count {
+      let (node, p, values, round) = queue[head]
+      head += 1
+      let text = nodes[node].text
+      if let first = explained[text], first != node {
+        nodes[node].text += "   (derived as shown above)"
+        continue
+      }
+      explained[text] = node
+      if round == 0, case .storedAndDerived = program.predicates[p].kind {
+        nodes[node].text += "   " + (storedProvenance(p, program, values) ?? "stored")
+        continue
+      }
+      guard let derivation = try bestDerivation(program, evaluator, predicate: p, tuple: values, round: round) else {
+        nodes[node].text += "   (no derivation found)"
+        continue
+      }
+      if derivation.others { alternatives = true }
+      let ruleNode = nodes.count
+      var ruleText = "rule " + printer.rule(derivation.rule)
+      if let sourced = derivation.rule.origin.sourced { ruleText += "   [\(sourced.location)]" }
+      nodes.append(DerivationNode(text: ruleText))
+      nodes[node].children.append(ruleNode)
+      for premise in derivation.premises {
+        let child = nodes.count
+        nodes.append(DerivationNode(text: premise.text))
+        nodes[ruleNode].children.append(child)
+        if let (q, qValues, qRound) = premise.derived {
+          queue.append((child, q, qValues, qRound))
+        }
+      }
+    }
+    var lines = render(nodes, maxDepth: maxDepth)
+    if alternatives {
+      lines.append("(this is a shortest derivation; others exist)")
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Explains why a fact does not hold: for each rule that could derive it, the first body
+  /// literal that has no match; for stored predicates, the nearest stored facts.
+  public func whyNot(_ atom: Atom, in source: SourceText, predicates: [String: PredicateInfo]) throws(DiagnosticError) -> String {
+    let (program, evaluator, predicate, tuple) = try prepareFact(atom, source, predicates)
+    let printer = IRPrinter(program: program, operations: operations)
+    let emptyRule = IRRule(head: IRAtom(predicate: predicate, terms: []), aggregates: [], body: [], variableNames: [], origin: RuleOrigin(literalSpans: []))
+    let factText = printer.atom(IRAtom(predicate: predicate, terms: tuple.map { .constant($0) }), emptyRule)
+    let entry = program.predicates[predicate]
+    var lines: [String] = []
+    if entry.isDerived, let relation = evaluator.relations[predicate], tuple.withUnsafeBufferPointer({ relation.find($0) }) != nil {
+      return "\(factText) holds; `why \(factText)` shows how."
+    }
+    if !entry.isDerived {
+      if storedExplanation(entry, tuple, factText: factText) != nil {
+        return "\(factText) holds: it is stored. `why \(factText)` shows its source."
+      }
+    }
+    switch entry.kind {
+    case .stored(let id), .storedAndDerived(let id):
+      lines.append("The store does not hold \(factText).")
+      if let id, tuple.count == 2 {
+        let near = nearbyStoredFacts(id, tuple)
+        if !near.isEmpty {
+          lines.append("Stored facts that come close:")
+          lines += near.map { "  " + $0 }
+        }
+      }
+    default:
+      break
+    }
+    guard entry.isDerived else { return lines.joined(separator: "\n") }
+    let rules = program.rulesByHead()[predicate] ?? []
+    if rules.isEmpty { lines.append("No rule derives \(program.predicates[predicate].name).") }
+    for r in rules {
+      let rule = program.rules[r]
+      var where_ = ""
+      if let sourced = rule.origin.sourced { where_ = " [\(sourced.location)]" }
+      lines.append("rule " + printer.rule(rule) + where_)
+      guard let registers = unify(rule, tuple) else {
+        lines.append("  cannot derive it: the head does not match \(factText)")
+        continue
+      }
+      let bound = Set(registers.keys)
+      let planner = Planner(program: program, source: self.source, relationSize: { evaluator.relations[$0]?.count ?? 0 }, stratum: [])
+      let plan = planner.plan(rule: r, delta: nil, bound: bound)
+      var failing: PlannedStep?
+      var example = ""
+      for k in 1...max(1, plan.steps.count) where !plan.steps.isEmpty {
+        var prefix = plan
+        prefix.steps = Array(plan.steps.prefix(k))
+        let executor = Executor(program: program, source: self.source, operations: operations, relations: evaluator.relations, budget: Budget(limits), plan: prefix)
+        for (v, value) in registers { executor.registers[v] = value }
+        var matched = false
+        executor.emit = { () throws(EvaluationError) in
+          matched = true
+          throw EvaluationError(reason: .cancelled)
+        }
+        do {
+          try executor.run()
+        } catch {
+          if case .cancelled = error.reason, matched {
+          } else {
+            throw DiagnosticError(error.diagnostic)
+          }
+        }
+        if !matched {
+          failing = plan.steps[k - 1]
+          // Values bound so far, for context.
+          let known = registers.sorted { $0.key < $1.key }.map { "\(rule.variableNames[$0.key]) = \(operations.value($0.value))" }
+          example = known.isEmpty ? "" : " (with " + known.joined(separator: ", ") + ")"
+          break
+        }
+      }
+      if let failing {
+        lines.append("  fails at `\(printer.literal(rule.body[failing.literal], rule))`: it has no match\(example) after the literals before it matched")
+      } else if plan.steps.isEmpty {
+        lines.append("  the rule is a fact for another tuple")
+      } else {
+        lines.append("  every body literal matches, but not all together for \(factText)")
+      }
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  // MARK: - Helpers
+
+  private func prepareFact(_ atom: Atom, _ source: SourceText, _ predicates: [String: PredicateInfo]) throws(DiagnosticError) -> (IRProgram, Evaluator, Int, [TermID]) {
+    var values: [TermID] = []
+    for term in atom.arguments {
+      guard case .constant(let value, _) = term else {
+        throw DiagnosticError(.error(code: "fact-expected", "`why` needs a fact, such as `path(a, b)`: every argument must be a constant", in: source, at: term.span))
+      }
+      values.append(dictionary.intern(value))
+    }
+    guard let info = predicates[atom.predicate] else {
+      throw DiagnosticError(.error(code: "unknown-predicate", "unknown predicate `\(atom.predicate)`", in: source, at: atom.predicateSpan))
+    }
+    if case .builtin = info.kind {
+      throw DiagnosticError(.error(code: "fact-expected", "`\(atom.predicate)` is a builtin; `why` explains stored and derived facts", in: source, at: atom.predicateSpan))
+    }
+    if info.arity != values.count {
+      throw DiagnosticError(.error(code: "arity", "`\(atom.predicate)` has \(info.arity) arguments, found \(values.count)", in: source, at: atom.span))
+    }
+    let (checked, _) = check([], [])
+    var program = lower(checked)
+    let index = program.indexByName[atom.predicate] ?? program.add(PredicateEntry(name: atom.predicate, arity: info.arity, kind: .stored(self.source.dictionary.entityID(atom.predicate))))
+    let evaluator = Evaluator(program: program, source: self.source, operations: operations, budget: Budget(limits))
+    evaluator.allowsDense = false  // derivations need the round of every tuple
+    if program.predicates[index].isDerived {
+      try evaluator.compute([index])
+    }
+    return (program, evaluator, index, values)
+  }
+
+  private func storedExplanation(_ entry: PredicateEntry, _ tuple: [TermID], factText: String) -> String? {
+    guard case .stored(let id) = entry.kind, let id, tuple.count == 2 else { return nil }
+    let triple = IDTriple(tuple[0], id, tuple[1])
+    guard source.contains(triple) else { return nil }
+    return factText + "   " + provenanceText(triple)
+  }
+
+  private func storedProvenance(_ p: Int, _ program: IRProgram, _ tuple: [TermID]) -> String? {
+    guard case .storedAndDerived(let id) = program.predicates[p].kind, let id, tuple.count == 2 else { return nil }
+    return provenanceText(IDTriple(tuple[0], id, tuple[1]))
+  }
+
+  /// `stored, tx 12 (source: 000:L146-L152)`, naming every asserting transaction.
+  func provenanceText(_ triple: IDTriple) -> String {
+    let txs = source.assertingTransactions(of: triple)
+    let parts = txs.map { tx -> String in
+      guard let info = source.transaction(tx) else { return "tx \(tx)" }
+      return "tx \(tx)" + (info.source.map { " (source: \($0))" } ?? "")
+    }
+    return "stored: " + (parts.isEmpty ? "no provenance" : parts.joined(separator: "; "))
+  }
+
+  /// Up to six stored facts of the predicate sharing the subject or the object.
+  private func nearbyStoredFacts(_ predicate: TermID, _ tuple: [TermID]) -> [String] {
+    var out: [String] = []
+    for pattern in [TriplePattern(s: tuple[0], p: predicate), TriplePattern(p: predicate, o: tuple[1])] {
+      source.forEach(pattern) { t in
+        guard out.count < 6 else { return }
+        let name = source.dictionary.entityName(of: t.p) ?? "?"
+        out.append("\(LiteralSyntax.formatEntity(name))(\(operations.value(t.s)), \(operations.value(t.o)))   " + provenanceText(t))
+      }
+    }
+    return out
+  }
+
+  /// Binds head variables to a tuple; nil when constants or repeated variables disagree.
+  private func unify(_ rule: IRRule, _ tuple: [TermID]) -> [Int: TermID]? {
+    guard rule.aggregates.isEmpty, rule.head.terms.count == tuple.count else { return nil }
+    var registers: [Int: TermID] = [:]
+    for (term, value) in zip(rule.head.terms, tuple) {
+      switch term {
+      case .constant(let c): if !operations.equal(c, value) { return nil }
+      case .variable(let v):
+        if let existing = registers[v], existing != value { return nil }
+        registers[v] = value
+      case .wildcard: break
+      }
+    }
+    return registers
+  }
+
+  private struct Premise {
+    var text: String
+    var derived: (Int, [TermID], UInt32)?
+  }
+
+  private struct Derivation {
+    var rule: IRRule
+    var premises: [Premise]
+    var others: Bool
+  }
+
+  /// The derivation of a fact whose premises were derived earliest, among all rules.
+  private func bestDerivation(_ program: IRProgram, _ evaluator: Evaluator, predicate: Int, tuple: [TermID], round: UInt32) throws(DiagnosticError) -> Derivation? {
+    let printer = IRPrinter(program: program, operations: operations)
+    let stratumRounds = evaluator.stratumRounds[predicate]
+    var best: (score: UInt32, rule: Int, registers: [TermID])?
+    var solutions = 0
+    for r in program.rulesByHead()[predicate] ?? [] {
+      let rule = program.rules[r]
+      if !rule.aggregates.isEmpty {
+        // Aggregate results are not expanded; the rule is named as the reason.
+        if best == nil { best = (0, r, []) }
+        solutions += 1
+        continue
+      }
+      guard let initial = unify(rule, tuple) else { continue }
+      let planner = Planner(program: program, source: self.source, relationSize: { evaluator.relations[$0]?.count ?? 0 }, stratum: [])
+      let plan = planner.plan(rule: r, delta: nil, bound: Set(initial.keys))
+      let executor = Executor(program: program, source: self.source, operations: operations, relations: evaluator.relations, budget: Budget(limits), plan: plan)
+      for (v, value) in initial { executor.registers[v] = value }
+      // Only facts of the same stratum derived before this one may be used.
+      if let stratumRounds {
+        for p in evaluator.stratumRounds.keys where evaluator.stratumRounds[p] == stratumRounds {
+          executor.roundLimit[p] = round
+        }
+      }
+      executor.emit = { [unowned executor] () throws(EvaluationError) in
+        solutions += 1
+        var score: UInt32 = 0
+        for literal in rule.body {
+          guard case .positive(let atom) = literal, let relation = evaluator.relations[atom.predicate] else { continue }
+          let values = atom.terms.map { term -> TermID in
+            switch term {
+            case .variable(let v): executor.registers[v]
+            case .constant(let c): c
+            case .wildcard: 0
+            }
+          }
+          if let row = values.withUnsafeBufferPointer({ relation.find($0) }) { score = max(score, relation.rounds[row]) }
+        }
+        if best == nil || score < best!.score {
+          best = (score, r, Array(UnsafeBufferPointer(start: executor.registers, count: rule.variableNames.count)))
+        }
+        if solutions >= 10_000 { throw EvaluationError(reason: .cancelled) }
+      }
+      do {
+        try executor.run()
+      } catch {
+        if case .cancelled = error.reason {} else { throw DiagnosticError(error.diagnostic) }
+      }
+    }
+    guard let best else { return nil }
+    let rule = program.rules[best.rule]
+    if !rule.aggregates.isEmpty {
+      return Derivation(rule: rule, premises: [Premise(text: "an aggregate over the rule's body (`why` does not expand aggregates)")], others: false)
+    }
+    var premises: [Premise] = []
+    for literal in rule.body {
+      let substitute = { (term: IRTerm) -> IRTerm in
+        if case .variable(let v) = term { return .constant(best.registers[v]) }
+        return term
+      }
+      switch literal {
+      case .positive(let atom):
+        let ground = IRAtom(predicate: atom.predicate, terms: atom.terms.map(substitute))
+        let values = ground.terms.map { if case .constant(let c) = $0 { c } else { TermID(0) } }
+        let text = printer.atom(ground, rule)
+        let entry = program.predicates[atom.predicate]
+        if entry.isDerived, let relation = evaluator.relations[atom.predicate], let row = values.withUnsafeBufferPointer({ relation.find($0) }) {
+          premises.append(Premise(text: text, derived: (atom.predicate, values, relation.rounds[row])))
+        } else if case .stored(let id) = entry.kind, let id, values.count == 2 {
+          premises.append(Premise(text: text + "   " + provenanceText(IDTriple(values[0], id, values[1]))))
+        } else if entry.kind == .triple, values.count == 3 {
+          premises.append(Premise(text: text + "   " + provenanceText(IDTriple(values[0], values[1], values[2]))))
+        } else {
+          premises.append(Premise(text: text))
+        }
+      case .negative(let atom):
+        let ground = IRAtom(predicate: atom.predicate, terms: atom.terms.map(substitute))
+        premises.append(Premise(text: "not " + printer.atom(ground, rule) + "   (no such fact)"))
+      case .test(let test, let args, let negated):
+        let ground = IRLiteral.test(test, args.map { substituteExpression($0, best.registers) }, negated: negated)
+        premises.append(Premise(text: printer.literal(ground, rule) + "   (holds)"))
+      case .compare(let op, let left, let right):
+        let ground = IRLiteral.compare(op, substituteExpression(left, best.registers), substituteExpression(right, best.registers))
+        premises.append(Premise(text: printer.literal(ground, rule) + "   (holds)"))
+      }
+    }
+    return Derivation(rule: rule, premises: premises, others: solutions > 1)
+  }
+
+  /// An expression with its variables replaced by their values.
+  private func substituteExpression(_ e: IRExpression, _ registers: [TermID]) -> IRExpression {
+    switch e {
+    case .term(.variable(let v)): return v < registers.count ? .term(.constant(registers[v])) : e
+    case .term: return e
+    case .binary(let op, let l, let r): return .binary(op, substituteExpression(l, registers), substituteExpression(r, registers))
+    case .negate(let inner): return .negate(substituteExpression(inner, registers))
+    case .call(let f, let args): return .call(f, args.map { substituteExpression($0, registers) })
+    }
+  }
+
+  /// Draws a tree with box-drawing characters, cut at a depth.
+  private func render(_ nodes: [DerivationNode], maxDepth: Int) -> [String] {
+    var lines: [String] = []
+    // Explicit stack: (node, prefix for its children, own prefix, depth).
+    var stack: [(Int, String, String, Int)] = [(0, "", "", 0)]
+    while let (node, childPrefix, ownPrefix, depth) = stack.popLast() {
+      lines.append(ownPrefix + nodes[node].text)
+      if depth >= maxDepth, !nodes[node].children.isEmpty {
+        lines.append(childPrefix + "└─ … (deeper levels not shown)")
+        continue
+      }
+      let children = nodes[node].children
+      for (k, child) in children.enumerated().reversed() {
+        let last = k == children.count - 1
+        stack.append((child, childPrefix + (last ? "   " : "│  "), childPrefix + (last ? "└─ " : "├─ "), depth + 1))
+      }
+    }
+    return lines
+  }
+}

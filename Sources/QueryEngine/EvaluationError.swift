@@ -1,0 +1,50 @@
+// Errors that stop an evaluation, with the rule and literal responsible so that the message can
+// point at the source text.
+
+import Diagnostics
+
+/// Why evaluation stopped.
+struct EvaluationError: Error {
+  enum Reason {
+    case divisionByZero(String)
+    case overflow(String)
+    case invalidRegex(pattern: String, message: String)
+    case timeout(seconds: Double, growing: String?)
+    case tooManyFacts(limit: Int, growing: String)
+    case cancelled
+  }
+
+  var reason: Reason
+  /// The rule being evaluated and the literal (body index) responsible, when known.
+  var rule: IRRule?
+  var literal: Int?
+}
+
+extension EvaluationError {
+  /// The diagnostic users see.
+  var diagnostic: Diagnostic {
+    var location: SourceLocation?
+    if let rule, let text = rule.origin.sourced?.source ?? rule.origin.querySource {
+      if let literal, literal < rule.origin.literalSpans.count {
+        location = text.location(of: rule.origin.literalSpans[literal])
+      } else if let sourced = rule.origin.sourced {
+        location = sourced.location
+      }
+    }
+    switch reason {
+    case .divisionByZero(let text):
+      return Diagnostic(.error, .data, code: "division-by-zero", "division by zero in `\(text)`", at: location, help: "guard the division with a comparison such as `Y != 0`")
+    case .overflow(let text):
+      return Diagnostic(.error, .data, code: "overflow", "arithmetic overflow in `\(text)`", at: location, help: "integers are 64-bit and decimals hold at most 18 fractional digits")
+    case .invalidRegex(let pattern, let message):
+      return Diagnostic(.error, .data, code: "invalid-regex", "invalid regular expression `\(pattern)`: \(message)", at: location)
+    case .timeout(let seconds, let growing):
+      let detail = growing.map { "; `\($0)` was still growing" } ?? ""
+      return Diagnostic(.error, .data, code: "timeout", "the query was stopped after \(seconds) s (the time limit)\(detail)", at: location, help: "raise the limit with --timeout SECONDS (0 for none), or make the query more selective")
+    case .tooManyFacts(let limit, let growing):
+      return Diagnostic(.error, .data, code: "too-many-facts", "the query was stopped after deriving more than \(limit) facts; `\(growing)` was growing", at: location, help: "raise the limit with --max-facts N, or make the query more selective (a missing join condition makes a cartesian product)")
+    case .cancelled:
+      return Diagnostic(.error, .data, code: "cancelled", "the query was cancelled", at: nil)
+    }
+  }
+}

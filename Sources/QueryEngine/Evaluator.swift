@@ -1,0 +1,443 @@
+// Bottom-up, semi-naive evaluation of the strata a query needs.
+//
+// In a recursive stratum, after the exit rules (rules reading nothing of the stratum) ran once,
+// each iteration evaluates every recursive rule once per stratum atom in its body, with that
+// atom reading the rows derived in the previous iteration (recent), atoms before it reading the
+// rows derived earlier (stable), and atoms after it reading both; new rows are appended. When an
+// iteration derives nothing, the stratum is complete:
+//
+//   Δp_{t+1} = ⋃_j  rule(p_stable ... , Δp_t at j, ... p_stable+recent) − p
+//
+// Relations of earlier strata are complete and read whole.
+
+import Diagnostics
+import GraphModel
+import QueryLanguage
+
+/// Completed relations kept between queries over the same rules.
+struct RelationCache {
+  var relations: [Int: Relation] = [:]
+  var dense: [Int: DenseMatrix] = [:]
+  var complete = Set<Int>()
+  var stratumRounds: [Int: ClosedRange<UInt32>] = [:]
+  var round: UInt32 = 0
+}
+
+/// What `explain` reports about one stratum.
+struct StratumStatistics: Sendable {
+  var predicates: [Int]
+  var isRecursive: Bool
+  /// Set when the stratum was evaluated as a dense bit-matrix closure: the id space.
+  var denseSize: Int?
+  var iterations: Int
+  var seconds: Double
+  var rules: [RuleStatistics]
+}
+
+/// What `explain` reports about one rule variant: its (last) plan and the rows each step
+/// produced, summed over iterations.
+struct RuleStatistics: Sendable {
+  var plan: RulePlan
+  var actualRows: [Int]
+  var runs: Int
+  var derived: Int
+}
+
+final class Evaluator {
+  let program: IRProgram
+  let source: any TripleSource
+  let operations: ValueOperations
+  let budget: Budget
+  /// Relations of derived predicates computed so far.
+  private(set) var relations: [Int: Relation] = [:]
+  /// Predicates whose relations are complete.
+  private(set) var complete = Set<Int>()
+  /// The current round (rows record the round they were derived in).
+  private(set) var round: UInt32 = 0
+  /// The first and last round of each predicate's stratum, for `why`.
+  private(set) var stratumRounds: [Int: ClosedRange<UInt32>] = [:]
+  /// Statistics per stratum, in evaluation order.
+  private(set) var statistics: [StratumStatistics] = []
+  /// Recursive binary predicates computed as bit matrices (see DenseClosure); their relations
+  /// hold only the exit rules' tuples until something reads them.
+  private(set) var dense: [Int: DenseMatrix] = [:]
+  /// Whether dense evaluation may be used (`why` needs per-tuple rounds, so it turns it off).
+  var allowsDense = true
+
+  /// The store's index runs, read directly by executors.
+  private let indexRuns: IndexRuns?
+
+  init(program: IRProgram, source: any TripleSource, operations: ValueOperations, budget: Budget, reusing cache: RelationCache? = nil) {
+    self.program = program
+    self.source = source
+    self.indexRuns = source.indexRuns
+    self.operations = operations
+    self.budget = budget
+    if let cache {
+      relations = cache.relations
+      dense = cache.dense
+      complete = cache.complete
+      round = cache.round
+      stratumRounds = cache.stratumRounds
+    }
+  }
+
+  /// The complete relations of predicates below `limit` (those of the base program), for reuse
+  /// by later queries.
+  func cache(predicatesBelow limit: Int) -> RelationCache {
+    var cache = RelationCache()
+    for p in complete where p < limit {
+      cache.relations[p] = relations[p]
+      cache.dense[p] = dense[p]
+      cache.complete.insert(p)
+      cache.stratumRounds[p] = stratumRounds[p]
+    }
+    cache.round = round
+    return cache
+  }
+
+  /// Computes every derived predicate the targets need.
+  func compute(_ targets: Set<Int>) throws(DiagnosticError) {
+    let strata = try Stratifier.strata(of: program, computing: targets)
+    for stratum in strata where !stratum.predicates.allSatisfy(complete.contains) {
+      do throws(EvaluationError) {
+        try evaluate(stratum)
+      } catch {
+        throw DiagnosticError(error.diagnostic)
+      }
+    }
+  }
+
+  /// The number of tuples of a computed derived predicate.
+  func count(of predicate: Int) -> Int {
+    if let matrix = dense[predicate] { return matrix.count }
+    return relations[predicate]?.count ?? 0
+  }
+
+  /// Turns a dense predicate into an ordinary relation (when a rule or a query reads it).
+  func materialize(_ predicate: Int) {
+    guard let matrix = dense.removeValue(forKey: predicate) else { return }
+    let relation = Relation(arity: 2, idSpace: operations.dictionary.count)
+    let round = stratumRounds[predicate]?.upperBound ?? round
+    var tuple: [TermID] = [0, 0]
+    matrix.forEachTuple { a, b in
+      tuple[0] = a
+      tuple[1] = b
+      relation.insert(tuple, round: round)
+    }
+    relations[predicate] = relation
+  }
+
+  private func evaluate(_ stratum: Stratum) throws(EvaluationError) {
+    let started = Budget.now()
+    let members = Set(stratum.predicates)
+    let firstRound = round + 1
+    // Anything this stratum reads must be an ordinary relation.
+    for r in stratum.rules {
+      for literal in program.rules[r].body {
+        if let atom = literal.atom, dense[atom.predicate] != nil { materialize(atom.predicate) }
+      }
+    }
+    if allowsDense, let shape = DenseClosure.shape(of: stratum, in: program, idSpace: operations.dictionary.count) {
+      try evaluateDense(shape, stratum, started: started, firstRound: firstRound)
+      return
+    }
+    for p in stratum.predicates {
+      let relation = Relation(arity: program.predicates[p].arity, idSpace: operations.dictionary.count)
+      relations[p] = relation
+      if case .storedAndDerived(let id) = program.predicates[p].kind, let id {
+        // Seed with the stored facts.
+        var pairs: [TermID] = []
+        source.match(TriplePattern(p: id), appendingFreePositionsTo: &pairs)
+        var k = 0
+        while k + 1 < pairs.count {
+          relation.insert([pairs[k], pairs[k + 1]], round: 0)
+          k += 2
+        }
+      }
+    }
+    var ruleStatistics: [VariantKey: RuleStatistics] = [:]
+    var executors: [VariantKey: Executor] = [:]
+    let readsStratum = { (r: Int) in
+      self.program.rules[r].body.contains { literal in
+        if case .positive(let atom) = literal { return members.contains(atom.predicate) }
+        return false
+      }
+    }
+    // Exit rules (and aggregates, facts) once.
+    round += 1
+    for r in stratum.rules where !readsStratum(r) {
+      try run(rule: r, delta: nil, members: members, statistics: &ruleStatistics, executors: &executors)
+    }
+    var iterations = 1
+    if stratum.isRecursive {
+      for p in stratum.predicates {
+        let relation = relations[p]!
+        relation.stableEnd = 0
+        relation.recentEnd = relation.count
+      }
+      let recursive = stratum.rules.filter(readsStratum)
+      while stratum.predicates.contains(where: { relations[$0]!.recentEnd > relations[$0]!.stableEnd }) {
+        round += 1
+        iterations += 1
+        for r in recursive {
+          for (j, literal) in program.rules[r].body.enumerated() {
+            guard case .positive(let atom) = literal, members.contains(atom.predicate) else { continue }
+            guard let relation = relations[atom.predicate], relation.recentEnd > relation.stableEnd else { continue }
+            try run(rule: r, delta: j, members: members, statistics: &ruleStatistics, executors: &executors)
+          }
+        }
+        var growing: (String, Int)?
+        for p in stratum.predicates {
+          let relation = relations[p]!
+          let added = relation.count - relation.recentEnd
+          if added > (growing?.1 ?? 0) { growing = (program.predicates[p].name, added) }
+          relation.stableEnd = relation.recentEnd
+          relation.recentEnd = relation.count
+        }
+        if let growing { budget.growing = growing.0 }
+        try budget.check()
+      }
+    }
+    for (key, executor) in executors {
+      ruleStatistics[key]?.actualRows = executor.produced
+    }
+    for p in stratum.predicates {
+      complete.insert(p)
+      stratumRounds[p] = firstRound...round
+    }
+    statistics.append(StratumStatistics(
+      predicates: stratum.predicates, isRecursive: stratum.isRecursive, denseSize: nil, iterations: iterations,
+      seconds: Budget.now() - started,
+      rules: ruleStatistics.values.sorted { ($0.plan.rule, $0.plan.deltaLiteral ?? -1) < ($1.plan.rule, $1.plan.deltaLiteral ?? -1) }))
+  }
+
+  /// Evaluates a stratum of linear binary recursion on a bit matrix (see DenseClosure).
+  private func evaluateDense(_ shape: DenseClosure.Shape, _ stratum: Stratum, started: Double, firstRound: UInt32) throws(EvaluationError) {
+    let p = shape.predicate
+    let size = operations.dictionary.count
+    let relation = Relation(arity: 2, idSpace: size)
+    relations[p] = relation
+    var ruleStatistics: [VariantKey: RuleStatistics] = [:]
+    var executors: [VariantKey: Executor] = [:]
+    round += 1
+    for r in shape.exitRules {
+      try run(rule: r, delta: nil, members: [p], statistics: &ruleStatistics, executors: &executors)
+    }
+    // The (near, far) pairs of every extending atom.
+    var edges: [(TermID, TermID)] = []
+    for (atom, r, near, far) in shape.extensions {
+      var probe = program
+      let rule = program.rules[r]
+      probe.rules.append(IRRule(head: IRAtom(predicate: p, terms: [atom.terms[near], atom.terms[far]]), aggregates: [], body: [.positive(atom)], variableNames: rule.variableNames, origin: rule.origin))
+      let planner = Planner(program: probe, source: source, relationSize: { self.relations[$0]?.count ?? 0 }, stratum: [])
+      let plan = planner.plan(rule: probe.rules.count - 1, delta: nil)
+      let executor = Executor(program: probe, source: source, operations: operations, relations: relations, budget: budget, plan: plan, indexRuns: indexRuns)
+      let registers = executor.registers
+      guard case .variable(let nearVariable) = atom.terms[near], case .variable(let farVariable) = atom.terms[far] else { continue }
+      executor.emit = { () throws(EvaluationError) in
+        edges.append((registers[nearVariable], registers[farVariable]))
+      }
+      try executor.run()
+    }
+    let matrix = try DenseClosure.evaluate(shape, size: size, initial: relation, edges: edges, budget: budget)
+    round += UInt32(matrix.iterations)
+    let total = matrix.count
+    budget.derived += total
+    if budget.derived > budget.limits.maxDerivedFacts {
+      throw EvaluationError(reason: .tooManyFacts(limit: budget.limits.maxDerivedFacts, growing: program.predicates[p].name))
+    }
+    dense[p] = matrix
+    complete.insert(p)
+    stratumRounds[p] = firstRound...round
+    statistics.append(StratumStatistics(
+      predicates: [p], isRecursive: true, denseSize: size, iterations: matrix.iterations, seconds: Budget.now() - started,
+      rules: ruleStatistics.values.sorted { $0.plan.rule < $1.plan.rule }))
+  }
+
+  /// A rule variant: the rule and the body literal read as the delta.
+  struct VariantKey: Hashable {
+    var rule: Int
+    var delta: Int
+  }
+
+  /// Counts what an executor's emit derives (shared between the closure and the evaluator).
+  private final class Emission {
+    var derived = 0
+    var round: UInt32 = 0
+  }
+
+  /// Plans and runs one rule variant, adding its head tuples to the head's relation. Within a
+  /// stratum a variant is planned and compiled once, then rerun each iteration.
+  private func run(rule r: Int, delta: Int?, members: Set<Int>, statistics: inout [VariantKey: RuleStatistics], executors: inout [VariantKey: Executor]) throws(EvaluationError) {
+    let rule = program.rules[r]
+    guard let target = relations[rule.head.predicate] else { return }
+    let key = VariantKey(rule: r, delta: delta ?? -1)
+    var derived = 0
+    let name = program.predicates[rule.head.predicate].name
+    let currentRound = round
+    if rule.aggregates.isEmpty {
+      let executor: Executor
+      let emission: Emission
+      if let cached = executors[key], let state = emissions[key] {
+        executor = cached
+        emission = state
+      } else {
+        let planner = Planner(program: program, source: source, relationSize: { self.relations[$0]?.count ?? 0 }, stratum: members)
+        let plan = planner.plan(rule: r, delta: delta)
+        executor = Executor(program: program, source: source, operations: operations, relations: relations, budget: budget, plan: plan, indexRuns: indexRuns)
+        emission = Emission()
+        let terms = rule.head.terms
+        let budget = self.budget
+        let width = terms.count
+        let tuple = UnsafeMutablePointer<TermID>.allocate(capacity: max(1, width))
+        tuple.initialize(repeating: 0, count: max(1, width))
+        tupleBuffers.append(tuple)
+        let registers = executor.registers
+        executor.emit = { () throws(EvaluationError) in
+          for k in 0..<width {
+            switch terms[k] {
+            case .variable(let v): tuple[k] = registers[v]
+            case .constant(let c): tuple[k] = c
+            case .wildcard: tuple[k] = 0
+            }
+          }
+          if target.insert(UnsafeBufferPointer(start: tuple, count: width), round: emission.round) {
+            emission.derived += 1
+            try budget.derivedOne(name)
+          }
+        }
+        executors[key] = executor
+        emissions[key] = emission
+        statistics[key] = RuleStatistics(plan: plan, actualRows: [], runs: 0, derived: 0)
+      }
+      emission.round = currentRound
+      let before = emission.derived
+      try executor.run()
+      statistics[key]?.runs += 1
+      statistics[key]?.derived += emission.derived - before
+      return
+    }
+    let planner = Planner(program: program, source: source, relationSize: { self.relations[$0]?.count ?? 0 }, stratum: members)
+    let plan = planner.plan(rule: r, delta: delta)
+    let executor = Executor(program: program, source: source, operations: operations, relations: relations, budget: budget, plan: plan, indexRuns: indexRuns)
+    do {
+      var groups: [[TermID]: [[TermID]: Set<[TermID]>]] = [:]
+      let aggregatePositions = Set(rule.aggregates.map(\.position))
+      executor.emit = { [unowned executor] () throws(EvaluationError) in
+        var groupKey: [TermID] = []
+        for (k, term) in rule.head.terms.enumerated() where !aggregatePositions.contains(k) {
+          switch term {
+          case .variable(let v): groupKey.append(executor.registers[v])
+          case .constant(let c): groupKey.append(c)
+          case .wildcard: groupKey.append(0)
+          }
+        }
+        var perAggregate = groups[groupKey] ?? [:]
+        for aggregate in rule.aggregates {
+          let values = aggregate.terms.map { term -> TermID in
+            switch term {
+            case .variable(let v): executor.registers[v]
+            case .constant(let c): c
+            case .wildcard: 0
+            }
+          }
+          perAggregate[[TermID(aggregate.position)], default: []].insert(values)
+        }
+        groups[groupKey] = perAggregate
+      }
+      try executor.run()
+      let grouped = rule.head.terms.count > rule.aggregates.count
+      if groups.isEmpty && !grouped {
+        // An ungrouped count or sum over nothing is 0; min, max and avg have no value.
+        groups[[]] = [:]
+      }
+      for groupKey in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+        let perAggregate = groups[groupKey] ?? [:]
+        var tuple: [TermID] = []
+        var keyIterator = groupKey.makeIterator()
+        var complete = true
+        for k in 0..<rule.head.terms.count {
+          if let aggregate = rule.aggregates.first(where: { $0.position == k }) {
+            let set = perAggregate[[TermID(k)]] ?? []
+            guard let v = try aggregateValue(aggregate.function, set, rule: rule) else {
+              complete = false
+              break
+            }
+            tuple.append(operations.dictionary.intern(v))
+          } else {
+            tuple.append(keyIterator.next() ?? 0)
+          }
+        }
+        if complete, target.insert(tuple, round: currentRound) {
+          derived += 1
+          try budget.derivedOne(name)
+        }
+      }
+    }
+    statistics[key] = RuleStatistics(plan: plan, actualRows: executor.produced, runs: 1, derived: derived)
+  }
+
+  private var emissions: [VariantKey: Emission] = [:]
+  private var tupleBuffers: [UnsafeMutablePointer<TermID>] = []
+
+  deinit {
+    for buffer in tupleBuffers { buffer.deallocate() }
+  }
+
+  /// The value of an aggregate over a set of distinct tuples (the first component is the
+  /// aggregated value); nil when it has none (min, max, avg of nothing).
+  private func aggregateValue(_ function: AggregateFunction, _ tuples: Set<[TermID]>, rule: IRRule) throws(EvaluationError) -> Value? {
+    switch function {
+    case .count:
+      return .integer(Int64(tuples.count))
+    case .sum, .avg:
+      var integerSum: Int64 = 0
+      var decimalSum: DecimalValue?
+      var count = 0
+      for tuple in tuples {
+        guard let first = tuple.first else { continue }
+        let v = operations.value(first)
+        switch v {
+        case .integer(let i):
+          if let d = decimalSum {
+            guard let s = DecimalValue.add(d, DecimalValue(integer: i)) else { throw EvaluationError(reason: .overflow("\(function.rawValue)(...)"), rule: rule) }
+            decimalSum = s
+          } else {
+            let (s, o) = integerSum.addingReportingOverflow(i)
+            if o { throw EvaluationError(reason: .overflow("\(function.rawValue)(...)"), rule: rule) }
+            integerSum = s
+          }
+          count += 1
+        case .decimal(let d):
+          let base = decimalSum ?? DecimalValue(integer: integerSum)
+          guard let s = DecimalValue.add(base, d) else { throw EvaluationError(reason: .overflow("\(function.rawValue)(...)"), rule: rule) }
+          decimalSum = s
+          count += 1
+        default:
+          continue
+        }
+      }
+      if function == .sum {
+        return decimalSum.map { .decimal($0) } ?? .integer(integerSum)
+      }
+      guard count > 0 else { return nil }
+      let total = decimalSum ?? DecimalValue(integer: integerSum)
+      guard let average = DecimalValue.divide(total, DecimalValue(integer: Int64(count))) else { return nil }
+      return .decimal(average)
+    case .min, .max:
+      var best: Value?
+      for tuple in tuples {
+        guard let first = tuple.first else { continue }
+        let v = operations.value(first)
+        if let b = best {
+          let c = Value.compare(v, b)
+          if (function == .min && c < 0) || (function == .max && c > 0) { best = v }
+        } else {
+          best = v
+        }
+      }
+      return best
+    }
+  }
+}

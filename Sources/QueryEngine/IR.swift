@@ -1,0 +1,185 @@
+// The engine's intermediate representation: rules over numbered variables and dictionary ids,
+// with every builtin resolved. Lowering builds it from a checked program; magic sets rewrite it;
+// the planner and the evaluator run it.
+
+import Diagnostics
+import GraphModel
+import QueryLanguage
+
+/// A predicate of the program being evaluated.
+struct PredicateEntry: Sendable {
+  /// How its tuples come into being.
+  enum Kind: Equatable, Sendable {
+    /// Stored facts only; the id is the predicate entity in the store (nil: no facts at all).
+    case stored(TermID?)
+    /// Derived by rules only.
+    case derived
+    /// Stored facts seed it; rules add more.
+    case storedAndDerived(TermID?)
+    /// `triple(S, P, O)`.
+    case triple
+    /// `tx_of(S, P, O, Tx)`.
+    case txOf
+    /// `tx_meta(Tx, Key, Value)`.
+    case txMeta
+    /// `source_of(S, P, O, Source)`.
+    case sourceOf
+  }
+
+  /// The name shown in plans and errors (`path`, `path[bf]`, `magic_path[bf]`).
+  var name: String
+  /// The number of arguments.
+  var arity: Int
+  /// How its tuples come into being.
+  var kind: Kind
+
+  /// Whether rules define it (so it has a relation the evaluator fills).
+  var isDerived: Bool {
+    switch kind {
+    case .derived, .storedAndDerived: true
+    default: false
+    }
+  }
+
+  /// Whether its tuples are read straight from the store.
+  var isStoreBacked: Bool {
+    switch kind {
+    case .stored, .triple, .txOf, .txMeta, .sourceOf: true
+    default: false
+    }
+  }
+}
+
+/// A term: a numbered variable of the rule, a constant, or (in negated atoms) "any value".
+enum IRTerm: Hashable, Sendable {
+  case variable(Int)
+  case constant(TermID)
+  case wildcard
+}
+
+/// Builtin tests.
+enum TestBuiltin: String, Sendable {
+  case contains, startsWith = "starts_with", endsWith = "ends_with", matches
+  case isEntity = "is_entity", isString = "is_string", isNumber = "is_number", isInteger = "is_integer"
+  case isDecimal = "is_decimal", isDate = "is_date", isBoolean = "is_boolean"
+}
+
+/// Builtin functions.
+enum FunctionBuiltin: String, Sendable {
+  case lower, upper, concat, strlen, lang, str, yearOf = "year_of", abs
+}
+
+/// An arithmetic or function expression over terms.
+indirect enum IRExpression: Sendable {
+  case term(IRTerm)
+  case binary(ArithmeticOperator, IRExpression, IRExpression)
+  case negate(IRExpression)
+  case call(FunctionBuiltin, [IRExpression])
+
+  /// Variables used, in order.
+  var variables: [Int] {
+    switch self {
+    case .term(.variable(let v)): [v]
+    case .term: []
+    case .binary(_, let l, let r): l.variables + r.variables
+    case .negate(let e): e.variables
+    case .call(_, let args): args.flatMap(\.variables)
+    }
+  }
+
+  /// The variable, when the expression is just one.
+  var singleVariable: Int? {
+    if case .term(.variable(let v)) = self { return v }
+    return nil
+  }
+}
+
+/// A predicate applied to terms.
+struct IRAtom: Sendable {
+  var predicate: Int
+  var terms: [IRTerm]
+
+  var variables: [Int] {
+    terms.compactMap { if case .variable(let v) = $0 { v } else { nil } }
+  }
+}
+
+/// A body literal.
+enum IRLiteral: Sendable {
+  case positive(IRAtom)
+  case negative(IRAtom)
+  /// A builtin test; `negated` for `not contains(S, x)`.
+  case test(TestBuiltin, [IRExpression], negated: Bool)
+  case compare(ComparisonOperator, IRExpression, IRExpression)
+
+  var variables: [Int] {
+    switch self {
+    case .positive(let a), .negative(let a): a.variables
+    case .test(_, let args, _): args.flatMap(\.variables)
+    case .compare(_, let l, let r): l.variables + r.variables
+    }
+  }
+
+  var atom: IRAtom? {
+    switch self {
+    case .positive(let a), .negative(let a): a
+    default: nil
+    }
+  }
+}
+
+/// An aggregate in a rule head.
+struct IRAggregate: Sendable {
+  /// The head position it fills.
+  var position: Int
+  var function: AggregateFunction
+  /// The aggregated terms; the first is the aggregated value.
+  var terms: [IRTerm]
+}
+
+/// Where a rule came from, for plans, derivations and error messages.
+struct RuleOrigin: Sendable {
+  /// The source rule, when the rule was written by a user.
+  var sourced: SourcedRule?
+  /// Spans of the body literals in the source, in body order (empty for synthesized rules).
+  var literalSpans: [SourceSpan]
+  /// What produced a synthesized rule (`magic sets`, `query`), when not written by a user.
+  var note: String?
+  /// For the query rule: the query's text and source.
+  var queryText: String?
+  var querySource: SourceText?
+}
+
+/// One rule of the intermediate representation.
+struct IRRule: Sendable {
+  /// The head; aggregate positions hold a placeholder variable.
+  var head: IRAtom
+  var aggregates: [IRAggregate]
+  var body: [IRLiteral]
+  /// Variable names by number, for display.
+  var variableNames: [String]
+  var origin: RuleOrigin
+
+  var isFact: Bool { body.isEmpty && aggregates.isEmpty }
+}
+
+/// A whole lowered program.
+struct IRProgram: Sendable {
+  var predicates: [PredicateEntry]
+  var rules: [IRRule]
+  var indexByName: [String: Int]
+
+  mutating func add(_ entry: PredicateEntry) -> Int {
+    if let existing = indexByName[entry.name] { return existing }
+    predicates.append(entry)
+    indexByName[entry.name] = predicates.count - 1
+    return predicates.count - 1
+  }
+
+  /// The rules whose head is a predicate, by predicate.
+  func rulesByHead() -> [Int: [Int]] {
+    var result: [Int: [Int]] = [:]
+    for (i, rule) in rules.enumerated() { result[rule.head.predicate, default: []].append(i) }
+    return result
+  }
+}

@@ -1,0 +1,399 @@
+// Semantic checks before evaluation: every predicate resolves (stored, defined by a rule, or a
+// builtin) with one arity; every variable is range-restricted (safe); aggregates sit in heads.
+// Errors name the predicate or variable and point at it; the nearest known names are suggested.
+
+import Diagnostics
+import GraphModel
+
+/// A rule with the text it was parsed from.
+public struct SourcedRule: Sendable {
+  /// The rule.
+  public var rule: Rule
+  /// Its source text.
+  public var source: SourceText
+
+  /// Pairs a rule with its source.
+  public init(_ rule: Rule, _ source: SourceText) {
+    self.rule = rule
+    self.source = source
+  }
+
+  /// Where the rule starts, as `file:line:col`.
+  public var location: SourceLocation { source.location(of: rule.span) }
+}
+
+/// A query with the text it was parsed from and its result columns.
+public struct SourcedQuery: Sendable {
+  /// The query.
+  public var query: Query
+  /// Its source text.
+  public var source: SourceText
+  /// The result columns: named variables (not starting with `_`) in order of first appearance.
+  public var columns: [String]
+
+  /// Pairs a query with its source; columns are filled in by the checker.
+  public init(_ query: Query, _ source: SourceText) {
+    self.query = query
+    self.source = source
+    self.columns = []
+  }
+}
+
+extension Program {
+  /// The rules of this program with their source.
+  public var sourcedRules: [SourcedRule] { rules.map { SourcedRule($0, source) } }
+  /// The queries of this program with their source.
+  public var sourcedQueries: [SourcedQuery] { queries.map { SourcedQuery($0, source) } }
+}
+
+/// Where a predicate's facts come from.
+public enum PredicateKind: Hashable, Sendable {
+  /// Only stored facts (binary).
+  case stored
+  /// Only rules.
+  case derived
+  /// Stored facts plus rules (binary): the union of both.
+  case storedAndDerived
+  /// A builtin.
+  case builtin(Builtin)
+
+  /// Whether rules define it.
+  public var isDerived: Bool { self == .derived || self == .storedAndDerived }
+}
+
+/// What the checker learnt about one predicate.
+public struct PredicateInfo: Sendable, Hashable {
+  /// The name.
+  public var name: String
+  /// The number of arguments.
+  public var arity: Int
+  /// Where its facts come from.
+  public var kind: PredicateKind
+}
+
+/// A program that passed the checks.
+public struct CheckedProgram: Sendable {
+  /// All rules (facts included), standing rules first.
+  public var rules: [SourcedRule]
+  /// The queries, with their result columns.
+  public var queries: [SourcedQuery]
+  /// Every predicate defined or used.
+  public var predicates: [String: PredicateInfo]
+}
+
+/// Checks names, arities and safety.
+public struct ProgramChecker {
+  /// Predicates the store has facts for (or declares); all are binary.
+  public var storedPredicates: Set<String>
+
+  /// Creates a checker for a store with these predicates.
+  public init(storedPredicates: Set<String>) {
+    self.storedPredicates = storedPredicates
+  }
+
+  /// Checks rules and queries together.
+  ///
+  /// - Returns: The checked program and the diagnostics (errors and warnings); the program is
+  ///   usable only when no diagnostic is an error.
+  public func check(rules: [SourcedRule], queries: [SourcedQuery]) -> (CheckedProgram, [Diagnostic]) {
+    var diagnostics: [Diagnostic] = []
+    var predicates: [String: PredicateInfo] = [:]
+    var definedAt: [String: (SourcedRule, Int)] = [:]
+
+    // Heads: what rules define.
+    for sourced in rules {
+      let head = sourced.rule.head
+      let arity = head.arguments.count
+      if let builtin = Builtins.named(head.predicate) {
+        diagnostics.append(.error(code: "define-builtin", "cannot define `\(head.predicate)`: it is a builtin \(builtin.kind == .test ? "test" : builtin.kind == .function ? "function" : "relation")", in: sourced.source, at: head.predicateSpan, help: "choose another name for the rule"))
+        continue
+      }
+      if let aggregate = AggregateFunction(rawValue: head.predicate) {
+        _ = aggregate
+      }
+      if let (first, firstArity) = definedAt[head.predicate], firstArity != arity {
+        diagnostics.append(.error(
+          code: "arity", "`\(head.predicate)` is defined with \(firstArity) argument\(firstArity == 1 ? "" : "s") at \(first.location) and with \(arity) here",
+          in: sourced.source, at: head.span, help: "a predicate has one number of arguments everywhere"))
+        continue
+      }
+      if storedPredicates.contains(head.predicate), arity != 2 {
+        diagnostics.append(.error(
+          code: "arity", "`\(head.predicate)` is a stored predicate with 2 arguments; a rule cannot give it \(arity)",
+          in: sourced.source, at: head.span))
+        continue
+      }
+      if definedAt[head.predicate] == nil { definedAt[head.predicate] = (sourced, arity) }
+      predicates[head.predicate] = PredicateInfo(
+        name: head.predicate, arity: arity,
+        kind: storedPredicates.contains(head.predicate) ? .storedAndDerived : .derived)
+    }
+
+    let knownNames = Set(predicates.keys).union(storedPredicates).union(Builtins.all.map(\.name))
+
+    func resolve(_ atom: Atom, _ source: SourceText) {
+      let arity = atom.arguments.count
+      if let builtin = Builtins.named(atom.predicate) {
+        if !builtin.atomArities.contains(arity) {
+          let expected = builtin.kind == .function
+            ? "\(builtin.arity.lowerBound + 1)\(builtin.arity.upperBound == Int.max ? " or more" : "") (its inputs and the result)"
+            : "\(builtin.arity.lowerBound)"
+          diagnostics.append(.error(code: "arity", "`\(atom.predicate)` takes \(expected) arguments, found \(arity)", in: source, at: atom.span, help: "`\(builtin.name)(\(builtin.signature))`: \(builtin.summary)"))
+        }
+        predicates[atom.predicate] = PredicateInfo(name: atom.predicate, arity: arity, kind: .builtin(builtin))
+        return
+      }
+      if let info = predicates[atom.predicate] {
+        if info.arity != arity, info.kind != .stored {
+          let place = definedAt[atom.predicate].map { " (defined at \($0.0.location))" } ?? ""
+          diagnostics.append(.error(code: "arity", "`\(atom.predicate)` has \(info.arity) argument\(info.arity == 1 ? "" : "s")\(place), found \(arity)", in: source, at: atom.span))
+        } else if info.kind == .stored, arity != 2 {
+          diagnostics.append(.error(code: "arity", "`\(atom.predicate)` is a stored predicate: `\(atom.predicate)(Subject, Object)` has 2 arguments, found \(arity)", in: source, at: atom.span))
+        }
+        return
+      }
+      if storedPredicates.contains(atom.predicate) {
+        if arity != 2 {
+          diagnostics.append(.error(code: "arity", "`\(atom.predicate)` is a stored predicate: `\(atom.predicate)(Subject, Object)` has 2 arguments, found \(arity)", in: source, at: atom.span))
+        }
+        predicates[atom.predicate] = PredicateInfo(name: atom.predicate, arity: 2, kind: .stored)
+        return
+      }
+      if AggregateFunction(rawValue: atom.predicate) != nil {
+        diagnostics.append(.error(code: "aggregate-in-body", "`\(atom.predicate)` is an aggregate; aggregates are written in rule heads", in: source, at: atom.span, help: "for example `n(G, \(atom.predicate)(X)) :- p(G, X).`"))
+        return
+      }
+      diagnostics.append(.error(
+        code: "unknown-predicate", "unknown predicate `\(atom.predicate)`: the store has no such facts and no rule defines it",
+        in: source, at: atom.predicateSpan,
+        help: Suggestions.didYouMean(atom.predicate, in: knownNames) ?? "`.schema` lists the stored predicates"))
+    }
+
+    for sourced in rules {
+      for literal in sourced.rule.body {
+        switch literal {
+        case .atom(let atom), .negated(let atom, _): resolve(atom, sourced.source)
+        case .comparison(let c): checkCalls(c, sourced.source, &diagnostics, knownNames)
+        }
+      }
+    }
+    var checkedQueries: [SourcedQuery] = []
+    for var sourced in queries {
+      for literal in sourced.query.body {
+        switch literal {
+        case .atom(let atom), .negated(let atom, _): resolve(atom, sourced.source)
+        case .comparison(let c): checkCalls(c, sourced.source, &diagnostics, knownNames)
+        }
+      }
+      sourced.columns = ProgramChecker.columns(of: sourced.query)
+      checkedQueries.append(sourced)
+    }
+    if diagnostics.contains(where: { $0.severity == .error }) {
+      return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), diagnostics)
+    }
+
+    // Safety.
+    for sourced in rules {
+      checkSafety(sourced, predicates, &diagnostics)
+    }
+    for sourced in checkedQueries {
+      let body = sourced.query.body
+      let bound = safeOrder(body, predicates, initiallyBound: [], sourced.source, &diagnostics)
+      _ = bound
+      for key in sourced.query.ordering where !sourced.columns.contains(key.variable) {
+        diagnostics.append(.error(code: "order-by", "cannot order by `\(key.variable)`: it is not a result column of the query", in: sourced.source, at: key.span, help: "the columns are \(sourced.columns.map { "`\($0)`" }.joined(separator: ", "))"))
+      }
+    }
+    return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), diagnostics)
+  }
+
+  /// The result columns of a query: named variables not starting with `_`, in order of first
+  /// appearance.
+  public static func columns(of query: Query) -> [String] {
+    var seen: [String] = []
+    func visit(_ name: String) {
+      if !name.hasPrefix("_"), !seen.contains(name) { seen.append(name) }
+    }
+    for literal in query.body {
+      for variable in variables(in: literal) { visit(variable.name) }
+    }
+    return seen
+  }
+
+  // MARK: - Functions in expressions
+
+  private func checkCalls(_ comparison: Comparison, _ source: SourceText, _ diagnostics: inout [Diagnostic], _ known: Set<String>) {
+    func visit(_ e: Expression) {
+      switch e {
+      case .term: break
+      case .negate(let inner, _): visit(inner)
+      case .binary(_, let l, let r, _):
+        visit(l)
+        visit(r)
+      case .call(let name, let args, let span):
+        args.forEach(visit)
+        guard let builtin = Builtins.named(name), builtin.kind == .function else {
+          let functions = Builtins.all.filter { $0.kind == .function }.map(\.name)
+          let what = Builtins.named(name) != nil ? "`\(name)` is a builtin test or relation, not a function" : "unknown function `\(name)`"
+          diagnostics.append(.error(code: "unknown-function", what, in: source, at: SourceSpan(start: span.start, end: span.start + name.utf8.count), help: Suggestions.didYouMean(name, in: functions) ?? "the functions are \(functions.joined(separator: ", "))"))
+          return
+        }
+        if !builtin.arity.contains(args.count) {
+          diagnostics.append(.error(code: "arity", "`\(name)` takes \(builtin.arity.lowerBound)\(builtin.arity.upperBound == Int.max ? " or more" : "") argument\(builtin.arity.lowerBound == 1 && builtin.arity.upperBound == 1 ? "" : "s"), found \(args.count)", in: source, at: span))
+        }
+      }
+    }
+    visit(comparison.left)
+    visit(comparison.right)
+  }
+
+  // MARK: - Safety
+
+  struct VariableUse {
+    var name: String
+    var span: SourceSpan
+  }
+
+  static func variables(in term: Term) -> [VariableUse] {
+    if case .variable(let name, let span) = term { return [VariableUse(name: name, span: span)] }
+    return []
+  }
+
+  static func variables(in expression: Expression) -> [VariableUse] {
+    switch expression {
+    case .term(let t): return variables(in: t)
+    case .binary(_, let l, let r, _): return variables(in: l) + variables(in: r)
+    case .negate(let e, _): return variables(in: e)
+    case .call(_, let args, _): return args.flatMap { variables(in: $0) }
+    }
+  }
+
+  static func variables(in literal: Literal) -> [VariableUse] {
+    switch literal {
+    case .atom(let a), .negated(let a, _): return a.arguments.flatMap { variables(in: $0) }
+    case .comparison(let c): return variables(in: c.left) + variables(in: c.right)
+    }
+  }
+
+  private func checkSafety(_ sourced: SourcedRule, _ predicates: [String: PredicateInfo], _ diagnostics: inout [Diagnostic]) {
+    let rule = sourced.rule
+    let source = sourced.source
+    let bound = safeOrder(rule.body, predicates, initiallyBound: [], source, &diagnostics)
+    if rule.isFact {
+      for argument in rule.head.arguments {
+        if case .term(let t) = argument {
+          if case .variable(let name, let span) = t {
+            diagnostics.append(.error(code: "unsafe-variable", "a fact cannot contain the variable `\(name)`", in: source, at: span, help: "facts are ground; to state something for every X, write a rule with a body that binds X"))
+          } else if case .anonymous(let span) = t {
+            diagnostics.append(.error(code: "unsafe-variable", "a fact cannot contain `_`", in: source, at: span))
+          }
+        }
+      }
+      return
+    }
+    var reported = Set<String>()
+    for argument in rule.head.arguments {
+      let terms: [Term]
+      switch argument {
+      case .term(let t): terms = [t]
+      case .aggregate(let a): terms = a.arguments
+      }
+      for term in terms {
+        switch term {
+        case .anonymous(let span):
+          diagnostics.append(.error(code: "unsafe-variable", "`_` cannot appear in the head of `\(rule.head.predicate)`", in: source, at: span, help: "name the variable and bind it in the body"))
+        case .variable(let name, let span) where !bound.contains(name) && !reported.contains(name):
+          reported.insert(name)
+          diagnostics.append(.error(
+            code: "unsafe-variable", "variable `\(name)` in the head of `\(rule.head.predicate)` is not bound by the body",
+            in: source, at: span, help: "every head variable must appear in a positive body atom, or be computed with `\(name) = ...`"))
+        default:
+          break
+        }
+      }
+    }
+    // Singletons: a named variable used once in a rule is usually a typo.
+    var counts: [String: (Int, SourceSpan)] = [:]
+    let all = rule.body.flatMap { ProgramChecker.variables(in: $0) } + rule.head.arguments.flatMap { argument -> [VariableUse] in
+      switch argument {
+      case .term(let t): return ProgramChecker.variables(in: t)
+      case .aggregate(let a): return a.arguments.flatMap { ProgramChecker.variables(in: $0) }
+      }
+    }
+    for use in all {
+      counts[use.name, default: (0, use.span)].0 += 1
+    }
+    for (name, (count, span)) in counts.sorted(by: { $0.value.1.start < $1.value.1.start }) where count == 1 && !name.hasPrefix("_") {
+      diagnostics.append(Diagnostic(.warning, .data, code: "singleton-variable", "variable `\(name)` appears only once in this rule", at: source.location(of: span), help: "if any value will do, write `_` (or `_\(name)`)"))
+    }
+  }
+
+  /// Finds an order in which every literal's inputs are bound; reports the literals for which
+  /// none exists, naming their first unbound variable. Returns the variables bound at the end.
+  @discardableResult
+  func safeOrder(_ body: [Literal], _ predicates: [String: PredicateInfo], initiallyBound: Set<String>, _ source: SourceText, _ diagnostics: inout [Diagnostic]) -> Set<String> {
+    var bound = initiallyBound
+    var remaining = Array(body.indices)
+    var progress = true
+    while progress && !remaining.isEmpty {
+      progress = false
+      for (position, index) in remaining.enumerated().reversed() {
+        if let binds = ProgramChecker.evaluable(body[index], bound, predicates) {
+          bound.formUnion(binds)
+          remaining.remove(at: position)
+          progress = true
+        }
+      }
+    }
+    for index in remaining.sorted() {
+      let literal = body[index]
+      let unbound = ProgramChecker.variables(in: literal).first { !bound.contains($0.name) }
+      let text = source.slice(literal.span)
+      guard let variable = unbound else { continue }
+      switch literal {
+      case .negated:
+        diagnostics.append(.error(code: "unsafe-variable", "variable `\(variable.name)` in `\(text)` is not bound by a positive atom", in: source, at: variable.span, help: "bind it in a positive atom first, or write `_` if any value will do"))
+      case .comparison:
+        diagnostics.append(.error(code: "unsafe-variable", "variable `\(variable.name)` in `\(text)` is not bound", in: source, at: variable.span, help: "comparisons need their variables bound by a positive atom (`=` may bind one side when the other is bound)"))
+      case .atom:
+        diagnostics.append(.error(code: "unsafe-variable", "variable `\(variable.name)` in `\(text)` is not bound", in: source, at: variable.span, help: "builtin tests and function inputs need their variables bound by a positive atom"))
+      }
+    }
+    return bound
+  }
+
+  /// The variables a literal binds when it can be evaluated with `bound` variables bound; nil
+  /// when it cannot be evaluated yet.
+  static func evaluable(_ literal: Literal, _ bound: Set<String>, _ predicates: [String: PredicateInfo]) -> Set<String>? {
+    switch literal {
+    case .atom(let atom):
+      let names = atom.arguments.flatMap { variables(in: $0) }.map(\.name)
+      if case .builtin(let builtin)? = predicates[atom.predicate]?.kind {
+        switch builtin.kind {
+        case .relation:
+          return Set(names)
+        case .test:
+          return names.allSatisfy(bound.contains) ? [] : nil
+        case .function:
+          let inputs = atom.arguments.dropLast().flatMap { variables(in: $0) }.map(\.name)
+          guard inputs.allSatisfy(bound.contains) else { return nil }
+          return Set(atom.arguments.last.map { variables(in: $0) }?.map(\.name) ?? [])
+        }
+      }
+      return Set(names)
+    case .negated(let atom, _):
+      let names = atom.arguments.flatMap { variables(in: $0) }.map(\.name)
+      return names.allSatisfy(bound.contains) ? [] : nil
+    case .comparison(let c):
+      let left = variables(in: c.left).map(\.name)
+      let right = variables(in: c.right).map(\.name)
+      let leftBound = left.allSatisfy(bound.contains)
+      let rightBound = right.allSatisfy(bound.contains)
+      if leftBound && rightBound { return [] }
+      guard c.op == .equal else { return nil }
+      if case .term(.variable(let name, _)) = c.left, !bound.contains(name), rightBound { return [name] }
+      if case .term(.variable(let name, _)) = c.right, !bound.contains(name), leftBound { return [name] }
+      return nil
+    }
+  }
+}
