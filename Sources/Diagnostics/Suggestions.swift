@@ -24,7 +24,7 @@ public enum Suggestions {
   /// Up to `limit` candidates within a distance that grows with the name's length, nearest
   /// first, ties in alphabetical order.
   public static func nearest(to name: String, in candidates: some Sequence<String>, limit: Int = 3) -> [String] {
-    let budget = max(1, min(3, name.count / 3 + 1))
+    let budget = max(1, min(3, name.count / 4 + 1))
     var scored: [(Int, String)] = []
     let lower = name.lowercased()
     for candidate in candidates where candidate != name {

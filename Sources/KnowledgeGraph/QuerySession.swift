@@ -79,9 +79,11 @@ public final class QuerySession {
   public func run(_ text: String, name: String, firstLine: Int = 1, warnings: ((Diagnostic) -> Void)? = nil, each: ((Outcome) -> Void)? = nil) throws(DiagnosticError) -> [Outcome] {
     let source = SourceText(name: name, text: text, firstLine: firstLine)
     let (program, parseDiagnostics) = Parser.parse(source)
-    if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
     let (checked, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries)
-    let errors = diagnostics.filter { $0.severity == .error }
+    // Report syntax errors together with the semantic errors of the clauses that parsed.
+    let errors = (parseDiagnostics + diagnostics.filter { $0.severity == .error }).sorted {
+      ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0)
+    }
     if !errors.isEmpty { throw DiagnosticError(errors) }
     for warning in diagnostics where warning.severity != .error { warnings?(warning) }
     var outcomes: [Outcome] = []

@@ -127,38 +127,51 @@ extension Interpreter {
       let bound = Set(registers.keys)
       let planner = Planner(program: program, source: self.source, relationSize: { evaluator.relations[$0]?.count ?? 0 }, stratum: [])
       let plan = planner.plan(rule: r, delta: nil, bound: bound)
-      var failing: PlannedStep?
-      var example = ""
-      for k in 1...max(1, plan.steps.count) where !plan.steps.isEmpty {
+      // Run longer and longer prefixes of the plan; the first one without a solution ends
+      // with the failing literal.
+      func solutions(_ k: Int, cap: Int) throws(DiagnosticError) -> Int {
         var prefix = plan
         prefix.steps = Array(plan.steps.prefix(k))
         let executor = Executor(program: program, source: self.source, operations: operations, relations: evaluator.relations, budget: Budget(limits), plan: prefix)
         for (v, value) in registers { executor.registers[v] = value }
-        var matched = false
+        var found = 0
         executor.emit = { () throws(EvaluationError) in
-          matched = true
-          throw EvaluationError(reason: .cancelled)
+          found += 1
+          if found >= cap { throw EvaluationError(reason: .cancelled) }
         }
         do {
           try executor.run()
         } catch {
-          if case .cancelled = error.reason, matched {
-          } else {
-            throw DiagnosticError(error.diagnostic)
-          }
+          if case .cancelled = error.reason {} else { throw DiagnosticError(error.diagnostic) }
         }
-        if !matched {
-          failing = plan.steps[k - 1]
-          // Values bound so far, for context.
-          let known = registers.sorted { $0.key < $1.key }.map { "\(rule.variableNames[$0.key]) = \(operations.value($0.value))" }
-          example = known.isEmpty ? "" : " (with " + known.joined(separator: ", ") + ")"
+        return found
+      }
+      var failingStep: Int?
+      for k in 1...max(1, plan.steps.count) where !plan.steps.isEmpty {
+        if try solutions(k, cap: 1) == 0 {
+          failingStep = k - 1
           break
         }
       }
-      if let failing {
-        lines.append("  fails at `\(printer.literal(rule.body[failing.literal], rule))`: it has no match\(example) after the literals before it matched")
+      // Show literals with the fact's values substituted for the head variables.
+      var shown = rule
+      let substituted = { (literal: IRLiteral) -> String in
+        var bodyRule = shown
+        bodyRule.body = [literal]
+        return printer.literal(self.substituteLiteral(literal, registers), bodyRule)
+      }
+      shown.variableNames = rule.variableNames
+      if let failingStep {
+        let failing = substituted(rule.body[plan.steps[failingStep].literal])
+        if failingStep == 0 {
+          lines.append("  no match for `\(failing)`")
+        } else {
+          let before = plan.steps.prefix(failingStep).map { substituted(rule.body[$0.literal]) }.joined(separator: ", ")
+          let count = try solutions(failingStep, cap: 1000)
+          lines.append("  `\(before)` has \(count >= 1000 ? "1000 or more" : String(count)) match\(count == 1 ? "" : "es"), but `\(failing)` matches none of them")
+        }
       } else if plan.steps.isEmpty {
-        lines.append("  the rule is a fact for another tuple")
+        lines.append("  the rule is a fact about other values")
       } else {
         lines.append("  every body literal matches, but not all together for \(factText)")
       }
@@ -346,6 +359,28 @@ extension Interpreter {
       }
     }
     return Derivation(rule: rule, premises: premises, others: solutions > 1)
+  }
+
+  /// A literal with some variables replaced by values.
+  private func substituteLiteral(_ literal: IRLiteral, _ values: [Int: TermID]) -> IRLiteral {
+    let term = { (t: IRTerm) -> IRTerm in
+      if case .variable(let v) = t, let value = values[v] { return .constant(value) }
+      return t
+    }
+    func expression(_ e: IRExpression) -> IRExpression {
+      switch e {
+      case .term(let t): return .term(term(t))
+      case .binary(let op, let l, let r): return .binary(op, expression(l), expression(r))
+      case .negate(let inner): return .negate(expression(inner))
+      case .call(let f, let args): return .call(f, args.map(expression))
+      }
+    }
+    switch literal {
+    case .positive(let a): return .positive(IRAtom(predicate: a.predicate, terms: a.terms.map(term)))
+    case .negative(let a): return .negative(IRAtom(predicate: a.predicate, terms: a.terms.map(term)))
+    case .test(let t, let args, let negated): return .test(t, args.map(expression), negated: negated)
+    case .compare(let op, let l, let r): return .compare(op, expression(l), expression(r))
+    }
   }
 
   /// An expression with its variables replaced by their values.

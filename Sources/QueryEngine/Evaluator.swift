@@ -32,6 +32,8 @@ struct StratumStatistics: Sendable {
   var iterations: Int
   var seconds: Double
   var rules: [RuleStatistics]
+  /// For a dense stratum, the recursive rules evaluated on the bit matrix.
+  var denseRules: [Int] = []
 }
 
 /// What `explain` reports about one rule variant: its (last) plan and the rows each step
@@ -63,6 +65,8 @@ final class Evaluator {
   private(set) var dense: [Int: DenseMatrix] = [:]
   /// Whether dense evaluation may be used (`why` needs per-tuple rounds, so it turns it off).
   var allowsDense = true
+  /// For dense predicates: the recursive rules and the number of extending edges (explain).
+  private(set) var denseEdges: [Int: Int] = [:]
 
   /// The store's index runs, read directly by executors.
   private let indexRuns: IndexRuns?
@@ -240,7 +244,11 @@ final class Evaluator {
       }
       try executor.run()
     }
+    for (key, executor) in executors {
+      ruleStatistics[key]?.actualRows = executor.produced
+    }
     let matrix = try DenseClosure.evaluate(shape, size: size, initial: relation, edges: edges, budget: budget)
+    denseEdges[p] = edges.count
     round += UInt32(matrix.iterations)
     let total = matrix.count
     budget.derived += total
@@ -252,7 +260,7 @@ final class Evaluator {
     stratumRounds[p] = firstRound...round
     statistics.append(StratumStatistics(
       predicates: [p], isRecursive: true, denseSize: size, iterations: matrix.iterations, seconds: Budget.now() - started,
-      rules: ruleStatistics.values.sorted { $0.plan.rule < $1.plan.rule }))
+      rules: ruleStatistics.values.sorted { $0.plan.rule < $1.plan.rule }, denseRules: shape.extensions.map(\.rule)))
   }
 
   /// A rule variant: the rule and the body literal read as the delta.

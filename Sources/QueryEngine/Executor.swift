@@ -141,12 +141,11 @@ final class Executor {
     case .compare(let op, let left, let right):
       // Fast path: comparing two registers or a register and a constant for (in)equality.
       if op == .equal || op == .notEqual, let a = Executor.simple(left), let b = Executor.simple(right) {
-        let operations = self.operations
         let wantEqual = op == .equal
         return { () throws(EvaluationError) in
           let x = a.register.map { registers[$0] } ?? a.constant
           let y = b.register.map { registers[$0] } ?? b.constant
-          if (x == y || operations.equal(x, y)) == wantEqual {
+          if (x == y) == wantEqual {
             counter.pointee += 1
             try next()
           }

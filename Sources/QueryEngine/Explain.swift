@@ -61,6 +61,14 @@ extension Interpreter {
         if steps.isEmpty { lines.append("    (a fact)") }
         lines.append("    → \(statistics.derived) new fact\(statistics.derived == 1 ? "" : "s") for \(program.predicates[rule.head.predicate].name)")
       }
+      for r in stratum.denseRules {
+        let rule = program.rules[r]
+        var title = "  " + printer.rule(rule)
+        if let sourced = rule.origin.sourced { title += "    [\(sourced.location)]" }
+        lines.append(title)
+        let edges = evaluator.denseEdges[rule.head.predicate] ?? 0
+        lines.append("    evaluated on the bit matrix: each iteration ORs the new facts along \(edges) extending edge\(edges == 1 ? "" : "s") (semi-naive, word-parallel)")
+      }
     }
     lines.append("")
     var total = "\(answer.totalRows) row\(answer.totalRows == 1 ? "" : "s")"
@@ -74,6 +82,7 @@ extension Interpreter {
   }
 
   private func formatEstimate(_ v: Double) -> String {
+    if v > 0 && v < 0.05 { return "<0.1" }
     if v >= 100 || v == v.rounded() { return String(Int(v.rounded())) }
     let tenths = Int((v * 10).rounded())
     return "\(tenths / 10).\(tenths % 10)"

@@ -119,6 +119,7 @@ public final class Interpreter {
     let (program, result) = plannedProgram(query, predicates: predicates)
     let budget = Budget(limits)
     let evaluator = Evaluator(program: program, source: source, operations: operations, budget: budget, reusing: cache)
+    evaluator.allowsDense = useDenseClosures
     try evaluator.compute([result])
     cache = evaluator.cache(predicatesBelow: baseProgram().predicates.count)
     let rows = decodeAndSort(evaluator.relations[result], query)
@@ -142,6 +143,8 @@ public final class Interpreter {
 
   /// Whether queries that bind arguments of derived predicates use the magic-sets rewrite.
   public var useMagicSets = true
+  /// Whether linear binary recursion may be evaluated as a dense bit matrix.
+  public var useDenseClosures = true
 
   /// The base program extended with the query's rule; returns the result predicate.
   func prepare(_ query: SourcedQuery, predicates: [String: PredicateInfo]) -> (IRProgram, Int) {

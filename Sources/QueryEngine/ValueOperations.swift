@@ -25,10 +25,11 @@ final class ValueOperations {
 
   // MARK: - Comparison
 
-  /// `a op b`. Equality is identity, except that numbers compare numerically (`1 = 1.0`).
-  /// Ordering compares numbers with numbers, strings with strings (code points), dates with
-  /// dates, entities with entities (by identifier) and booleans with booleans; across kinds it
-  /// is false.
+  /// `a op b`. `=` and `!=` compare values exactly, as joins do (the integer 1 and the decimal
+  /// 1.0 differ), so a comparison means the same whether it binds a variable or tests one.
+  /// Ordering compares numbers with numbers (integers and decimals numerically), strings with
+  /// strings (code points), dates with dates, entities with entities (by identifier) and
+  /// booleans with booleans; across kinds it is false.
   func compare(_ op: ComparisonOperator, _ a: TermID, _ b: TermID) -> Bool {
     switch op {
     case .equal: return equal(a, b)
@@ -44,12 +45,9 @@ final class ValueOperations {
     }
   }
 
-  func equal(_ a: TermID, _ b: TermID) -> Bool {
-    if a == b { return true }
-    let va = value(a)
-    let vb = value(b)
-    guard va.isNumber, vb.isNumber, let x = va.numericValue, let y = vb.numericValue else { return false }
-    return DecimalValue.compare(x, y) == 0
+  /// Value identity: ids are equal exactly when values are (one dictionary interns both).
+  @inline(__always) func equal(_ a: TermID, _ b: TermID) -> Bool {
+    a == b
   }
 
   func order(_ a: Value, _ b: Value) -> Int? {

@@ -1,6 +1,7 @@
-// Splits query text into tokens for the Parser. `%` starts a comment, except inside arithmetic
-// (after a comparison operator, before the literal ends) where it is the modulo operator when
-// an operand follows it: `Z = X % 2`.
+// Splits query text into tokens for the Parser. `%` starts a comment, except in arithmetic:
+// when an operand (digit, variable, `(`) follows it and it comes after a variable or a number,
+// or anywhere after a comparison operator in the same literal, it is the modulo operator
+// (`Z = X % 2`, `X % 2 = 1`). The word `mod` is modulo too.
 
 import Diagnostics
 import GraphModel
@@ -12,8 +13,11 @@ public struct Lexer {
   private var offset = 0
   private var depth = 0
   private var inExpression = false
+  private var afterOperand = false
   /// Lexical errors found so far.
   public private(set) var diagnostics: [Diagnostic] = []
+  /// Byte offsets of the lexical errors, so the parser does not pile errors on top of them.
+  public private(set) var errorOffsets: [Int] = []
 
   /// Creates a lexer over a source text.
   public init(_ source: SourceText) {
@@ -36,10 +40,15 @@ public struct Lexer {
       default: break
       }
       if case .period = token.kind { depth = 0 }
+      switch token.kind {
+      case .variable, .literal(.integer), .literal(.decimal): afterOperand = true
+      default: afterOperand = false
+      }
     }
   }
 
   private mutating func error(_ message: String, _ start: Int, _ end: Int, help: String? = nil) {
+    errorOffsets.append(start)
     diagnostics.append(.error(code: "syntax", message, in: source, at: SourceSpan(start: start, end: max(end, start + 1)), help: help))
   }
 
@@ -127,10 +136,29 @@ public struct Lexer {
       return Token(.literal(value), SourceSpan(start: start, end: end))
     } catch let failure {
       error(failure.message, failure.offset, failure.offset + failure.length)
-      // Resynchronise after the bad literal: skip to the end of the line or the next quote.
+      // Resynchronise after the bad literal: after its closing quote when the line has one,
+      // else at the end of the line.
       offset = max(failure.offset + failure.length, start + 1)
-      if bytes[start] == UInt8(ascii: "\"") || bytes[start] == UInt8(ascii: "'") {
-        while offset < bytes.count, bytes[offset] != 0x0A { offset += 1 }
+      let quote = bytes[start]
+      if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+        var i = start + 1
+        var closed: Int?
+        while i < bytes.count, bytes[i] != 0x0A {
+          if bytes[i] == UInt8(ascii: "\\") {
+            i += 2
+            continue
+          }
+          if bytes[i] == quote {
+            closed = i + 1
+            break
+          }
+          i += 1
+        }
+        offset = closed ?? i
+        // Keep a language tag attached to the broken string.
+        if closed != nil, offset < bytes.count, bytes[offset] == UInt8(ascii: "@") {
+          offset = (try? LiteralSyntax.scanLanguageTag(bytes, at: offset))?.1 ?? offset
+        }
       }
       return Token(.literal(.string("")), SourceSpan(start: start, end: offset))
     }
@@ -145,7 +173,7 @@ public struct Lexer {
         switch text {
         case "true": return Token(.literal(.boolean(true)), SourceSpan(start: start, end: offset))
         case "false": return Token(.literal(.boolean(false)), SourceSpan(start: start, end: offset))
-        case "mod" where inExpression: return Token(.percent, SourceSpan(start: start, end: offset))
+        case "mod" where inExpression || afterOperand: return Token(.percent, SourceSpan(start: start, end: offset))
         default: return Token(.identifier(text), SourceSpan(start: start, end: offset))
         }
       }
@@ -184,7 +212,7 @@ public struct Lexer {
 
   /// `%` is modulo inside arithmetic when an operand (digit, variable, `(`) follows on the line.
   private func isModulo() -> Bool {
-    guard inExpression else { return false }
+    guard inExpression || afterOperand else { return false }
     var i = offset + 1
     while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
     guard i < bytes.count else { return false }

@@ -11,6 +11,8 @@ public struct Parser {
   private var tokens: [Token]
   private var position = 0
   private var nesting = 0
+  private var lexicalErrors: [Int]
+  private var clauseStart = 0
   /// Diagnostics from lexing and parsing.
   public private(set) var diagnostics: [Diagnostic]
 
@@ -23,6 +25,7 @@ public struct Parser {
     var lexer = Lexer(source)
     self.tokens = lexer.tokenize()
     self.diagnostics = lexer.diagnostics
+    self.lexicalErrors = lexer.errorOffsets
   }
 
   /// Parses a text into a program, returning the diagnostics alongside.
@@ -42,6 +45,7 @@ public struct Parser {
     var clauses: [Clause] = []
     while !isAtEnd {
       let before = diagnostics.count
+      clauseStart = current.span.start
       do {
         clauses.append(try parseClause())
       } catch {
@@ -418,7 +422,8 @@ public struct Parser {
   }
 
   private mutating func fail(_ message: String, at span: SourceSpan, help: String? = nil) {
-    // A lexical error at the same place already explains the problem.
+    // A lexical error in this clause already explains the problem.
+    if lexicalErrors.contains(where: { $0 >= clauseStart && $0 <= span.end }) { return }
     if diagnostics.contains(where: { $0.location == source.location(of: span) }) { return }
     diagnostics.append(.error(code: "syntax", message, in: source, at: span, help: help))
   }

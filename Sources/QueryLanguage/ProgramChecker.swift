@@ -166,19 +166,24 @@ public struct ProgramChecker {
       diagnostics.append(.error(
         code: "unknown-predicate", "unknown predicate `\(atom.predicate)`: the store has no such facts and no rule defines it",
         in: source, at: atom.predicateSpan,
-        help: Suggestions.didYouMean(atom.predicate, in: knownNames) ?? "`.schema` lists the stored predicates"))
+        help: Suggestions.didYouMean(atom.predicate, in: knownNames) ?? "`xinzhi stats` lists the stored predicates"))
     }
 
-    for sourced in rules {
+    var unresolved = Set<Int>()
+    for (index, sourced) in rules.enumerated() {
+      let before = diagnostics.count
       for literal in sourced.rule.body {
         switch literal {
         case .atom(let atom), .negated(let atom, _): resolve(atom, sourced.source)
         case .comparison(let c): checkCalls(c, sourced.source, &diagnostics, knownNames)
         }
       }
+      if diagnostics.count > before { unresolved.insert(index) }
     }
     var checkedQueries: [SourcedQuery] = []
+    var unresolvedQueries = Set<Int>()
     for var sourced in queries {
+      let before = diagnostics.count
       for literal in sourced.query.body {
         switch literal {
         case .atom(let atom), .negated(let atom, _): resolve(atom, sourced.source)
@@ -186,17 +191,15 @@ public struct ProgramChecker {
         }
       }
       sourced.columns = ProgramChecker.columns(of: sourced.query)
+      if diagnostics.count > before { unresolvedQueries.insert(checkedQueries.count) }
       checkedQueries.append(sourced)
     }
-    if diagnostics.contains(where: { $0.severity == .error }) {
-      return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), diagnostics)
-    }
 
-    // Safety.
-    for sourced in rules {
+    // Safety, for every clause whose names all resolved.
+    for (index, sourced) in rules.enumerated() where !unresolved.contains(index) {
       checkSafety(sourced, predicates, &diagnostics)
     }
-    for sourced in checkedQueries {
+    for (index, sourced) in checkedQueries.enumerated() where !unresolvedQueries.contains(index) {
       let body = sourced.query.body
       let bound = safeOrder(body, predicates, initiallyBound: [], sourced.source, &diagnostics)
       _ = bound

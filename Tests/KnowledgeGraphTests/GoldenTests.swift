@@ -1,0 +1,86 @@
+// Golden files: rendered error messages (`errors/*.dl` -> `.err`), explained plans
+// (`explain/*.dl` -> `.out`) and derivations (`why/*.dl` -> `.out`; files named `whynot-*` run
+// `why not`), all against the fixture store in `Golden/fixture.facts`. Run with
+// RECORD_GOLDEN=1 to write the expected files after reviewing a change.
+
+import Glibc
+import KnowledgeGraph
+import Testing
+import TestSupport
+
+@Suite struct GoldenTests {
+  static let directory: String = {
+    var path = #filePath
+    while let last = path.last, last != "/" { path.removeLast() }
+    return path + "Golden"
+  }()
+
+  static func cases(_ folder: String) -> [String] {
+    guard let dir = opendir(directory + "/" + folder) else { return [] }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name.hasSuffix(".dl") { names.append(String(name.dropLast(3))) }
+    }
+    return names.sorted()
+  }
+
+  /// A fresh store holding the fixture facts.
+  static func fixtureStore(_ temporary: TemporaryDirectory) throws -> GraphStore {
+    let store = try GraphStore.create(at: temporary.file("fixture"))
+    let facts = try FactText.triples(from: readText(directory + "/fixture.facts"), name: "fixture.facts")
+    try store.transact(asserting: facts, metadata: [("source", "fixture.facts")])
+    return store
+  }
+
+  func compare(_ actual: String, _ expectedPath: String) {
+    let record = getenv("RECORD_GOLDEN") != nil
+    let existing = readFile(expectedPath).map { String(decoding: $0, as: UTF8.self) }
+    if record || existing == nil {
+      writeFile(expectedPath, Array(actual.utf8))
+      if !record { Issue.record("recorded a new golden file \(expectedPath); review it and commit it") }
+      return
+    }
+    #expect(actual == existing, "\(expectedPath) differs:\n--- expected\n\(existing ?? "")\n--- actual\n\(actual)")
+  }
+
+  @Test(arguments: cases("errors"))
+  func errorMessages(name: String) throws {
+    let temporary = TemporaryDirectory()
+    let store = try GoldenTests.fixtureStore(temporary)
+    let session = try QuerySession(store: store)
+    let text = readText("\(GoldenTests.directory)/errors/\(name).dl")
+    var rendered = ""
+    do {
+      _ = try session.run(text, name: "errors/\(name).dl")
+      rendered = "(no error)\n"
+    } catch {
+      rendered = DiagnosticRenderer(style: .rich).render(error.diagnostics) + "\n"
+    }
+    #expect(rendered != "(no error)\n", "\(name) produced no error")
+    compare(rendered, "\(GoldenTests.directory)/errors/\(name).err")
+  }
+
+  @Test(arguments: cases("explain"))
+  func explainedPlans(name: String) throws {
+    let temporary = TemporaryDirectory()
+    let store = try GoldenTests.fixtureStore(temporary)
+    let session = try QuerySession(store: store)
+    let text = readText("\(GoldenTests.directory)/explain/\(name).dl")
+    let explanations = try session.explain(text, name: "explain/\(name).dl", showTimes: false)
+    compare(explanations.map(\.1).joined(separator: "\n\n") + "\n", "\(GoldenTests.directory)/explain/\(name).out")
+  }
+
+  @Test(arguments: cases("why"))
+  func derivations(name: String) throws {
+    let temporary = TemporaryDirectory()
+    let store = try GoldenTests.fixtureStore(temporary)
+    let session = try QuerySession(store: store)
+    let text = readText("\(GoldenTests.directory)/why/\(name).dl")
+    let output = try session.why(text, name: "why/\(name).dl", not: name.hasPrefix("whynot"))
+    compare(output + "\n", "\(GoldenTests.directory)/why/\(name).out")
+  }
+}
