@@ -1,45 +1,74 @@
 // Dense evaluation of linear binary recursion. A stratum whose only recursive predicate P is
-// binary and whose recursive rules all extend P on the same side by one stored or lower-stratum
-// binary relation,
+// binary and whose recursive rules each read P once, joined with stored or lower-stratum
+// binary relations,
 //
-//   right:  P(X, Y) :- P(X, Z), E(Z, Y).       left:  P(X, Y) :- E(X, Z), P(Z, Y).
+//   right:     P(X, Y) :- P(X, Z), E(Z, Y).
+//   left:      P(X, Y) :- E(X, Z), P(Z, Y).
+//   sandwich:  P(X, Y) :- L(X, A), P(A, B), R(B, Y).      (same generation)
 //
-// is evaluated on a bit matrix over the id space instead of tuple by tuple. For right extension
-// the matrix is kept by columns (one bit set of X per Y), and semi-naive iteration becomes
-// word-parallel ORs:   Δ'[y] = ⋃ { Δ[z] : E(z, y) } − P[y].   Left extension keeps rows the same
-// way. A closure with 10⁸ pairs takes a few hundred milliseconds; the tuples are produced only
-// if something reads P as a relation.
+// is evaluated on a bit matrix over the id space instead of tuple by tuple. When every rule
+// extends on the right, the matrix is kept by columns (one bit set of X per Y) and an
+// iteration is word-parallel ORs of delta columns along E: Δ'[y] = ⋃ { Δ[z] : E(z, y) } − P[y].
+// Otherwise it is kept by rows: left extension ORs delta rows along E the same way; a sandwich
+// first spreads each delta row through R bit by bit (T[a] = ⋃ { R[b] : b ∈ Δ[a] }) and then ORs
+// T[a] into every row x with L(x, a). The tuples are produced only if something reads P.
 
+import Glibc
 import GraphModel
 
-/// A binary relation held as a square bit matrix, by keys (columns for right extension, rows
-/// for left extension).
+/// Zeroed words for bit matrices. Large blocks are anonymous mappings with transparent huge
+/// pages requested: the kernel hands them out zeroed, untouched rows cost no resident memory,
+/// and touched ones fault in 2 MB at a time instead of 4 KB (measured: page faults were half
+/// of a same-generation closure before).
+struct ZeroedWords {
+  let pointer: UnsafeMutablePointer<UInt64>
+  private let mappedBytes: Int
+
+  init(_ count: Int) {
+    let bytes = max(1, count) * MemoryLayout<UInt64>.size
+    if bytes >= 1 << 21, let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED {
+      _ = madvise(mapped, bytes, 14)  // MADV_HUGEPAGE
+      pointer = mapped.bindMemory(to: UInt64.self, capacity: max(1, count))
+      mappedBytes = bytes
+    } else {
+      pointer = .allocate(capacity: max(1, count))
+      pointer.initialize(repeating: 0, count: max(1, count))
+      mappedBytes = 0
+    }
+  }
+
+  func release() {
+    if mappedBytes > 0 {
+      munmap(pointer, mappedBytes)
+    } else {
+      pointer.deallocate()
+    }
+  }
+}
+
+/// A binary relation held as a square bit matrix, by keys (columns when keyed by the second
+/// argument, rows otherwise).
 final class DenseMatrix {
   /// The id space: ids below `size` fit.
   let size: Int
   let words: Int
-  /// Whether keys are the second column (right extension) or the first (left extension).
+  /// Whether keys are the second column (right extension) or the first.
   let keyedBySecond: Bool
-  let bits: UnsafeMutablePointer<UInt64>
+  private let storage: ZeroedWords
+  var bits: UnsafeMutablePointer<UInt64> { storage.pointer }
   /// The rounds the closure took (for `explain`).
   var iterations = 0
+  /// The number of tuples (kept up to date by the evaluation).
+  var count = 0
 
   init(size: Int, keyedBySecond: Bool) {
     self.size = size
     self.keyedBySecond = keyedBySecond
     words = (size + 63) / 64
-    bits = .allocate(capacity: max(1, size * words))
-    bits.initialize(repeating: 0, count: max(1, size * words))
+    storage = ZeroedWords(size * words)
   }
 
-  deinit { bits.deallocate() }
-
-  /// The number of tuples.
-  var count: Int {
-    var n = 0
-    for i in 0..<(size * words) { n += bits[i].nonzeroBitCount }
-    return n
-  }
+  deinit { storage.release() }
 
   /// Calls `body` with every tuple, in (key, bit) order.
   func forEachTuple(_ body: (TermID, TermID) -> Void) {
@@ -65,14 +94,30 @@ enum DenseClosure {
   /// The largest id space evaluated densely (a matrix of 24,576² bits is 72 MB; three are kept).
   static let maximumSize = 24_576
 
-  /// How a stratum qualifies: the recursive predicate, its extension side, and the extending
-  /// atoms (one per recursive rule) with the variable positions of their two ends.
+  /// A binary atom read by a recursive rule, and which of its terms are the two ends.
+  struct Edge {
+    var atom: IRAtom
+    /// The term holding the end nearer to P.
+    var near: Int
+    /// The term holding the end farther from P.
+    var far: Int
+  }
+
+  /// How a recursive rule extends P.
+  enum Extension {
+    /// `P(X, Y) :- P(X, Z), E(Z, Y)` (or, by rows, `P(X, Y) :- E(X, Z), P(Z, Y)`): the delta of
+    /// key `near` flows into key `far`.
+    case flow(Edge)
+    /// `P(X, Y) :- L(X, A), P(A, B), R(B, Y)`: left edges (near A, far X), right edges (near B,
+    /// far Y).
+    case sandwich(left: Edge, right: Edge)
+  }
+
+  /// How a stratum qualifies for dense evaluation.
   struct Shape {
     var predicate: Int
     var keyedBySecond: Bool
-    /// For each recursive rule: the extending atom and which of its terms is the near end (the
-    /// variable shared with P) and the far end (the head's other variable).
-    var extensions: [(atom: IRAtom, rule: Int, near: Int, far: Int)]
+    var extensions: [(rule: Int, kind: Extension)]
     var exitRules: [Int]
   }
 
@@ -81,114 +126,215 @@ enum DenseClosure {
     guard stratum.isRecursive, stratum.predicates.count == 1, idSpace <= maximumSize, idSpace > 0 else { return nil }
     let p = stratum.predicates[0]
     guard program.predicates[p].arity == 2, program.predicates[p].kind == .derived else { return nil }
-    var side: Bool?
-    var extensions: [(IRAtom, Int, Int, Int)] = []
+    var rightOnly = true
+    var extensions: [(Int, Extension, isRight: Bool)] = []
     var exitRules: [Int] = []
+    func edge(_ atom: IRAtom, _ near: Int, _ far: Int) -> Edge? {
+      guard near != far, program.predicates[atom.predicate].arity == 2 || program.predicates[atom.predicate].kind == .triple else { return nil }
+      let variables = atom.variables
+      guard variables.count == 2, Set(variables) == [near, far],
+        let n = atom.terms.firstIndex(of: .variable(near)), let f = atom.terms.firstIndex(of: .variable(far))
+      else { return nil }
+      switch program.predicates[atom.predicate].kind {
+      case .txOf, .txMeta, .sourceOf: return nil
+      default: return Edge(atom: atom, near: n, far: f)
+      }
+    }
     for r in stratum.rules {
       let rule = program.rules[r]
       guard rule.aggregates.isEmpty else { return nil }
-      let recursive = rule.body.filter { if case .positive(let a) = $0 { a.predicate == p } else { false } }
-      if recursive.isEmpty {
-        // Exit rules must not read P (negatively either; stratification already ensures this).
+      var pAtoms: [IRAtom] = []
+      var others: [IRAtom] = []
+      var hasFilter = false
+      for literal in rule.body {
+        if case .positive(let a) = literal {
+          if a.predicate == p { pAtoms.append(a) } else { others.append(a) }
+        } else {
+          hasFilter = true
+        }
+      }
+      if pAtoms.isEmpty {
         exitRules.append(r)
         continue
       }
-      guard rule.body.count == 2, recursive.count == 1,
-        case .variable(let x) = rule.head.terms[0], case .variable(let y) = rule.head.terms[1], x != y
+      // A recursive rule with a negation, test or comparison is evaluated tuple by tuple.
+      guard pAtoms.count == 1, !hasFilter,
+        case .variable(let x) = rule.head.terms[0], case .variable(let y) = rule.head.terms[1], x != y,
+        case .variable(let a) = pAtoms[0].terms[0], case .variable(let b) = pAtoms[0].terms[1], a != b
       else { return nil }
-      var pAtom: IRAtom?
-      var eAtom: IRAtom?
-      for literal in rule.body {
-        guard case .positive(let a) = literal else { return nil }
-        if a.predicate == p { pAtom = a } else { eAtom = a }
+      switch others.count {
+      case 1 where a == x && b != y:  // P(X, Z), E(Z, Y)
+        guard let e = edge(others[0], b, y) else { return nil }
+        extensions.append((r, .flow(e), true))
+      case 1 where b == y && a != x:  // E(X, Z), P(Z, Y)
+        guard let e = edge(others[0], a, x) else { return nil }
+        extensions.append((r, .flow(e), false))
+        rightOnly = false
+      case 2 where a != x && b != y && a != y && b != x:  // L(X, A), P(A, B), R(B, Y)
+        let first = others[0]
+        let second = others[1]
+        if let l = edge(first, a, x), let rr = edge(second, b, y) {
+          extensions.append((r, .sandwich(left: l, right: rr), false))
+        } else if let l = edge(second, a, x), let rr = edge(first, b, y) {
+          extensions.append((r, .sandwich(left: l, right: rr), false))
+        } else {
+          return nil
+        }
+        rightOnly = false
+      default:
+        return nil
       }
-      guard let pAtom, let eAtom, program.predicates[eAtom.predicate].kind != .txMeta,
-        case .variable(let p0) = pAtom.terms[0], case .variable(let p1) = pAtom.terms[1], p0 != p1
-      else { return nil }
-      // The extending atom must mention exactly the shared variable and the free end, once each.
-      let eVariables = eAtom.variables
-      let right = p0 == x && p1 != y  // P(X, Z), E(Z, Y)
-      let left = p1 == y && p0 != x  // E(X, Z), P(Z, Y)
-      let near = right ? p1 : p0
-      let far = right ? y : x
-      guard right != left, eVariables.count == 2, Set(eVariables) == [near, far] else { return nil }
-      guard let nearIndex = eAtom.terms.firstIndex(of: .variable(near)), let farIndex = eAtom.terms.firstIndex(of: .variable(far)) else { return nil }
-      if let side, side != right { return nil }
-      side = right
-      extensions.append((eAtom, r, nearIndex, farIndex))
     }
-    guard let side, !extensions.isEmpty else { return nil }
-    return Shape(predicate: p, keyedBySecond: side, extensions: extensions.map { ($0.0, $0.1, $0.2, $0.3) }, exitRules: exitRules)
+    guard !extensions.isEmpty else { return nil }
+    // Right extensions need column orientation; they cannot be mixed with the others.
+    if !rightOnly, extensions.contains(where: { $0.isRight }) { return nil }
+    return Shape(predicate: p, keyedBySecond: rightOnly, extensions: extensions.map { ($0.0, $0.1) }, exitRules: exitRules)
   }
 
-  /// Runs the closure. `initial` holds the tuples the exit rules derived; `edges(atom)` lists
-  /// the (near, far) pairs of an extending atom.
-  static func evaluate(_ shape: Shape, size: Int, initial: Relation, edges: [(TermID, TermID)], budget: Budget) throws(EvaluationError) -> DenseMatrix {
+  /// The edge lists the evaluation needs: pairs (near, far) of each extension's atoms.
+  struct Edges {
+    /// For flows: every (near, far) pair, over all flow rules.
+    var flows: [(TermID, TermID)] = []
+    /// For each sandwich: its left pairs (near A, far X) and right pairs (near B, far Y).
+    var sandwiches: [(left: [(TermID, TermID)], right: [(TermID, TermID)])] = []
+  }
+
+  /// Adjacency in compressed-sparse-row form: the neighbours of key k are
+  /// `targets[offsets[k] ..< offsets[k + 1]]`.
+  final class Adjacency {
+    let offsets: UnsafeMutablePointer<Int32>
+    let targets: UnsafeMutablePointer<Int32>
+    let size: Int
+
+    /// Builds the adjacency of pairs (from, to), ignoring ids outside the id space.
+    init(size: Int, pairs: [(TermID, TermID)]) {
+      self.size = size
+      offsets = .allocate(capacity: size + 1)
+      offsets.initialize(repeating: 0, count: size + 1)
+      var kept = 0
+      for (from, to) in pairs where Int(from) < size && Int(to) < size {
+        offsets[Int(from) + 1] += 1
+        kept += 1
+      }
+      for k in 0..<size { offsets[k + 1] += offsets[k] }
+      targets = .allocate(capacity: max(1, kept))
+      var cursor = [Int32](UnsafeBufferPointer(start: offsets, count: size))
+      for (from, to) in pairs where Int(from) < size && Int(to) < size {
+        targets[Int(cursor[Int(from)])] = Int32(to)
+        cursor[Int(from)] += 1
+      }
+    }
+
+    deinit {
+      offsets.deallocate()
+      targets.deallocate()
+    }
+
+    @inline(__always) func isEmpty(_ k: Int) -> Bool { offsets[k] == offsets[k + 1] }
+  }
+
+  /// Runs the closure from the exit rules' tuples.
+  static func evaluate(_ shape: Shape, size: Int, initial: Relation, edges: Edges, budget: Budget) throws(EvaluationError) -> DenseMatrix {
     let matrix = DenseMatrix(size: size, keyedBySecond: shape.keyedBySecond)
     let words = matrix.words
     let full = matrix.bits
-    let delta = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, size * words))
-    let next = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, size * words))
+    let cells = max(1, size * words)
+    let deltaStorage = ZeroedWords(cells)
+    let nextStorage = ZeroedWords(cells)
+    let spreadStorage = ZeroedWords(words)
     defer {
-      delta.deallocate()
-      next.deallocate()
+      deltaStorage.release()
+      nextStorage.release()
+      spreadStorage.release()
     }
-    delta.initialize(repeating: 0, count: max(1, size * words))
-    next.initialize(repeating: 0, count: max(1, size * words))
+    let delta = deltaStorage.pointer
+    let next = nextStorage.pointer
+    let spread = spreadStorage.pointer
+    var total = 0
     var active = [Bool](repeating: false, count: size)
     for row in 0..<initial.count {
       let a = Int(initial.value(row: row, column: 0))
       let b = Int(initial.value(row: row, column: 1))
       guard a < size, b < size else { continue }
       let (key, bit) = shape.keyedBySecond ? (b, a) : (a, b)
+      if full[key * words + bit >> 6] & (1 << UInt64(bit & 63)) == 0 { total += 1 }
       full[key * words + bit >> 6] |= 1 << UInt64(bit & 63)
       delta[key * words + bit >> 6] |= 1 << UInt64(bit & 63)
       active[key] = true
     }
-    // For every key, the keys whose delta flows into it: right extension E(z, y) makes column z
-    // flow into column y; left extension E(x, z) makes row z flow into row x.
-    var sources = [[Int32]](repeating: [], count: size)
-    for (near, far) in edges where Int(near) < size && Int(far) < size {
-      sources[Int(far)].append(Int32(near))
+    // Flows: the keys whose delta flows into each key (far <- near).
+    let sources = Adjacency(size: size, pairs: edges.flows.map { ($0.1, $0.0) })
+    // Sandwiches: for each A the rows X with L(X, A); for each B the columns Y with R(B, Y).
+    let sandwiches = edges.sandwiches.map { (left, right) in
+      (into: Adjacency(size: size, pairs: left), spreadTo: Adjacency(size: size, pairs: right))
     }
+    var touched = [Bool](repeating: false, count: size)
     var iterations = 1
     while active.contains(true) {
       iterations += 1
-      var nextActive = [Bool](repeating: false, count: size)
-      for key in 0..<size {
-        let feeding = sources[key]
-        if feeding.isEmpty { continue }
+      for key in 0..<size where !sources.isEmpty(key) {
         let target = next + key * words
-        var touched = false
-        for source in feeding where active[Int(source)] {
-          let from = delta + Int(source) * words
+        for k in Int(sources.offsets[key])..<Int(sources.offsets[key + 1]) {
+          let source = Int(sources.targets[k])
+          guard active[source] else { continue }
+          let from = delta + source * words
           for w in 0..<words { target[w] |= from[w] }
-          touched = true
-        }
-        if touched {
-          let known = full + key * words
-          var any: UInt64 = 0
-          for w in 0..<words {
-            let fresh = target[w] & ~known[w]
-            target[w] = fresh
-            known[w] |= fresh
-            any |= fresh
-          }
-          nextActive[key] = any != 0
+          touched[key] = true
         }
       }
-      // The new delta is `next`; clear the old one for reuse.
+      for (into, spreadTo) in sandwiches {
+        for a in 0..<size where active[a] && !into.isEmpty(a) {
+          // Spread row a of the delta through R, bit by bit.
+          let row = delta + a * words
+          var any = false
+          for w in 0..<words {
+            var word = row[w]
+            while word != 0 {
+              let b = w * 64 + word.trailingZeroBitCount
+              word &= word - 1
+              for k in Int(spreadTo.offsets[b])..<Int(spreadTo.offsets[b + 1]) {
+                let y = Int(spreadTo.targets[k])
+                spread[y >> 6] |= 1 << UInt64(y & 63)
+                any = true
+              }
+            }
+          }
+          guard any else { continue }
+          for k in Int(into.offsets[a])..<Int(into.offsets[a + 1]) {
+            let x = Int(into.targets[k])
+            let target = next + x * words
+            for w in 0..<words { target[w] |= spread[w] }
+            touched[x] = true
+          }
+          spread.update(repeating: 0, count: words)
+        }
+      }
+      // The new delta: what was reached and is not known yet.
       for key in 0..<size where active[key] {
         (delta + key * words).update(repeating: 0, count: words)
       }
-      for key in 0..<size where nextActive[key] {
-        (delta + key * words).update(from: next + key * words, count: words)
-        (next + key * words).update(repeating: 0, count: words)
+      var nextActive = [Bool](repeating: false, count: size)
+      for key in 0..<size where touched[key] {
+        touched[key] = false
+        let target = next + key * words
+        let known = full + key * words
+        let out = delta + key * words
+        var any: UInt64 = 0
+        for w in 0..<words {
+          let fresh = target[w] & ~known[w]
+          out[w] = fresh
+          known[w] |= fresh
+          target[w] = 0
+          any |= fresh
+          total &+= fresh.nonzeroBitCount
+        }
+        nextActive[key] = any != 0
       }
       active = nextActive
       try budget.check()
     }
     matrix.iterations = iterations
+    matrix.count = total
     return matrix
   }
 }

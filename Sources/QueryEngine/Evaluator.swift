@@ -229,26 +229,43 @@ final class Evaluator {
       try run(rule: r, delta: nil, members: [p], statistics: &ruleStatistics, executors: &executors)
     }
     // The (near, far) pairs of every extending atom.
-    var edges: [(TermID, TermID)] = []
-    for (atom, r, near, far) in shape.extensions {
+    func pairs(_ edge: DenseClosure.Edge, rule r: Int) throws(EvaluationError) -> [(TermID, TermID)] {
       var probe = program
       let rule = program.rules[r]
-      probe.rules.append(IRRule(head: IRAtom(predicate: p, terms: [atom.terms[near], atom.terms[far]]), aggregates: [], body: [.positive(atom)], variableNames: rule.variableNames, origin: rule.origin))
+      let atom = edge.atom
+      probe.rules.append(IRRule(head: IRAtom(predicate: p, terms: [atom.terms[edge.near], atom.terms[edge.far]]), aggregates: [], body: [.positive(atom)], variableNames: rule.variableNames, origin: rule.origin))
       let planner = Planner(program: probe, source: source, relationSize: { self.relations[$0]?.count ?? 0 }, stratum: [])
       let plan = planner.plan(rule: probe.rules.count - 1, delta: nil)
       let executor = Executor(program: probe, source: source, operations: operations, relations: relations, budget: budget, plan: plan, indexRuns: indexRuns)
       let registers = executor.registers
-      guard case .variable(let nearVariable) = atom.terms[near], case .variable(let farVariable) = atom.terms[far] else { continue }
+      guard case .variable(let nearVariable) = atom.terms[edge.near], case .variable(let farVariable) = atom.terms[edge.far] else { return [] }
+      var found: [(TermID, TermID)] = []
       executor.emit = { () throws(EvaluationError) in
-        edges.append((registers[nearVariable], registers[farVariable]))
+        found.append((registers[nearVariable], registers[farVariable]))
       }
       try executor.run()
+      return found
+    }
+    var edges = DenseClosure.Edges()
+    var edgeCount = 0
+    for (r, kind) in shape.extensions {
+      switch kind {
+      case .flow(let edge):
+        let found = try pairs(edge, rule: r)
+        edges.flows += found
+        edgeCount += found.count
+      case .sandwich(let left, let right):
+        let l = try pairs(left, rule: r)
+        let rr = try pairs(right, rule: r)
+        edges.sandwiches.append((l, rr))
+        edgeCount += l.count + rr.count
+      }
     }
     for (key, executor) in executors {
       ruleStatistics[key]?.actualRows = executor.produced
     }
     let matrix = try DenseClosure.evaluate(shape, size: size, initial: relation, edges: edges, budget: budget)
-    denseEdges[p] = edges.count
+    denseEdges[p] = edgeCount
     round += UInt32(matrix.iterations)
     let total = matrix.count
     budget.derived += total

@@ -66,9 +66,11 @@ public struct RandomProgram {
       for _ in 0..<recursiveRules {
         var body: [String] = []
         let edge = ["e", "f"][random.below(2)]
-        switch (arity, random.below(3)) {
+        let other = ["e", "f"][random.below(2)]
+        switch (arity, random.below(4)) {
         case (2, 0): body = ["\(name)(X, Z)", "\(edge)(Z, Y)"]  // right-linear
         case (2, 1): body = ["\(edge)(X, Z)", "\(name)(Z, Y)"]  // left-linear
+        case (2, 2): body = ["\(edge)(X, A)", "\(name)(A, B)", "\(other)(B, Y)"]  // same generation
         case (2, _): body = ["\(name)(X, Z)", "\(name)(Z, Y)"]  // non-linear
         default: body = ["\(name)(Z)", "\(edge)(Z, X)"]
         }
