@@ -251,16 +251,23 @@ enum DenseClosure {
     let next = nextStorage.pointer
     let spread = spreadStorage.pointer
     var total = 0
+    // Per key: whether its delta row is non-empty, and the range of words that may be non-zero
+    // (a chain's delta rows hold one bit, so ORing whole rows would waste the word parallelism).
     var active = [Bool](repeating: false, count: size)
+    var low = [Int32](repeating: Int32(words), count: size)
+    var high = [Int32](repeating: 0, count: size)
     for row in 0..<initial.count {
       let a = Int(initial.value(row: row, column: 0))
       let b = Int(initial.value(row: row, column: 1))
       guard a < size, b < size else { continue }
       let (key, bit) = shape.keyedBySecond ? (b, a) : (a, b)
-      if full[key * words + bit >> 6] & (1 << UInt64(bit & 63)) == 0 { total += 1 }
-      full[key * words + bit >> 6] |= 1 << UInt64(bit & 63)
-      delta[key * words + bit >> 6] |= 1 << UInt64(bit & 63)
+      let w = bit >> 6
+      if full[key * words + w] & (1 << UInt64(bit & 63)) == 0 { total += 1 }
+      full[key * words + w] |= 1 << UInt64(bit & 63)
+      delta[key * words + w] |= 1 << UInt64(bit & 63)
       active[key] = true
+      low[key] = min(low[key], Int32(w))
+      high[key] = max(high[key], Int32(w + 1))
     }
     // Flows: the keys whose delta flows into each key (far <- near).
     let sources = Adjacency(size: size, pairs: edges.flows.map { ($0.1, $0.0) })
@@ -268,26 +275,35 @@ enum DenseClosure {
     let sandwiches = edges.sandwiches.map { (left, right) in
       (into: Adjacency(size: size, pairs: left), spreadTo: Adjacency(size: size, pairs: right))
     }
-    var touched = [Bool](repeating: false, count: size)
+    // The word range of `next` each key may have touched this iteration.
+    var nextLow = [Int32](repeating: Int32(words), count: size)
+    var nextHigh = [Int32](repeating: 0, count: size)
+    var touchedKeys: [Int32] = []
     var iterations = 1
     while active.contains(true) {
       iterations += 1
-      for key in 0..<size where !sources.isEmpty(key) {
+      @inline(__always) func merge(into key: Int, from source: UnsafeMutablePointer<UInt64>, _ lo: Int, _ hi: Int) {
+        guard lo < hi else { return }
         let target = next + key * words
+        for w in lo..<hi { target[w] |= source[w] }
+        if nextHigh[key] == 0 { touchedKeys.append(Int32(key)) }
+        nextLow[key] = min(nextLow[key], Int32(lo))
+        nextHigh[key] = max(nextHigh[key], Int32(hi))
+      }
+      for key in 0..<size where !sources.isEmpty(key) {
         for k in Int(sources.offsets[key])..<Int(sources.offsets[key + 1]) {
           let source = Int(sources.targets[k])
           guard active[source] else { continue }
-          let from = delta + source * words
-          for w in 0..<words { target[w] |= from[w] }
-          touched[key] = true
+          merge(into: key, from: delta + source * words, Int(low[source]), Int(high[source]))
         }
       }
       for (into, spreadTo) in sandwiches {
         for a in 0..<size where active[a] && !into.isEmpty(a) {
           // Spread row a of the delta through R, bit by bit.
           let row = delta + a * words
-          var any = false
-          for w in 0..<words {
+          var spreadLow = words
+          var spreadHigh = 0
+          for w in Int(low[a])..<Int(high[a]) {
             var word = row[w]
             while word != 0 {
               let b = w * 64 + word.trailingZeroBitCount
@@ -295,42 +311,52 @@ enum DenseClosure {
               for k in Int(spreadTo.offsets[b])..<Int(spreadTo.offsets[b + 1]) {
                 let y = Int(spreadTo.targets[k])
                 spread[y >> 6] |= 1 << UInt64(y & 63)
-                any = true
+                spreadLow = min(spreadLow, y >> 6)
+                spreadHigh = max(spreadHigh, (y >> 6) + 1)
               }
             }
           }
-          guard any else { continue }
+          guard spreadLow < spreadHigh else { continue }
           for k in Int(into.offsets[a])..<Int(into.offsets[a + 1]) {
-            let x = Int(into.targets[k])
-            let target = next + x * words
-            for w in 0..<words { target[w] |= spread[w] }
-            touched[x] = true
+            merge(into: Int(into.targets[k]), from: spread, spreadLow, spreadHigh)
           }
-          spread.update(repeating: 0, count: words)
+          (spread + spreadLow).update(repeating: 0, count: spreadHigh - spreadLow)
         }
       }
       // The new delta: what was reached and is not known yet.
       for key in 0..<size where active[key] {
-        (delta + key * words).update(repeating: 0, count: words)
+        (delta + key * words + Int(low[key])).update(repeating: 0, count: Int(high[key] - low[key]))
+        active[key] = false
+        low[key] = Int32(words)
+        high[key] = 0
       }
-      var nextActive = [Bool](repeating: false, count: size)
-      for key in 0..<size where touched[key] {
-        touched[key] = false
+      for key32 in touchedKeys {
+        let key = Int(key32)
         let target = next + key * words
         let known = full + key * words
         let out = delta + key * words
-        var any: UInt64 = 0
-        for w in 0..<words {
+        var freshLow = Int32(words)
+        var freshHigh: Int32 = 0
+        for w in Int(nextLow[key])..<Int(nextHigh[key]) {
           let fresh = target[w] & ~known[w]
-          out[w] = fresh
-          known[w] |= fresh
           target[w] = 0
-          any |= fresh
-          total &+= fresh.nonzeroBitCount
+          if fresh != 0 {
+            out[w] = fresh
+            known[w] |= fresh
+            total &+= fresh.nonzeroBitCount
+            freshLow = min(freshLow, Int32(w))
+            freshHigh = Int32(w + 1)
+          }
         }
-        nextActive[key] = any != 0
+        nextLow[key] = Int32(words)
+        nextHigh[key] = 0
+        if freshLow < freshHigh {
+          active[key] = true
+          low[key] = freshLow
+          high[key] = freshHigh
+        }
       }
-      active = nextActive
+      touchedKeys.removeAll(keepingCapacity: true)
       try budget.check()
     }
     matrix.iterations = iterations

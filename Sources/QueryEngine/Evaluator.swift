@@ -142,10 +142,7 @@ final class Evaluator {
         if let atom = literal.atom, dense[atom.predicate] != nil { materialize(atom.predicate) }
       }
     }
-    if allowsDense, let shape = DenseClosure.shape(of: stratum, in: program, idSpace: operations.dictionary.count) {
-      try evaluateDense(shape, stratum, started: started, firstRound: firstRound)
-      return
-    }
+    let denseShape = allowsDense ? DenseClosure.shape(of: stratum, in: program, idSpace: operations.dictionary.count) : nil
     for p in stratum.predicates {
       let relation = Relation(arity: program.predicates[p].arity, idSpace: operations.dictionary.count)
       relations[p] = relation
@@ -172,6 +169,19 @@ final class Evaluator {
     round += 1
     for r in stratum.rules where !readsStratum(r) {
       try run(rule: r, delta: nil, members: members, statistics: &ruleStatistics, executors: &executors)
+    }
+    // A bit matrix pays off when rows carry many bits: at least a word's worth of distinct
+    // values in the bit dimension (a closure from one source stays tuple by tuple).
+    if let shape = denseShape, let relation = relations[shape.predicate] {
+      var distinct = Set<TermID>()
+      let column = shape.keyedBySecond ? 0 : 1
+      for row in 0..<relation.count where distinct.count < 64 {
+        distinct.insert(relation.value(row: row, column: column))
+      }
+      if distinct.count >= 64 {
+        try evaluateDense(shape, stratum, started: started, firstRound: firstRound, statistics: ruleStatistics, executors: executors)
+        return
+      }
     }
     var iterations = 1
     if stratum.isRecursive {
@@ -216,18 +226,15 @@ final class Evaluator {
       rules: ruleStatistics.values.sorted { ($0.plan.rule, $0.plan.deltaLiteral ?? -1) < ($1.plan.rule, $1.plan.deltaLiteral ?? -1) }))
   }
 
-  /// Evaluates a stratum of linear binary recursion on a bit matrix (see DenseClosure).
-  private func evaluateDense(_ shape: DenseClosure.Shape, _ stratum: Stratum, started: Double, firstRound: UInt32) throws(EvaluationError) {
+  /// Finishes a stratum whose exit rules have run as a dense closure (see DenseClosure).
+  private func evaluateDense(
+    _ shape: DenseClosure.Shape, _ stratum: Stratum, started: Double, firstRound: UInt32,
+    statistics ruleStatistics: [VariantKey: RuleStatistics], executors: [VariantKey: Executor]
+  ) throws(EvaluationError) {
     let p = shape.predicate
     let size = operations.dictionary.count
-    let relation = Relation(arity: 2, idSpace: size)
-    relations[p] = relation
-    var ruleStatistics: [VariantKey: RuleStatistics] = [:]
-    var executors: [VariantKey: Executor] = [:]
-    round += 1
-    for r in shape.exitRules {
-      try run(rule: r, delta: nil, members: [p], statistics: &ruleStatistics, executors: &executors)
-    }
+    guard let relation = relations[p] else { return }
+    var ruleStatistics = ruleStatistics
     // The (near, far) pairs of every extending atom.
     func pairs(_ edge: DenseClosure.Edge, rule r: Int) throws(EvaluationError) -> [(TermID, TermID)] {
       var probe = program
@@ -346,58 +353,66 @@ final class Evaluator {
     let planner = Planner(program: program, source: source, relationSize: { self.relations[$0]?.count ?? 0 }, stratum: members)
     let plan = planner.plan(rule: r, delta: delta)
     let executor = Executor(program: program, source: source, operations: operations, relations: relations, budget: budget, plan: plan, indexRuns: indexRuns)
-    do {
-      var groups: [[TermID]: [[TermID]: Set<[TermID]>]] = [:]
-      let aggregatePositions = Set(rule.aggregates.map(\.position))
-      executor.emit = { [unowned executor] () throws(EvaluationError) in
-        var groupKey: [TermID] = []
-        for (k, term) in rule.head.terms.enumerated() where !aggregatePositions.contains(k) {
-          switch term {
-          case .variable(let v): groupKey.append(executor.registers[v])
-          case .constant(let c): groupKey.append(c)
-          case .wildcard: groupKey.append(0)
-          }
-        }
-        var perAggregate = groups[groupKey] ?? [:]
-        for aggregate in rule.aggregates {
-          let values = aggregate.terms.map { term -> TermID in
-            switch term {
-            case .variable(let v): executor.registers[v]
-            case .constant(let c): c
-            case .wildcard: 0
-            }
-          }
-          perAggregate[[TermID(aggregate.position)], default: []].insert(values)
-        }
-        groups[groupKey] = perAggregate
+    // Groups by the head's other arguments; per group and aggregate, the set of distinct
+    // tuples of the aggregate's arguments. Mutated in place: no copies per solution.
+    var groupIndex: [[TermID]: Int] = [:]
+    var groupKeys: [[TermID]] = []
+    var groupSets: [[Set<[TermID]>]] = []
+    let aggregatePositions = Set(rule.aggregates.map(\.position))
+    let registers = executor.registers
+    let headTerms = rule.head.terms
+    let aggregates = rule.aggregates
+    @inline(__always) func value(_ term: IRTerm) -> TermID {
+      switch term {
+      case .variable(let v): registers[v]
+      case .constant(let c): c
+      case .wildcard: 0
       }
-      try executor.run()
-      let grouped = rule.head.terms.count > rule.aggregates.count
-      if groups.isEmpty && !grouped {
-        // An ungrouped count or sum over nothing is 0; min, max and avg have no value.
-        groups[[]] = [:]
+    }
+    executor.emit = { () throws(EvaluationError) in
+      var groupKey: [TermID] = []
+      for (k, term) in headTerms.enumerated() where !aggregatePositions.contains(k) {
+        groupKey.append(value(term))
       }
-      for groupKey in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-        let perAggregate = groups[groupKey] ?? [:]
-        var tuple: [TermID] = []
-        var keyIterator = groupKey.makeIterator()
-        var complete = true
-        for k in 0..<rule.head.terms.count {
-          if let aggregate = rule.aggregates.first(where: { $0.position == k }) {
-            let set = perAggregate[[TermID(k)]] ?? []
-            guard let v = try aggregateValue(aggregate.function, set, rule: rule) else {
-              complete = false
-              break
-            }
-            tuple.append(operations.dictionary.intern(v))
-          } else {
-            tuple.append(keyIterator.next() ?? 0)
+      let index: Int
+      if let existing = groupIndex[groupKey] {
+        index = existing
+      } else {
+        index = groupKeys.count
+        groupIndex[groupKey] = index
+        groupKeys.append(groupKey)
+        groupSets.append(Array(repeating: [], count: aggregates.count))
+      }
+      for (a, aggregate) in aggregates.enumerated() {
+        groupSets[index][a].insert(aggregate.terms.map(value))
+      }
+    }
+    try executor.run()
+    let grouped = rule.head.terms.count > rule.aggregates.count
+    if groupKeys.isEmpty && !grouped {
+      // An ungrouped count or sum over nothing is 0; min, max and avg have no value.
+      groupKeys.append([])
+      groupSets.append(Array(repeating: [], count: aggregates.count))
+    }
+    let order = groupKeys.indices.sorted { groupKeys[$0].lexicographicallyPrecedes(groupKeys[$1]) }
+    for g in order {
+      var tuple: [TermID] = []
+      var keyIterator = groupKeys[g].makeIterator()
+      var complete = true
+      for k in 0..<headTerms.count {
+        if let a = aggregates.firstIndex(where: { $0.position == k }) {
+          guard let v = try aggregateValue(aggregates[a].function, groupSets[g][a], rule: rule) else {
+            complete = false
+            break
           }
+          tuple.append(operations.dictionary.intern(v))
+        } else {
+          tuple.append(keyIterator.next() ?? 0)
         }
-        if complete, target.insert(tuple, round: currentRound) {
-          derived += 1
-          try budget.derivedOne(name)
-        }
+      }
+      if complete, target.insert(tuple, round: currentRound) {
+        derived += 1
+        try budget.derivedOne(name)
       }
     }
     statistics[key] = RuleStatistics(plan: plan, actualRows: executor.produced, runs: 1, derived: derived)

@@ -57,14 +57,18 @@ enum MagicSets {
       var ordered: [IRLiteral] = magicPrefix
       var order: [Int?] = magicPrefix.map { _ in nil }
       var magicRules: [(IRAtom, [IRLiteral])] = []
-      func boundCount(_ atom: IRAtom) -> Int {
-        atom.terms.filter {
-          switch $0 {
-          case .constant: true
-          case .variable(let v): bound.contains(v)
-          case .wildcard: false
+      /// Demand flows through variables already bound (by the head's bound arguments or by
+      /// earlier literals); a constant only narrows an atom, it carries no demand.
+      func score(_ atom: IRAtom) -> Int {
+        var s = 0
+        for term in atom.terms {
+          switch term {
+          case .variable(let v) where bound.contains(v): s += 4
+          case .constant: s += 1
+          default: break
           }
-        }.count
+        }
+        return s
       }
       while !remaining.isEmpty {
         let ready = remaining.first { i in
@@ -89,10 +93,10 @@ enum MagicSets {
           var bestScore = -1
           for i in remaining {
             guard case .positive(let atom) = body[i] else { continue }
-            // Prefer more bound arguments; on a tie prefer stored predicates (they are cheap).
-            let score = boundCount(atom) * 4 + (program.predicates[atom.predicate].isDerived ? 0 : 1)
-            if score > bestScore {
-              bestScore = score
+            // Prefer atoms reached by bound variables; on a tie prefer stored predicates.
+            let value = score(atom) * 2 + (program.predicates[atom.predicate].isDerived ? 0 : 1)
+            if value > bestScore {
+              bestScore = value
               best = i
             }
           }
@@ -164,7 +168,13 @@ enum MagicSets {
           return nil
         })
         let magicAtom = IRAtom(predicate: m, terms: zip(rule.head.terms, adornment).filter { $0.1 }.map(\.0))
-        let (body, magicRules, order) = propagate(rule.body, bound: headBound, magicPrefix: [.positive(magicAtom)])
+        // In a recursive rule that reads p with the same bound arguments as its head (passed
+        // through unchanged), the guard is implied: every tuple of p[α] satisfies it already.
+        let passesThrough = rule.body.contains { literal in
+          guard case .positive(let atom) = literal, atom.predicate == p else { return false }
+          return zip(zip(atom.terms, rule.head.terms), adornment).allSatisfy { pair, isBound in !isBound || pair.0 == pair.1 }
+        }
+        let (body, magicRules, order) = propagate(rule.body, bound: headBound, magicPrefix: passesThrough ? [] : [.positive(magicAtom)])
         var rewritten = rule
         rewritten.head = IRAtom(predicate: a, terms: rule.head.terms)
         rewritten.body = body
@@ -172,8 +182,10 @@ enum MagicSets {
         rewritten.origin.literalSpans = spans(rule.origin, order)
         newRules.append(rewritten)
         for (head, magicBody) in magicRules {
-          // magic_q(...) :- magic_p(...) is a no-op when it only copies the demand.
+          // magic_q(...) :- magic_p(...) is a no-op when it only copies the demand, and so is
+          // demand for p[α] itself with the head's own bound arguments.
           if magicBody.count == 1, case .positive(let only) = magicBody[0], only.predicate == head.predicate, only.terms == head.terms { continue }
+          if head.predicate == m, head.terms == magicAtom.terms { continue }
           newRules.append(IRRule(head: head, aggregates: [], body: magicBody, variableNames: rule.variableNames, origin: RuleOrigin(sourced: nil, literalSpans: [], note: "magic sets: demand for \(program.predicates[p].name)")))
         }
       }

@@ -132,6 +132,9 @@ public struct ProgramChecker {
     let knownNames = Set(predicates.keys).union(storedPredicates).union(Builtins.all.map(\.name))
 
     func resolve(_ atom: Atom, _ source: SourceText) {
+      for case .parameter(let name, let span) in atom.arguments {
+        diagnostics.append(.error(code: "parameter", "parameter `$\(name)` has no value", in: source, at: span, help: "give it one when running the script: `xinzhi run FILE --param \(name)=VALUE`"))
+      }
       let arity = atom.arguments.count
       if let builtin = Builtins.named(atom.predicate) {
         if !builtin.atomArities.contains(arity) {

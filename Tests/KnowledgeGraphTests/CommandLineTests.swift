@@ -90,3 +90,81 @@ import TestSupport
 func systemFlock(_ fd: Int32, _ operation: Int32) -> Int32
 
 func lockExclusively(_ fd: Int32) -> Int32 { systemFlock(fd, LOCK_EX | LOCK_NB) }
+
+@Suite struct QueryCommandTests {
+  func store() -> (TemporaryDirectory, String) {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    _ = xinzhi(["init", g])
+    _ = xinzhi(["--store", g, "assert", "edge(a, b). edge(b, c). label(a, \"甲, \\\"引号\\\"\"@zh). value(a, 1.5)."])
+    return (dir, g)
+  }
+
+  @Test func tableOutputIsAlignedAndCountsRows() {
+    let (dir, g) = store()
+    _ = dir
+    let result = xinzhi(["--store", g, "query", "?- label(X, L)."])
+    #expect(result.status == 0)
+    #expect(result.stdout == "X  L\n-  -----------------\na  \"甲, \\\"引号\\\"\"@zh\n(1 row)\n")
+  }
+
+  @Test(arguments: [
+    ("csv", "X,L\r\na,\"甲, \"\"引号\"\"\"\r\n"),
+    ("tsv", "X\tL\na\t\"甲, \\\"引号\\\"\"@zh\n"),
+    ("json", "{\"columns\":[\"X\",\"L\"],\"rows\":[[{\"entity\":\"a\"},{\"string\":\"甲, \\\"引号\\\"\",\"lang\":\"zh\"}]]}\n"),
+    ("markdown", "| X | L |\n|---|---|\n| a | \"甲, \\\\\"引号\\\\\"\"@zh |\n"),
+  ])
+  func formats(format: String, expected: String) {
+    let (dir, g) = store()
+    _ = dir
+    let result = xinzhi(["--store", g, "query", "?- label(X, L).", "--format", format])
+    #expect(result.stdout == expected, "\(format):\n\(result.stdout)")
+  }
+
+  @Test func scriptsRunRulesAndSeveralQueries() {
+    let (dir, g) = store()
+    let script = dir.write("s.dl", "path(X, Y) :- edge(X, Y).\npath(X, Y) :- path(X, Z), edge(Z, Y).\n?- path(a, Y).\n?- path(X, c).\n")
+    let result = xinzhi(["--store", g, "run", script])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("?- path(a, Y).\nY\n-\nb\nc\n(2 rows)\n\n?- path(X, c)."))
+  }
+
+  @Test func queryErrorsExitWith65AndPointAtTheText() {
+    let (dir, g) = store()
+    _ = dir
+    let result = xinzhi(["--store", g, "query", "?- edge(X, Y), Z > 1."])
+    #expect(result.status == 65)
+    #expect(result.stderr.contains("<query>:1:16: error: variable `Z` in `Z > 1` is not bound"))
+    let missing = xinzhi(["--store", g, "run", dir.file("nope.dl")])
+    #expect(missing.status == 66)
+  }
+
+  @Test func explainWhyAndWhyNot() {
+    let (dir, g) = store()
+    _ = dir
+    let rules = "path(X, Y) :- edge(X, Y). path(X, Y) :- path(X, Z), edge(Z, Y). "
+    let explain = xinzhi(["--store", g, "explain", rules + "?- path(a, Y).", "--no-times"])
+    #expect(explain.stdout.contains("magic sets"))
+    let why = xinzhi(["--store", g, "why", rules + "?- path(a, c)."])
+    #expect(why.stdout.contains("edge(b, c)   stored: tx 1 (source: xinzhi assert)"))
+    let whyNot = xinzhi(["--store", g, "why-not", rules + "?- path(c, a)."])
+    #expect(whyNot.stdout.contains("no match for"))
+  }
+
+  @Test func limitsComeFromTheCommandLine() {
+    let (dir, g) = store()
+    _ = dir
+    let result = xinzhi(["--store", g, "query", "?- edge(A, _), edge(B, _), edge(C, _).", "--max-facts", "3"])
+    #expect(result.status == 65)
+    #expect(result.stderr.contains("more than 3 facts"))
+    #expect(xinzhi(["--store", g, "query", "?- edge(A, B).", "--timeout", "abc"]).status == 64)
+  }
+
+  @Test func parametersWithoutValuesAreReported() {
+    let (dir, g) = store()
+    _ = dir
+    let result = xinzhi(["--store", g, "query", "?- edge($from, Y)."])
+    #expect(result.status == 65)
+    #expect(result.stderr.contains("parameter `$from` has no value"))
+  }
+}
