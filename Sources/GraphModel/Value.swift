@@ -1,5 +1,7 @@
 // The values a triple can hold, their equality and their one documented total order.
 
+import Glibc
+
 /// A value in the graph: the object of a triple, or a constant in a query.
 ///
 /// Equality is by kind and content: the integer `1694`, the decimal `1694.0`, the string
@@ -131,18 +133,53 @@ extension Value: Comparable {
     }
   }
 
+  /// The permutation that sorts `values` in the value order of ``compare(_:_:)``: the indices
+  /// of `values`, smallest first. Faster than sorting with ``compare(_:_:)`` when most values
+  /// are entities or strings: their UTF-8 bytes are gathered once into one buffer and compared
+  /// in place, without copying or retaining a value per comparison.
+  public static func sortOrder(of values: [Value]) -> [Int] {
+    var bytes: [UInt8] = []
+    var starts = [Int](repeating: 0, count: values.count + 1)
+    var ranks = [Int](repeating: 0, count: values.count)
+    var isText = [Bool](repeating: false, count: values.count)
+    for (i, value) in values.enumerated() {
+      ranks[i] = value.kind.sortRank
+      switch value {
+      case .entity(let text), .string(let text, _):
+        bytes.append(contentsOf: text.utf8)
+        isText[i] = true
+      default: break
+      }
+      starts[i + 1] = bytes.count
+    }
+    return bytes.withUnsafeBufferPointer { buffer in
+      Array(values.indices).sorted { a, b in
+        if ranks[a] != ranks[b] { return ranks[a] < ranks[b] }
+        guard isText[a], isText[b], let base = buffer.baseAddress else { return compare(values[a], values[b]) < 0 }
+        let lengthA = starts[a + 1] - starts[a]
+        let lengthB = starts[b + 1] - starts[b]
+        let c = memcmp(base + starts[a], base + starts[b], min(lengthA, lengthB))
+        if c != 0 { return c < 0 }
+        if lengthA != lengthB { return lengthA < lengthB }
+        return compare(values[a], values[b]) < 0  // same text: strings differ by language tag
+      }
+    }
+  }
+
   /// Compares strings by Unicode code points (which is UTF-8 byte order), not by Swift's
   /// locale-independent but normalisation-aware `<`, so that the order matches the index.
   public static func compareCodePoints(_ a: String, _ b: String) -> Int {
-    var ai = a.utf8.makeIterator()
-    var bi = b.utf8.makeIterator()
-    while true {
-      switch (ai.next(), bi.next()) {
-      case (nil, nil): return 0
-      case (nil, _): return -1
-      case (_, nil): return 1
-      case (let x?, let y?):
-        if x != y { return x < y ? -1 : 1 }
+    // UTF-8 byte order is code-point order; compare the bytes in one call.
+    var a = a
+    var b = b
+    return a.withUTF8 { pa in
+      b.withUTF8 { pb in
+        let n = min(pa.count, pb.count)
+        if n > 0, let x = pa.baseAddress, let y = pb.baseAddress {
+          let c = memcmp(x, y, n)
+          if c != 0 { return c < 0 ? -1 : 1 }
+        }
+        return pa.count == pb.count ? 0 : (pa.count < pb.count ? -1 : 1)
       }
     }
   }

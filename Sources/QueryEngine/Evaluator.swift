@@ -65,6 +65,8 @@ final class Evaluator {
   private(set) var dense: [Int: DenseMatrix] = [:]
   /// Whether dense evaluation may be used (`why` needs per-tuple rounds, so it turns it off).
   var allowsDense = true
+  /// The fewest distinct values in a dense relation's bit dimension (see Interpreter).
+  var denseMinimumWidth = 64
   /// For dense predicates: the recursive rules and the number of extending edges (explain).
   private(set) var denseEdges: [Int: Int] = [:]
 
@@ -170,15 +172,15 @@ final class Evaluator {
     for r in stratum.rules where !readsStratum(r) {
       try run(rule: r, delta: nil, members: members, statistics: &ruleStatistics, executors: &executors)
     }
-    // A bit matrix pays off when rows carry many bits: at least a word's worth of distinct
-    // values in the bit dimension (a closure from one source stays tuple by tuple).
+    // A bit matrix pays off when rows carry many bits: by default at least a word's worth of
+    // distinct values in the bit dimension (a closure from one source stays tuple by tuple).
     if let shape = denseShape, let relation = relations[shape.predicate] {
       var distinct = Set<TermID>()
       let column = shape.keyedBySecond ? 0 : 1
-      for row in 0..<relation.count where distinct.count < 64 {
+      for row in 0..<relation.count where distinct.count < denseMinimumWidth {
         distinct.insert(relation.value(row: row, column: column))
       }
-      if distinct.count >= 64 {
+      if distinct.count >= denseMinimumWidth {
         try evaluateDense(shape, stratum, started: started, firstRound: firstRound, statistics: ruleStatistics, executors: executors)
         return
       }

@@ -14,7 +14,7 @@ extension Interpreter {
     let started = Budget.now()
     let (program, result) = plannedProgram(query, predicates: predicates)
     // Explain evaluates from scratch, so every stratum the query needs is shown.
-    let evaluator = Evaluator(program: program, source: source, operations: operations, budget: Budget(limits))
+    let evaluator = makeEvaluator(program, budget: Budget(limits))
     try evaluator.compute([result])
     let rows = decodeAndSort(evaluator.relations[result], query)
     let answer = QueryResult(

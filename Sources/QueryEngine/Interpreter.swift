@@ -118,8 +118,7 @@ public final class Interpreter {
     let started = Budget.now()
     let (program, result) = plannedProgram(query, predicates: predicates)
     let budget = Budget(limits)
-    let evaluator = Evaluator(program: program, source: source, operations: operations, budget: budget, reusing: cache)
-    evaluator.allowsDense = useDenseClosures
+    let evaluator = makeEvaluator(program, budget: budget, reusing: cache)
     try evaluator.compute([result])
     cache = evaluator.cache(predicatesBelow: baseProgram().predicates.count)
     let rows = decodeAndSort(evaluator.relations[result], query)
@@ -145,6 +144,19 @@ public final class Interpreter {
   public var useMagicSets = true
   /// Whether linear binary recursion may be evaluated as a dense bit matrix.
   public var useDenseClosures = true
+  /// An evaluator over the store with this interpreter's settings.
+  func makeEvaluator(_ program: IRProgram, budget: Budget, reusing cache: RelationCache? = nil) -> Evaluator {
+    let evaluator = Evaluator(program: program, source: source, operations: operations, budget: budget, reusing: cache)
+    evaluator.allowsDense = useDenseClosures
+    evaluator.denseMinimumWidth = denseMinimumWidth
+    return evaluator
+  }
+
+  /// The fewest distinct values the bit dimension of a recursive relation must hold, after its
+  /// exit rules, for the dense bit matrix to be chosen (64, one machine word, by default; a
+  /// narrower closure is cheaper tuple by tuple). Tests lower it to exercise the dense path on
+  /// small graphs.
+  public var denseMinimumWidth = 64
 
   /// The base program extended with the query's rule; returns the result predicate.
   func prepare(_ query: SourcedQuery, predicates: [String: PredicateInfo]) -> (IRProgram, Int) {
@@ -159,28 +171,61 @@ public final class Interpreter {
     return (lowering.program, result)
   }
 
+  /// The rows of a result relation, decoded and sorted in value order (or by `order by`).
+  ///
+  /// Each distinct id is decoded and ranked once; rows are then sorted by integer ranks, so a
+  /// sort costs integer comparisons rather than value comparisons.
   func decodeAndSort(_ relation: Relation?, _ query: SourcedQuery) -> [[Value]] {
-    guard let relation else { return [] }
-    var rows: [[Value]] = []
-    rows.reserveCapacity(relation.count)
+    guard let relation, relation.count > 0 else { return [] }
+    let arity = relation.arity
+    // Number the distinct terms in order of appearance, decode each once, sort the decoded
+    // values once, then sort rows by the ranks (integers) of their terms.
+    var local: [TermID: Int32] = [:]
+    var ids: [TermID] = []
+    var cells = [Int32](repeating: 0, count: relation.count * arity)
     for r in 0..<relation.count {
-      rows.append(relation.row(r).map { operations.value($0) })
+      for c in 0..<arity {
+        let id = relation.value(row: r, column: c)
+        if let known = local[id] {
+          cells[r * arity + c] = known
+        } else {
+          let next = Int32(ids.count)
+          local[id] = next
+          ids.append(id)
+          cells[r * arity + c] = next
+        }
+      }
     }
+    let values = ids.map { operations.value($0) }
+    let order = Value.sortOrder(of: values)
+    if arity == 1, query.query.ordering.isEmpty {
+      return order.map { [values[$0]] }  // a set of single terms: their order is the answer
+    }
+    var rankOfLocal = [Int32](repeating: 0, count: ids.count)
+    var value: [Value] = []
+    value.reserveCapacity(ids.count)
+    for (i, k) in order.enumerated() {
+      rankOfLocal[k] = Int32(i)
+      value.append(values[k])
+    }
+    let ranks = cells.map { rankOfLocal[Int($0)] }
     let ordering = query.query.ordering.compactMap { key in
       query.columns.firstIndex(of: key.variable).map { ($0, key.descending) }
     }
-    rows.sort { a, b in
+    let rows = Array(0..<relation.count).sorted { a, b in
       for (column, descending) in ordering {
-        let c = Value.compare(a[column], b[column])
-        if c != 0 { return descending ? c > 0 : c < 0 }
+        let x = ranks[a * arity + column]
+        let y = ranks[b * arity + column]
+        if x != y { return descending ? x > y : x < y }
       }
-      for column in a.indices {
-        let c = Value.compare(a[column], b[column])
-        if c != 0 { return c < 0 }
+      for column in 0..<arity {
+        let x = ranks[a * arity + column]
+        let y = ranks[b * arity + column]
+        if x != y { return x < y }
       }
       return false
     }
-    return rows
+    return rows.map { r in (0..<arity).map { c in value[Int(ranks[r * arity + c])] } }
   }
 }
 
@@ -200,7 +245,7 @@ extension Interpreter {
     case .txOf, .txMeta, .sourceOf:
       throw DiagnosticError(.usage, code: "count", "cannot count the provenance relation `\(name)`")
     case .derived, .storedAndDerived:
-      let evaluator = Evaluator(program: program, source: source, operations: operations, budget: Budget(limits), reusing: cache)
+      let evaluator = makeEvaluator(program, budget: Budget(limits), reusing: cache)
       try evaluator.compute([index])
       cache = evaluator.cache(predicatesBelow: program.predicates.count)
       return evaluator.count(of: index)

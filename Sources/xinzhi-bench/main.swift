@@ -297,6 +297,54 @@ enum ProcessInfoLite {
   }
 }
 
+// MARK: - bound (demand-driven evaluation against the full closure)
+
+/// `xinzhi-bench bound DATA.tsv [--from n1]`: times, in process and with a fresh interpreter
+/// each repetition, the bound query `?- path(FROM, X).` against computing the whole closure of
+/// `path`, and prints both medians, the facts each derives, and the ratio.
+func bound() {
+  guard arguments.count >= 2 else { fail("bound DATA.tsv [--from n1]") }
+  let dataPath = arguments[1]
+  let from = stringOption("--from") ?? "n1"
+  let storePath = "/tmp/xinzhi-bench-bound-\(getpid())"
+  _ = system("rm -rf '\(storePath)'")
+  defer { _ = system("rm -rf '\(storePath)'") }
+  let rules = "path(X, Y) :- triple(X, edge, Y).\npath(X, Y) :- path(X, Z), triple(Z, edge, Y).\n"
+  do {
+    let store = try GraphStore.create(at: storePath)
+    _ = try store.importTriples(from: dataPath, format: .tsv)
+    func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+    var boundTimes: [Double] = []
+    var fullTimes: [Double] = []
+    var boundRows = 0
+    var fullFacts = 0
+    let repetitions = Int(stringOption("--repeat") ?? "21") ?? 21
+    for _ in 0..<repetitions {
+      let session = try QuerySession(store: store, standingRules: false)
+      _ = try session.run(rules, name: "rules")
+      let started = now()
+      let outcomes = try session.run("?- path(\(from), X).", name: "bound")
+      boundTimes.append(now() - started)
+      if case .answer(let result)? = outcomes.last { boundRows = result.totalRows }
+      if arguments.contains("--bound-only") { continue }
+      let fresh = try QuerySession(store: store, standingRules: false)
+      fresh.interpreter.useDenseClosures = !arguments.contains("--no-dense")
+      _ = try fresh.run(rules, name: "rules")
+      let fullStarted = now()
+      fullFacts = try fresh.interpreter.count(of: "path")
+      fullTimes.append(now() - fullStarted)
+    }
+    let b = median(boundTimes)
+    let f = fullTimes.isEmpty ? 0 : median(fullTimes)
+    print("bound ?- path(\(from), X).: \(boundRows) rows, median \(fixed(b * 1e3, 3)) ms (parse, check, magic sets, evaluate, decode, sort)")
+    let how = arguments.contains("--no-dense") ? "tuple at a time" : "dense when eligible"
+    print("full closure of path:       \(fullFacts) facts, median \(fixed(f * 1e3, 3)) ms (evaluate and count, \(how))")
+    print("ratio full / bound: \(fixed(f / b, 1))")
+  } catch {
+    fail(error.description)
+  }
+}
+
 // MARK: - writer (the child process of the crash and concurrency tests)
 
 /// Appends transactions in a loop; after each one is acknowledged (fsync done) it prints
@@ -341,6 +389,7 @@ guard let command = arguments.first else {
 switch command {
 case "load": load()
 case "writer": writer()
+case "bound": bound()
 case "datalog": datalog()
 case "open-probe":
   guard arguments.count > 1 else { fail("open-probe DIR") }

@@ -33,6 +33,23 @@ import Testing
     #expect(Value.string("一") < Value.string("Ａ"))
     #expect(Value.compareCodePoints("ab", "abc") < 0)
   }
+
+  @Test func sortOrderAgreesWithCompare() {
+    let pool: [Value] = [
+      .entity(""), .entity("a"), .entity("ab"), .entity("英格兰银行"), .entity("英"),
+      .string(""), .string("a"), .string("a", language: "en"), .string("a", language: "zh"), .string("Ａ"),
+      .integer(-3), .integer(2), .decimal(DecimalValue(units: 15, scale: 1)), .decimal(DecimalValue(integer: 2)),
+      .date(DateValue(year: 1694)!), .date(DateValue(year: 1694, month: 7, day: 27)!), .boolean(false), .boolean(true),
+    ]
+    // Every rotation and reversal of the pool, and the pool with duplicates, sorts the same way.
+    for shift in 0..<pool.count {
+      for values in [Array(pool[shift...] + pool[..<shift]), Array((pool[shift...] + pool[..<shift]).reversed()), pool + pool[..<shift]] {
+        let sorted = Value.sortOrder(of: values).map { values[$0] }
+        let expected = values.sorted { Value.compare($0, $1) < 0 }
+        #expect(sorted == expected)
+      }
+    }
+  }
 }
 
 @Suite struct DecimalValueTests {

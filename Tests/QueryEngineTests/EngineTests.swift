@@ -218,6 +218,7 @@ func results(_ text: String, _ triples: [Triple] = EngineTests.sample, limits: E
       let text = SourceText(name: "r.dl", text: program.text)
       let (parsed, _) = Parser.parse(text)
       let interpreter = Interpreter(source: ArrayTripleSource(program.triples))
+      interpreter.denseMinimumWidth = 1  // as in OracleTests
       try interpreter.add(parsed.sourcedRules)
       for query in parsed.sourcedQueries {
         let (checked, _) = interpreter.check([], [query])
