@@ -50,6 +50,19 @@ public struct SourceText: Sendable {
     return low
   }
 
+  /// The span of a whole line (numbered as in diagnostics, from `firstLine`), without its line
+  /// break; an empty span at the end of the text when there is no such line.
+  public func lineSpan(_ line: Int) -> SourceSpan {
+    let index = line - firstLine
+    guard index >= 0, index < lineStarts.count else { return SourceSpan(start: utf8.count, end: utf8.count) }
+    let start = lineStarts[index]
+    var end = index + 1 < lineStarts.count ? lineStarts[index + 1] : utf8.count
+    while end > start, utf8[end - 1] == UInt8(ascii: "\n") || utf8[end - 1] == UInt8(ascii: "\r") {
+      end -= 1
+    }
+    return SourceSpan(start: start, end: end)
+  }
+
   /// The text of a 0-based line, without its line break.
   public func lineText(index: Int) -> String {
     guard index >= 0, index < lineStarts.count else { return "" }

@@ -21,7 +21,7 @@ extension GraphStore {
   /// - Throws: ``DiagnosticError`` when the log cannot be read or is damaged.
   public func transactions(since: TxNumber = 1) throws(DiagnosticError) -> [Transaction] {
     var result: [Transaction] = []
-    try scanLog { transaction in
+    try forEachTransaction { transaction, _ in
       if transaction.number >= since { result.append(transaction) }
     }
     return result
@@ -30,7 +30,7 @@ extension GraphStore {
   /// Every assertion and retraction whose subject, predicate or object is the entity, oldest first.
   public func history(of entity: String) throws(DiagnosticError) -> [HistoryEntry] {
     var result: [HistoryEntry] = []
-    try scanLog { transaction in
+    try forEachTransaction { transaction, _ in
       for operation in transaction.operations {
         let t = operation.triple
         if t.subject == entity || t.predicate == entity || t.object == .entity(entity) {
@@ -41,7 +41,12 @@ extension GraphStore {
     return result
   }
 
-  private func scanLog(_ body: (Transaction) -> Void) throws(DiagnosticError) {
+  /// Reads the log from the start (up to the as-of point), calling `body` with each transaction
+  /// and the 1-based line of its `tx` record in the log file. Operation `i` of a transaction is
+  /// on line `line + 1 + metadata.count + i`.
+  ///
+  /// - Throws: ``DiagnosticError`` when the log cannot be read or is damaged.
+  public func forEachTransaction(_ body: (Transaction, Int) -> Void) throws(DiagnosticError) {
     let bytes = try log.readAll()
     let reader = LogReader(path: log.path, bytes: bytes)
     guard let start = try reader.headerEnd() else { return }
@@ -100,7 +105,7 @@ extension GraphStore {
       }
       let dictionary = graph.dictionary
       var comparedCheckpoint = false
-      let scan = try reader.scan(from: start, line: 2, next: 1) { transaction in
+      let scan = try reader.scan(from: start, line: 2, next: 1) { transaction, _ in
         report.transactions += 1
         report.records += transaction.operations.count
         batch.record(transaction, dictionary: dictionary)

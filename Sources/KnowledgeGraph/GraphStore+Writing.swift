@@ -8,6 +8,23 @@ import GraphModel
 import TripleLog
 
 extension GraphStore {
+  /// One transaction to write: its assertions, retractions and metadata.
+  public struct TransactionDraft: Sendable {
+    /// Triples to add.
+    public var asserting: [Triple]
+    /// Triples to remove (applied after the assertions).
+    public var retracting: [Triple]
+    /// Key-value pairs such as `("source", "000:L146-L152")` and `("note", "...")`.
+    public var metadata: [(key: String, value: String)]
+
+    /// A transaction to write.
+    public init(asserting: [Triple] = [], retracting: [Triple] = [], metadata: [(key: String, value: String)] = []) {
+      self.asserting = asserting
+      self.retracting = retracting
+      self.metadata = metadata
+    }
+  }
+
   /// Appends one transaction and applies it to the in-memory graph.
   ///
   /// The transaction is acknowledged (this returns) only after it is on disk. Retracting a triple
@@ -25,37 +42,77 @@ extension GraphStore {
   public func transact(
     asserting: [Triple] = [], retracting: [Triple] = [], metadata: [(key: String, value: String)] = []
   ) throws(DiagnosticError) -> TxNumber {
+    try transact([TransactionDraft(asserting: asserting, retracting: retracting, metadata: metadata)]).lowerBound
+  }
+
+  /// Appends several transactions, in order, with one write and one fsync, and applies them.
+  ///
+  /// They are acknowledged together when this returns. Each stays a transaction of its own in
+  /// the log (its own number and metadata); a crash before the fsync can leave a prefix of them,
+  /// each complete, never part of one. Every draft is checked before anything is written.
+  ///
+  /// - Returns: The numbers given to the drafts.
+  /// - Throws: ``DiagnosticError`` as ``transact(asserting:retracting:metadata:)``, naming the
+  ///   draft (1-based) when there are several.
+  @discardableResult
+  public func transact(_ drafts: [TransactionDraft]) throws(DiagnosticError) -> ClosedRange<TxNumber> {
     try requireWritable()
-    guard !asserting.isEmpty || !retracting.isEmpty else {
-      throw DiagnosticError(.usage, code: "empty-transaction", "nothing to write: the transaction has no facts")
+    guard !drafts.isEmpty else {
+      throw DiagnosticError(.usage, code: "empty-transaction", "nothing to write: no transactions")
     }
-    try validate(metadata)
+    let which = { (index: Int) in drafts.count == 1 ? "" : " (transaction \(index + 1) of \(drafts.count))" }
+    for (index, draft) in drafts.enumerated() {
+      guard !draft.asserting.isEmpty || !draft.retracting.isEmpty else {
+        throw DiagnosticError(.usage, code: "empty-transaction", "nothing to write: the transaction has no facts\(which(index))")
+      }
+      try validate(draft.metadata)
+    }
     try log.lock(timeout: options.lockTimeout)
     defer { log.unlock() }
     try catchUp()
-    let assertedHere = Set(asserting)
-    let missing = retracting.filter { !contains($0) && !assertedHere.contains($0) }
-    if !missing.isEmpty {
-      let shown = missing.prefix(5).map { "`\($0)`" }.joined(separator: ", ")
-      throw DiagnosticError(
-        .data, code: "retract-missing",
-        "cannot retract \(missing.count == 1 ? "a fact" : "\(missing.count) facts") the store does not hold: \(shown)\(missing.count > 5 ? ", …" : "")",
-        help: "check the spelling with `xinzhi query '?- triple(S, P, O).'`; nothing was written")
+    // What the store holds as the drafts are applied one after another.
+    var added = Set<Triple>()
+    var removed = Set<Triple>()
+    for (index, draft) in drafts.enumerated() {
+      for triple in draft.asserting {
+        added.insert(triple)
+        removed.remove(triple)
+      }
+      let missing = draft.retracting.filter { !added.contains($0) && (removed.contains($0) || !contains($0)) }
+      if !missing.isEmpty {
+        let shown = missing.prefix(5).map { "`\($0)`" }.joined(separator: ", ")
+        throw DiagnosticError(
+          .data, code: "retract-missing",
+          "cannot retract \(missing.count == 1 ? "a fact" : "\(missing.count) facts") the store does not hold\(which(index)): \(shown)\(missing.count > 5 ? ", …" : "")",
+          help: "check the spelling with `xinzhi query '?- triple(S, P, O).'`; nothing was written")
+      }
+      for triple in draft.retracting {
+        removed.insert(triple)
+        added.remove(triple)
+      }
     }
-    let number = graph.lastTransaction + 1
-    let info = TransactionInfo(number: number, timestamp: now(), metadata: metadata)
-    var operations = asserting.map { Transaction.Operation(.assert, $0) }
-    operations += retracting.map { Transaction.Operation(.retract, $0) }
-    let transaction = Transaction(info: info, operations: operations)
-    let block = LogFormat.block(for: transaction)
-    try log.append(block, at: validEnd)
+    let first = graph.lastTransaction + 1
+    let timestamp = now()
+    var transactions: [Transaction] = []
+    var bytes: [UInt8] = []
+    for (index, draft) in drafts.enumerated() {
+      let info = TransactionInfo(number: first + TxNumber(index), timestamp: timestamp, metadata: draft.metadata)
+      var operations = draft.asserting.map { Transaction.Operation(.assert, $0) }
+      operations += draft.retracting.map { Transaction.Operation(.retract, $0) }
+      let transaction = Transaction(info: info, operations: operations)
+      transactions.append(transaction)
+      bytes += LogFormat.block(for: transaction)
+    }
+    try log.append(bytes, at: validEnd)
     // Acknowledged: now update memory.
     var batch = ChangeBatch()
-    batch.record(transaction, dictionary: graph.dictionary)
+    for transaction in transactions {
+      batch.record(transaction, dictionary: graph.dictionary)
+    }
     graph.apply(batch)
-    validEnd += block.count
-    lineCount += block.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
-    return number
+    validEnd += bytes.count
+    lineCount += bytes.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+    return first...(first + TxNumber(drafts.count - 1))
   }
 
   /// What an import did.
@@ -197,8 +254,8 @@ extension GraphStore {
     let reader = LogReader(path: log.path, bytes: tail)
     var batch = ChangeBatch()
     let dictionary = graph.dictionary
-    let scan = try reader.scanDiagnosing(from: 0, line: lineCount + 1, next: graph.lastTransaction + 1) {
-      batch.record($0, dictionary: dictionary)
+    let scan = try reader.scanDiagnosing(from: 0, line: lineCount + 1, next: graph.lastTransaction + 1) { transaction, _ in
+      batch.record(transaction, dictionary: dictionary)
     }
     graph.apply(batch)
     let base = validEnd

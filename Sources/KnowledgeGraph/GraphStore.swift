@@ -51,6 +51,9 @@ public final class GraphStore {
   public let asOf: TxNumber?
   let options: Options
   let log: LogFile
+
+  /// The path of the store's log file.
+  public var logPath: String { log.path }
   var graph: IndexedGraph
   var validEnd: Int
   var lineCount: Int
@@ -125,8 +128,8 @@ public final class GraphStore {
     }
     var batch = ChangeBatch()
     let dictionary = graph.dictionary
-    let scan = try reader.scanDiagnosing(from: start, line: line, next: next, through: asOf) {
-      batch.record($0, dictionary: dictionary)
+    let scan = try reader.scanDiagnosing(from: start, line: line, next: next, through: asOf) { transaction, _ in
+      batch.record(transaction, dictionary: dictionary)
     }
     graph.apply(batch)
     let store = GraphStore(directory: directory, asOf: asOf, options: options, log: log, graph: graph, validEnd: scan.validEnd, lineCount: scan.lineCount)

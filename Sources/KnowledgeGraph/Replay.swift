@@ -26,10 +26,10 @@ extension LogReader {
   /// Scans like `scan(from:line:next:through:_:)`, turning any error into a `DiagnosticError`.
   func scanDiagnosing(
     from start: Int, line: Int, next: TxNumber, through last: TxNumber? = nil,
-    _ body: (Transaction) -> Void
+    _ body: (Transaction, Int) -> Void
   ) throws(DiagnosticError) -> LogScan {
     do {
-      return try scan(from: start, line: line, next: next, through: last) { body($0) }
+      return try scan(from: start, line: line, next: next, through: last) { body($0, $1) }
     } catch let error as DiagnosticError {
       throw error
     } catch {

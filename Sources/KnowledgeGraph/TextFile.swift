@@ -42,6 +42,39 @@ public enum TextFile {
     return text
   }
 
+  /// Replaces a file's contents atomically: writes a temporary file beside it, fsyncs it, and
+  /// renames it over the original (keeping the original's permissions).
+  ///
+  /// - Throws: ``DiagnosticError`` (73) when the file cannot be written.
+  public static func write(_ text: String, to path: String) throws(DiagnosticError) {
+    let temporary = path + ".tmp-\(getpid())"
+    var info = stat()
+    let mode = stat(path, &info) == 0 ? info.st_mode & 0o777 : 0o644
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+    guard fd >= 0 else {
+      throw DiagnosticError(.cannotCreate, code: "write", "cannot write `\(path)`: \(String(cString: strerror(errno)))")
+    }
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else {
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        unlink(temporary)
+        throw DiagnosticError(.cannotCreate, code: "write", "cannot write `\(path)`: \(reason)")
+      }
+      bytes = bytes.dropFirst(n)
+    }
+    let synced = fsync(fd) == 0
+    close(fd)
+    guard synced, rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw DiagnosticError(.cannotCreate, code: "write", "cannot write `\(path)`: \(reason)")
+    }
+  }
+
   private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
     var i = 0
     while i < bytes.count {

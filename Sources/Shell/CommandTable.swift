@@ -47,15 +47,28 @@ enum CommandTable {
       name: "verify", summary: "check the whole log and the index; exit 0 only when clean",
       discussion: "Checks every transaction's syntax, numbering, record count and checksum, replays the log into a fresh index, checks the index invariants, and compares the checkpoint with the log."),
     CommandSpec(
-      name: "import", summary: "import a TSV or N-Triples file as one transaction", arguments: "FILE|-",
+      name: "check", summary: "check the graph against its schema, labels, provenance and citations",
+      discussion: """
+        Every predicate in use is declared with one domain and one range; types name declared
+        classes; every entity has a type and a zh and an en label; every fact fits its
+        predicate's domain and range and was asserted by a transaction citing a document line
+        range (NNN:La-Lb) with a claim kind; every cited range exists in its document. Problems
+        are listed with the log line of the fact. Exit 0 only when clean.
+        """,
+      options: [OptionSpec(name: "seeds", value: "DIR", help: "the source documents NNN_*.txt (default: $XINZHI_SEEDS, else ../shared/seeds beside the store's folder)")]),
+    CommandSpec(
+      name: "import", summary: "import a TSV or N-Triples file as one transaction, or a transaction script", arguments: "FILE|-",
       positionals: 1...1,
       discussion: """
         TSV lines are `subject<TAB>predicate<TAB>object`; the object is read in literal syntax
         ("text"@zh, 42, 1.5, @1694, true, 'quoted entity') and anything else is an entity.
         N-Triples 1.1 IRIs become entities (see Documentation/Formats.md). The file is streamed to
         the log and acknowledged after one fsync.
+        A transaction script (.dl) is fact text in blocks, each opened by `%% key: value` lines
+        (at least `%% source: ...`); each block becomes one transaction with that metadata. The
+        whole script is checked first, then written with one fsync.
         """,
-      options: [OptionSpec(name: "format", value: "tsv|nt", help: "the file format (default: from the extension)")] + provenanceOptions),
+      options: [OptionSpec(name: "format", value: "tsv|nt|dl", help: "the file format (default: from the extension)")] + provenanceOptions),
     CommandSpec(
       name: "export", summary: "write the store as TSV or N-Triples",
       options: [
@@ -72,6 +85,19 @@ enum CommandTable {
     CommandSpec(
       name: "run", summary: "run a script of facts, rules and queries", arguments: "FILE", positionals: 1...1,
       options: QueryCommands.evaluationOptions),
+    CommandSpec(
+      name: "test", summary: "run scripts and compare their answers with the results they state", arguments: "[PATH...]",
+      positionals: 0...Int.max,
+      discussion: """
+        Runs every .dl script under the paths (default: queries), each in a fresh session on the
+        store. After a `?-` query, lines starting with `%=` state its expected answer as TSV: the
+        column names, then one row per line in literal syntax (exactly what `--format tsv` prints).
+        A mismatch is shown as a diff (- expected, + actual). Exit 0 when every script passes, 1
+        when any fails; a script where no query states a result fails.
+        --update writes the `%=` lines from the actual answers instead (review them before committing).
+        """,
+      options: [OptionSpec(name: "update", help: "write the actual answers into the scripts as their expected results")]
+        + QueryCommands.evaluationOptions.filter { $0.name != "format" }),
     CommandSpec(
       name: "explain", summary: "show how queries are evaluated: plans, rows, iterations, time", arguments: "TEXT|-",
       positionals: 1...1,
@@ -101,10 +127,12 @@ enum CommandTable {
     "log": StoreCommands.log,
     "history": StoreCommands.history,
     "verify": StoreCommands.verify,
+    "check": StoreCommands.check,
     "import": StoreCommands.importFile,
     "export": StoreCommands.export,
     "query": QueryCommands.query,
     "run": QueryCommands.runFile,
+    "test": QueryCommands.test,
     "explain": QueryCommands.explain,
     "why": { try QueryCommands.why($0, not: false) },
     "why-not": { try QueryCommands.why($0, not: true) },

@@ -1,6 +1,7 @@
 // The commands that evaluate query-language text: query, run, explain, why and rules.
 
 import Diagnostics
+import Glibc
 import KnowledgeGraph
 
 enum QueryCommands {
@@ -135,5 +136,111 @@ extension QueryCommands {
       context.console.print(sourced.source.slice(sourced.rule.span))
     }
     return 0
+  }
+}
+
+// MARK: - test
+
+extension QueryCommands {
+  /// `xinzhi test [PATH...] [--update]`: runs every script under the paths against the store
+  /// and compares each query's answer with the `%=` lines after it (see ScriptTest).
+  static func test(_ context: CommandContext) throws -> Int32 {
+    let paths = context.arguments.positionals.isEmpty ? ["queries"] : context.arguments.positionals
+    var scripts: [String] = []
+    for path in paths {
+      let found = scriptFiles(under: path)
+      guard let found else {
+        throw DiagnosticError(.noInput, code: "no-input", "cannot read `\(path)`: no such file or directory")
+      }
+      scripts += found
+    }
+    guard !scripts.isEmpty else {
+      throw DiagnosticError(.noInput, code: "no-input", "no scripts (*.dl) under \(paths.joined(separator: ", "))")
+    }
+    let update = context.arguments.flag("update")
+    let store = try context.openStore()
+    let style = context.style
+    var failed = 0
+    var updated = 0
+    for path in scripts {
+      let text = try TextFile.read(path)
+      let outcome: ScriptTest.Outcome
+      do {
+        let session = try QuerySession(store: store, limits: try limits(context))
+        outcome = try ScriptTest.run(text, path: path, in: session)
+      } catch {
+        failed += 1
+        context.console.print(style.red("FAIL") + "  \(path): the script does not run")
+        context.report(error)
+        continue
+      }
+      if update {
+        let newText = ScriptTest.updated(text, outcome)
+        if newText != text {
+          try TextFile.write(newText, to: path)
+          updated += 1
+          context.console.print("updated  \(path)  (\(outcome.checks.count) quer\(outcome.checks.count == 1 ? "y" : "ies"))")
+        }
+        continue
+      }
+      let stated = outcome.checks.filter { $0.expected != nil }
+      if outcome.passed {
+        let unchecked = outcome.checks.count - stated.count
+        context.console.print(style.green("ok") + "    \(path)  (\(stated.count) quer\(stated.count == 1 ? "y" : "ies")\(unchecked > 0 ? ", \(unchecked) without expected results" : ""))")
+        continue
+      }
+      failed += 1
+      if stated.isEmpty {
+        context.console.print(style.red("FAIL") + "  \(path): no query states its expected results")
+        context.console.print("      add `%=` lines after a query, or run `xinzhi test --update \(path)` and review the result")
+        continue
+      }
+      context.console.print(style.red("FAIL") + "  \(path)")
+      for check in stated where !check.passed {
+        context.console.print("  \(path):\(check.line): \(TerminalText.visible(check.query))")
+        for line in ScriptTest.diff(check.expected ?? [], check.actual) {
+          // Columns are tab-separated; show the tabs as bars so the columns can be told apart.
+          let shown = "    " + line.split(separator: "\t", omittingEmptySubsequences: false).map { TerminalText.visible(String($0)) }.joined(separator: " │ ")
+          context.console.print(line.hasPrefix("- ") ? style.red(shown) : line.hasPrefix("+ ") ? style.green(shown) : shown)
+        }
+      }
+    }
+    if update {
+      context.console.print("\(updated) of \(scripts.count) script\(scripts.count == 1 ? "" : "s") updated; review the changes (git diff) before committing them")
+      return 0
+    }
+    let passed = scripts.count - failed
+    context.console.print("\(scripts.count) script\(scripts.count == 1 ? "" : "s"): \(passed) passed, \(failed) failed")
+    return failed == 0 ? 0 : 1
+  }
+
+  /// The `.dl` files at a path (itself, or under it, sorted), nil when it does not exist.
+  static func scriptFiles(under path: String) -> [String]? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    if (info.st_mode & S_IFMT) != S_IFDIR { return [path] }
+    guard let dir = opendir(path) else { return nil }
+    defer { closedir(dir) }
+    var found: [String] = []
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name.hasPrefix(".") { continue }
+      names.append(name)
+    }
+    let base = path.hasSuffix("/") ? path : path + "/"
+    for name in names.sorted() {
+      let full = base + name
+      var child = stat()
+      guard stat(full, &child) == 0 else { continue }
+      if (child.st_mode & S_IFMT) == S_IFDIR {
+        found += scriptFiles(under: full) ?? []
+      } else if name.hasSuffix(".dl") {
+        found.append(full)
+      }
+    }
+    return found
   }
 }

@@ -86,12 +86,8 @@ struct ResultRenderer {
   }
 
   private func tsv(_ result: QueryResult) -> String {
-    var out = result.columns.joined(separator: "\t") + "\n"
-    for row in result.rows {
-      // Literal syntax escapes tabs and line breaks inside strings, so every row is one line.
-      out += row.map { LiteralSyntax.format($0) }.joined(separator: "\t") + "\n"
-    }
-    return out
+    // The same lines a script states as its expected results (see ScriptTest).
+    ScriptTest.tsvLines(result).map { $0 + "\n" }.joined()
   }
 
   /// A JSON string literal.

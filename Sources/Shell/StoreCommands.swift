@@ -114,17 +114,51 @@ enum StoreCommands {
     return 65
   }
 
+  static func check(_ context: CommandContext) throws -> Int32 {
+    let store = try context.openStore()
+    let seeds = context.arguments.value("seeds") ?? environment("XINZHI_SEEDS") ?? defaultSeeds(besides: store.directory)
+    let report = try store.check(seeds: seeds)
+    context.report(report.problems)
+    let citations = report.citationsSkipped.map { "citations not checked: \($0) (use --seeds DIR)" }
+      ?? "\(Format.count(report.citationsChecked)) cited line ranges checked"
+    let summary = "\(Format.count(report.facts)) facts, \(Format.count(report.entities)) entities, \(Format.count(report.predicates)) predicates; \(citations)"
+    if report.isClean {
+      context.console.print("ok: \(summary)")
+      return 0
+    }
+    context.console.printError("xinzhi: check found \(Format.count(report.problems.count)) problem\(report.problems.count == 1 ? "" : "s") (\(summary))")
+    return 65
+  }
+
+  /// `../shared/seeds` beside the folder that holds the store (the project layout), if it exists.
+  static func defaultSeeds(besides storeDirectory: String) -> String {
+    var parent = storeDirectory
+    while parent.count > 1, parent.hasSuffix("/") { parent.removeLast() }
+    if let slash = parent.lastIndex(of: "/") { parent = String(parent[..<slash]) } else { parent = "." }
+    return (parent.isEmpty ? "/" : parent) + "/../shared/seeds"
+  }
+
+  static func environment(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    let text = String(cString: value)
+    return text.isEmpty ? nil : text
+  }
+
   static func importFile(_ context: CommandContext) throws -> Int32 {
     let path = context.arguments.positionals[0]
     let format: ImportFormat
-    if let name = context.arguments.value("format") {
+    let formatName = context.arguments.value("format") ?? (path.lowercased().hasSuffix(".dl") ? "dl" : nil)
+    if formatName == "dl" {
+      return try importScript(context, path: path)
+    }
+    if let name = formatName {
       guard let f = ImportFormat(rawValue: name) else {
-        throw DiagnosticError(.usage, code: "usage", "unknown import format `\(name)`; use tsv or nt")
+        throw DiagnosticError(.usage, code: "usage", "unknown import format `\(name)`; use tsv, nt or dl")
       }
       format = f
     } else {
       guard let f = ImportFormat.guess(fromPath: path) else {
-        throw DiagnosticError(.usage, code: "usage", "cannot tell the format of `\(path)` from its name", help: "add --format tsv or --format nt")
+        throw DiagnosticError(.usage, code: "usage", "cannot tell the format of `\(path)` from its name", help: "add --format tsv, --format nt or --format dl")
       }
       format = f
     }
@@ -152,6 +186,21 @@ enum StoreCommands {
     if report.alreadyPresent > 0 { line += "; \(Format.count(report.alreadyPresent)) were already in the store" }
     if report.droppedDatatypes > 0 { line += "; \(Format.count(report.droppedDatatypes)) literals kept as plain strings (unknown datatype)" }
     context.console.print(line)
+    return 0
+  }
+
+  /// `import FILE.dl`: a transaction script, one transaction per block (its `%%` metadata).
+  static func importScript(_ context: CommandContext, path: String) throws -> Int32 {
+    for option in ["source", "note"] where context.arguments.value(option) != nil {
+      throw DiagnosticError(.usage, code: "usage", "--\(option) does not apply to a transaction script: each block carries its own metadata in `%%` lines")
+    }
+    let store = try context.openStore(writable: true)
+    let reported = store.warnings.count
+    let report = try store.importScript(from: path)
+    context.report(Array(store.warnings.dropFirst(reported)))
+    let count = report.transactions.count
+    let numbers = count == 1 ? "transaction \(report.transactions.lowerBound)" : "transactions \(report.transactions.lowerBound)–\(report.transactions.upperBound)"
+    context.console.print("imported \(Format.count(report.triples)) facts from \(Format.count(count)) block\(count == 1 ? "" : "s") of \(path) as \(numbers) (\(Format.duration(report.seconds)))")
     return 0
   }
 

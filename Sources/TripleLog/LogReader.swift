@@ -70,12 +70,13 @@ public struct LogReader {
   ///   - line: The 1-based line number at `start`.
   ///   - next: The number the first transaction there must have.
   ///   - last: Stop after this transaction (for reading the store as of an earlier state).
-  ///   - body: Called with each complete transaction, in order.
+  ///   - body: Called with each complete transaction, in order, and the 1-based line of its
+  ///     `tx` record (its operations follow its metadata, one line each).
   /// - Throws: ``DiagnosticError`` naming file and line when a damaged block is followed by
   ///   another transaction (damage in the middle), or whatever `body` throws.
   public func scan(
     from start: Int, line: Int, next: TxNumber, through last: TxNumber? = nil,
-    _ body: (Transaction) throws -> Void
+    _ body: (Transaction, Int) throws -> Void
   ) throws -> LogScan {
     var offset = start
     var lineNumber = line
@@ -96,7 +97,7 @@ public struct LogReader {
       }
       switch parseBlock(at: offset, line: lineNumber, expecting: expected) {
       case .success(let (transaction, end, endLine)):
-        try body(transaction)
+        try body(transaction, lineNumber)
         offset = end
         lineNumber = endLine
         expected += 1

@@ -16,16 +16,7 @@ import TestSupport
   }()
 
   static func cases(_ folder: String) -> [String] {
-    guard let dir = opendir(directory + "/" + folder) else { return [] }
-    defer { closedir(dir) }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-      }
-      if name.hasSuffix(".dl") { names.append(String(name.dropLast(3))) }
-    }
-    return names.sorted()
+    listDirectory(directory + "/" + folder).filter { $0.hasSuffix(".dl") }.map { String($0.dropLast(3)) }
   }
 
   /// A fresh store holding the fixture facts.

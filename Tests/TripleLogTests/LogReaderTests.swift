@@ -42,7 +42,7 @@ func readAll(_ bytes: [UInt8]) throws -> ([Transaction], LogScan) {
     return ([], LogScan(validEnd: 0, lineCount: 0, lastTransaction: 0, tornTail: nil, isEmpty: true))
   }
   var read: [Transaction] = []
-  let scan = try reader.scan(from: start, line: 2, next: 1) { read.append($0) }
+  let scan = try reader.scan(from: start, line: 2, next: 1) { transaction, _ in read.append(transaction) }
   return (read, scan)
 }
 

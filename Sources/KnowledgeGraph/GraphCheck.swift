@@ -1,0 +1,296 @@
+// `xinzhi check`: the knowledge graph's own rules, checked against the store. The schema is
+// data in the graph (each predicate declares its domain and range), so the check reads it from
+// the same triples it checks. Every violation points at the log line that asserted the fact.
+
+import Glibc
+import GraphModel
+import TripleLog
+
+/// What ``GraphStore/check(seeds:)`` found.
+public struct GraphCheckReport: Sendable {
+  /// Violations, in log order; each names a log line.
+  public var problems: [Diagnostic]
+  /// Facts checked.
+  public var facts = 0
+  /// Entities checked (subjects and entity objects).
+  public var entities = 0
+  /// Predicates in use.
+  public var predicates = 0
+  /// Distinct citations checked against the source documents (0 when skipped).
+  public var citationsChecked = 0
+  /// Why the citation check was skipped, if it was.
+  public var citationsSkipped: String?
+
+  /// Whether there are no errors.
+  public var isClean: Bool { !problems.contains { $0.severity == .error } }
+}
+
+/// The vocabulary `xinzhi check` relies on (declared in the graph's `vocabulary` transactions).
+public enum GraphSchema {
+  /// The class of classes and the class of predicates.
+  public static let classClass = "class"
+  public static let predicateClass = "predicate"
+  /// The schema's predicates.
+  public static let type = "type", subclassOf = "subclass_of", label = "label", domain = "domain", range = "range"
+  /// Literal kinds a range may name, besides classes; `entity` is any entity.
+  public static let literalKinds: Set<String> = ["entity", "string", "integer", "decimal", "number", "date", "boolean"]
+  /// The values of the `claim` metadata.
+  public static let claimKinds: Set<String> = ["historical", "current", "recommendation", "vocabulary"]
+  /// The source of schema transactions, which cite no document.
+  public static let vocabularySource = "vocabulary"
+
+  /// A citation `NNN:La-Lb` (or `NNN:La`): document id and line range.
+  public struct Citation: Hashable, Sendable {
+    /// The three-digit document id.
+    public var document: String
+    /// First and last line, 1-based.
+    public var lines: ClosedRange<Int>
+
+    /// Parses `000:L146-L152` or `000:L146`; nil when the text is not a citation.
+    public init?(_ text: String) {
+      let parts = text.split(separator: ":", maxSplits: 1)
+      guard parts.count == 2, parts[0].count == 3, parts[0].allSatisfy(\.isASCII), parts[0].allSatisfy(\.isNumber) else { return nil }
+      let range = parts[1].split(separator: "-", omittingEmptySubsequences: false)
+      guard range.count == 1 || range.count == 2 else { return nil }
+      var bounds: [Int] = []
+      for bound in range {
+        guard bound.first == "L", let n = Int(bound.dropFirst()), n >= 1 else { return nil }
+        bounds.append(n)
+      }
+      guard let first = bounds.first, let last = bounds.last, first <= last else { return nil }
+      document = String(parts[0])
+      lines = first...last
+    }
+  }
+}
+
+extension GraphStore {
+  /// Checks the graph against its schema and provenance rules (see graph/README.md):
+  /// every predicate in use is declared with one domain and one range; types name declared
+  /// classes and subclass_of has no cycle; every entity has a type and a zh and an en label;
+  /// every fact's subject and object fit the predicate's domain and range; every fact was
+  /// asserted by a transaction citing a document line range (or `vocabulary`) with a claim
+  /// kind; and, when the source documents are at hand, every cited range exists.
+  ///
+  /// - Parameter seeds: The directory holding the source documents (`NNN_*.txt`); nil or a
+  ///   missing directory skips the line-range check (the report says so).
+  /// - Throws: ``DiagnosticError`` when the log cannot be read.
+  public func check(seeds: String?) throws(DiagnosticError) -> GraphCheckReport {
+    var report = GraphCheckReport(problems: [])
+    let logText = try TextFile.read(logPath)
+    let logLines = logText.split(separator: "\n", omittingEmptySubsequences: false)
+
+    // Where each held fact was (last) asserted, and each entity first appears; citations by line.
+    var factLine: [Triple: Int] = [:]
+    var entityLine: [String: Int] = [:]
+    var predicateLine: [String: Int] = [:]
+    var citations: [(GraphSchema.Citation, Int)] = []
+    var transactionProblems: [(code: String, message: String, line: Int, help: String)] = []
+    try forEachTransaction { transaction, line in
+      let source = transaction.info.source ?? ""
+      let asserts = transaction.operations.contains { $0.action == .assert }
+      if let citation = GraphSchema.Citation(source) {
+        citations.append((citation, line))
+      } else if asserts && source != GraphSchema.vocabularySource {
+        transactionProblems.append((
+          "provenance", "transaction \(transaction.number) cites `\(source)`, not a document line range", line,
+          "a source is `NNN:La-Lb` (document id, first and last line, La ≤ Lb) or `vocabulary` for schema blocks"))
+      }
+      if asserts {
+        let claim = transaction.info.metadata("claim")
+        if claim.map({ !GraphSchema.claimKinds.contains($0) }) ?? true {
+          transactionProblems.append((
+            "claim", claim.map { "transaction \(transaction.number) has claim `\($0)`, which is not a claim kind" } ?? "transaction \(transaction.number) does not say what kind of claim its facts are", line,
+            "give it a claim: \(GraphSchema.claimKinds.sorted().joined(separator: ", ")) (`%% claim: ...` in a script, `--meta claim=...` on the command line)"))
+        }
+      }
+      let first = line + 1 + transaction.info.metadata.count
+      for (i, operation) in transaction.operations.enumerated() where operation.action == .assert {
+        let t = operation.triple
+        factLine[t] = first + i
+        if entityLine[t.subject] == nil { entityLine[t.subject] = first + i }
+        if case .entity(let o) = t.object, entityLine[o] == nil { entityLine[o] = first + i }
+        if predicateLine[t.predicate] == nil { predicateLine[t.predicate] = first + i }
+      }
+    }
+    func location(_ line: Int?) -> SourceLocation? {
+      guard let line else { return nil }
+      let text = line - 1 < logLines.count ? String(logLines[line - 1]) : nil
+      return SourceLocation(file: logPath, line: line, column: 1, lineText: text, length: text?.count ?? 1)
+    }
+    func problem(_ code: String, _ message: String, line: Int?, help: String? = nil) {
+      report.problems.append(Diagnostic(.error, .data, code: code, message, at: location(line), help: help))
+    }
+
+    // The schema, read from the graph.
+    let all = triples()
+    report.facts = all.count
+    var types: [String: [String]] = [:]
+    var parents: [String: [String]] = [:]
+    var labels: [String: Set<String>] = [:]
+    var domains: [String: [String]] = [:]
+    var ranges: [String: [String]] = [:]
+    var entities = Set<String>()
+    var used = Set<String>()
+    for t in all {
+      entities.insert(t.subject)
+      if case .entity(let o) = t.object { entities.insert(o) }
+      used.insert(t.predicate)
+      switch (t.predicate, t.object) {
+      case (GraphSchema.type, .entity(let c)): types[t.subject, default: []].append(c)
+      case (GraphSchema.subclassOf, .entity(let c)): parents[t.subject, default: []].append(c)
+      case (GraphSchema.label, .string(_, let language?)): labels[t.subject, default: []].insert(language)
+      case (GraphSchema.domain, .entity(let c)): domains[t.subject, default: []].append(c)
+      case (GraphSchema.range, .entity(let c)): ranges[t.subject, default: []].append(c)
+      default: break
+      }
+    }
+    report.entities = entities.count
+    report.predicates = used.count
+    let classes = Set(types.filter { $0.value.contains(GraphSchema.classClass) }.keys)
+
+    // Ancestors of each class (itself included), with cycles reported once.
+    var ancestors: [String: Set<String>] = [:]
+    var reportedCycle = Set<String>()
+    func closure(_ c: String) -> Set<String> {
+      if let known = ancestors[c] { return known }
+      var seen: Set<String> = [c]
+      var stack = parents[c] ?? []
+      while let next = stack.popLast() {
+        if next == c, !reportedCycle.contains(c) {
+          reportedCycle.insert(c)
+          problem("schema-cycle", "class `\(c)` is its own subclass (a subclass_of cycle)", line: factLine[Triple(c, GraphSchema.subclassOf, .entity(parents[c]?.first ?? c))])
+        }
+        if seen.insert(next).inserted { stack += parents[next] ?? [] }
+      }
+      ancestors[c] = seen
+      return seen
+    }
+    func isInstance(_ entity: String, of c: String) -> Bool {
+      (types[entity] ?? []).contains { closure($0).contains(c) }
+    }
+
+    for (child, list) in parents.sorted(by: { $0.key < $1.key }) {
+      for parent in list {
+        let line = factLine[Triple(child, GraphSchema.subclassOf, .entity(parent))]
+        for c in [child, parent] where !classes.contains(c) {
+          problem("schema-class", "`\(c)` is used in subclass_of but is not declared a class", line: line, help: "add `type(\(c), class).` in a vocabulary block")
+        }
+      }
+      _ = closure(child)
+    }
+    for (entity, list) in types.sorted(by: { $0.key < $1.key }) {
+      for c in list where !classes.contains(c) {
+        problem("schema-class", "`\(entity)` has type `\(c)`, which is not declared a class", line: factLine[Triple(entity, GraphSchema.type, .entity(c))], help: "declare it with `type(\(c), class).` or use a declared class")
+      }
+    }
+    for p in used.sorted() {
+      let line = predicateLine[p]
+      guard (types[p] ?? []).contains(GraphSchema.predicateClass) else {
+        problem("schema-predicate", "predicate `\(p)` is used but not declared", line: line, help: "declare it in a vocabulary block: `type(\(p), predicate).`, two labels, `domain(\(p), C).` and `range(\(p), R).`")
+        continue
+      }
+      for (name, declared) in [("domain", domains[p] ?? []), ("range", ranges[p] ?? [])] {
+        if declared.count != 1 {
+          problem("schema-\(name)", "predicate `\(p)` declares \(declared.isEmpty ? "no" : "\(declared.count)") \(name)\(declared.count > 1 ? "s: " + declared.sorted().joined(separator: ", ") : "")", line: factLine[Triple(p, GraphSchema.type, .entity(GraphSchema.predicateClass))], help: "declare exactly one, a class or one of: \(GraphSchema.literalKinds.sorted().joined(separator: ", "))")
+        }
+        for c in declared where !classes.contains(c) && !GraphSchema.literalKinds.contains(c) {
+          problem("schema-\(name)", "the \(name) of `\(p)` is `\(c)`, which is neither a declared class nor a literal kind", line: factLine[Triple(p, name, .entity(c))])
+        }
+      }
+    }
+
+    // Entities: a type and both labels.
+    for entity in entities.sorted() {
+      let line = entityLine[entity]
+      if (types[entity] ?? []).isEmpty {
+        problem("entity-type", "`\(entity)` has no type", line: line, help: "add `type(\(entity), C).` with a declared class")
+      }
+      let languages = labels[entity] ?? []
+      let missing = ["zh", "en"].filter { !languages.contains($0) }
+      if !missing.isEmpty {
+        problem("entity-label", "`\(entity)` has no \(missing.map { "@\($0)" }.joined(separator: " and ")) label", line: line, help: "every entity needs `label(\(entity), \"...\"@zh).` and `label(\(entity), \"...\"@en).`")
+      }
+    }
+
+    // Facts: domain and range; provenance and claim kind.
+    func describeTypes(_ entity: String) -> String {
+      let list = (types[entity] ?? []).sorted()
+      return list.isEmpty ? "no type" : "type\(list.count == 1 ? "" : "s") " + list.joined(separator: ", ")
+    }
+    func fits(_ value: Value, _ kind: String) -> Bool {
+      switch (kind, value) {
+      case ("entity", .entity): return true
+      case ("string", .string): return true
+      case ("integer", .integer): return true
+      case ("decimal", .decimal): return true
+      case ("number", .integer), ("number", .decimal): return true
+      case ("date", .date): return true
+      case ("boolean", .boolean): return true
+      case (_, .entity(let e)): return !GraphSchema.literalKinds.contains(kind) && isInstance(e, of: kind)
+      default: return false
+      }
+    }
+    for t in all {
+      let line = factLine[t]
+      if let domain = domains[t.predicate], domain.count == 1, domain[0] != "entity", !isInstance(t.subject, of: domain[0]) {
+        problem("domain", "`\(t.subject)` is not a `\(domain[0])`, the domain of `\(t.predicate)`", line: line, help: "`\(t.subject)`: \(describeTypes(t.subject)); fix the type, the fact, or the domain")
+      }
+      if let range = ranges[t.predicate], range.count == 1, !fits(t.object, range[0]) {
+        let found: String
+        if case .entity(let o) = t.object { found = "`\(o)` (\(describeTypes(o)))" } else { found = "\(t.object.kind.name) `\(t.object)`" }
+        problem("range", "the object of `\(t.predicate)` must be \(range[0] == "entity" ? "an entity" : "`\(range[0])`"), found \(found)", line: line)
+      }
+    }
+    for entry in transactionProblems {
+      problem(entry.code, entry.message, line: entry.line, help: entry.help)
+    }
+
+    // Citations against the documents.
+    let documents = seeds.flatMap { GraphCheckDocuments(directory: $0) }
+    if let documents {
+      var checked = Set<GraphSchema.Citation>()
+      for (citation, line) in citations {
+        checked.insert(citation)
+        guard let count = documents.lineCounts[citation.document] else {
+          problem("citation", "document \(citation.document) is not among the source documents in \(documents.directory)", line: line)
+          continue
+        }
+        if citation.lines.upperBound > count {
+          problem("citation", "lines \(citation.lines.lowerBound)–\(citation.lines.upperBound) are cited, but document \(citation.document) has \(count) lines", line: line)
+        }
+      }
+      report.citationsChecked = checked.count
+    } else {
+      report.citationsSkipped = seeds.map { "the source documents were not found in \($0)" } ?? "no directory of source documents was given"
+    }
+    report.problems = report.problems.enumerated().sorted {
+      ($0.element.location?.line ?? 0, $0.offset) < ($1.element.location?.line ?? 0, $1.offset)
+    }.map(\.element)
+    return report
+  }
+}
+
+/// The source documents: `NNN_*.txt` files and their line counts.
+struct GraphCheckDocuments {
+  var directory: String
+  var lineCounts: [String: Int] = [:]
+
+  init?(directory: String) {
+    guard let dir = opendir(directory) else { return nil }
+    defer { closedir(dir) }
+    self.directory = directory
+    while let entry = readdir(dir) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      let prefix = name.prefix(3)
+      guard name.hasSuffix(".txt"), prefix.count == 3, prefix.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
+      guard let text = try? TextFile.read(directory + "/" + name) else { continue }
+      var lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+      if text.hasSuffix("\n") { lines -= 1 }
+      lineCounts[String(prefix)] = lines
+    }
+    if lineCounts.isEmpty { return nil }
+  }
+}
