@@ -27,6 +27,9 @@ public final class IndexedGraph: TripleSource {
   var moreTx: [IDTriple: [TxNumber]]
   /// Information about every transaction applied, indexed by number - 1.
   public private(set) var transactions: [TransactionInfo]
+  /// For each transaction (number - 1), the held triples it asserted; built on first use and
+  /// dropped by `apply` (provenance queries that bind the transaction read it).
+  private var triplesByTransaction: [[IDTriple]]?
 
   /// Creates an empty graph.
   public init(dictionary: TermDictionary = TermDictionary()) {
@@ -152,6 +155,27 @@ public final class IndexedGraph: TripleSource {
     return [firstTx[i]] + (moreTx[triple] ?? [])
   }
 
+  /// The held triples a transaction asserted, in spo order.
+  ///
+  /// - Complexity: O(1) after the first call since the last change, which takes O(n).
+  public func triples(assertedBy number: TxNumber) -> [IDTriple] {
+    guard number >= 1, Int(number) <= transactions.count else { return [] }
+    if triplesByTransaction == nil {
+      var table = [[IDTriple]](repeating: [], count: transactions.count)
+      var i = 0
+      forEach(TriplePattern()) { t in
+        // spo order is the order of `firstTx`.
+        table[Int(firstTx[i]) - 1].append(t)
+        i += 1
+      }
+      for (t, more) in moreTx.sorted(by: { ($0.key.s, $0.key.p, $0.key.o) < ($1.key.s, $1.key.p, $1.key.o) }) {
+        for tx in more { table[Int(tx) - 1].append(t) }
+      }
+      triplesByTransaction = table
+    }
+    return triplesByTransaction?[Int(number) - 1] ?? []
+  }
+
   /// Information about one transaction.
   public func transaction(_ number: TxNumber) -> TransactionInfo? {
     guard number >= 1, Int(number) <= transactions.count else { return nil }
@@ -205,6 +229,7 @@ public final class IndexedGraph: TripleSource {
   ///
   /// - Complexity: O(n + k log k) for n stored and k changed triples.
   public func apply(_ batch: ChangeBatch) {
+    triplesByTransaction = nil
     transactions.append(contentsOf: batch.transactions)
     let termCount = dictionary.count
     if batch.operationCount == 0 {

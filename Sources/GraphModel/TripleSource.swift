@@ -33,6 +33,9 @@ public protocol TripleSource: AnyObject {
   /// Information about one transaction.
   func transaction(_ number: TxNumber) -> TransactionInfo?
 
+  /// The stored triples a transaction asserted (and that are still held), in index order.
+  func triples(assertedBy number: TxNumber) -> [IDTriple]
+
   /// Direct views of the source's sorted index runs, when it has them (nil: use `match`).
   var indexRuns: IndexRuns? { get }
 }
@@ -40,6 +43,16 @@ public protocol TripleSource: AnyObject {
 extension TripleSource {
   /// Direct views of the source's sorted index runs, when it has them (nil: use `match`).
   public var indexRuns: IndexRuns? { nil }
+
+  /// The stored triples a transaction asserted, by scanning every triple (sources with a
+  /// reverse index answer directly).
+  public func triples(assertedBy number: TxNumber) -> [IDTriple] {
+    var result: [IDTriple] = []
+    forEach(TriplePattern()) { t in
+      if assertingTransactions(of: t).contains(number) { result.append(t) }
+    }
+    return result
+  }
 
   /// Calls `body` with every triple matching a pattern, in index order.
   public func forEach(_ pattern: TriplePattern, _ body: (IDTriple) -> Void) {

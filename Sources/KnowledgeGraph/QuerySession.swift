@@ -86,34 +86,32 @@ public final class QuerySession {
     }
     if !errors.isEmpty { throw DiagnosticError(errors) }
     for warning in diagnostics where warning.severity != .error { warnings?(warning) }
+    // A text is one program: its rules and facts are all in force for each of its queries,
+    // wherever they stand in the text (as in Datalog, order does not matter).
     var outcomes: [Outcome] = []
-    var pending: [SourcedRule] = []
-    var queryIndex = 0
-    func flush() throws(DiagnosticError) {
-      guard !pending.isEmpty else { return }
-      try interpreter.add(pending)
-      let outcome = Outcome.rulesAdded(pending.count)
+    let rules = program.sourcedRules
+    if !rules.isEmpty {
+      try interpreter.add(rules)
+      let outcome = Outcome.rulesAdded(rules.count)
       outcomes.append(outcome)
       each?(outcome)
-      pending = []
     }
-    for clause in program.clauses {
-      switch clause {
-      case .rule(let rule):
-        pending.append(SourcedRule(rule, source))
-      case .query:
-        try flush()
-        let query = checked.queries[queryIndex]
-        queryIndex += 1
-        let (recheck, _) = interpreter.check([], [query])
-        let result = try interpreter.answer(recheck.queries[0], predicates: recheck.predicates)
-        let outcome = Outcome.answer(result)
-        outcomes.append(outcome)
-        each?(outcome)
-      }
+    for query in checked.queries {
+      let result = try answer(query)
+      let outcome = Outcome.answer(result)
+      outcomes.append(outcome)
+      each?(outcome)
     }
-    try flush()
     return outcomes
+  }
+
+  /// Answers a query checked against the rules now in force (re-checked, so that what the
+  /// interpreter evaluates always matches what the checker saw).
+  func answer(_ query: SourcedQuery) throws(DiagnosticError) -> QueryResult {
+    let (recheck, diagnostics) = interpreter.check([], [query])
+    let errors = diagnostics.filter { $0.severity == .error }
+    if !errors.isEmpty { throw DiagnosticError(errors) }
+    return try interpreter.answer(recheck.queries[0], predicates: recheck.predicates)
   }
 
 }
@@ -140,7 +138,9 @@ extension QuerySession {
     try interpreter.add(program.sourcedRules)
     var results: [(QueryResult, String)] = []
     for query in program.sourcedQueries {
-      let (checked, _) = interpreter.check([], [query])
+      let (checked, recheckDiagnostics) = interpreter.check([], [query])
+      let recheckErrors = recheckDiagnostics.filter { $0.severity == .error }
+      if !recheckErrors.isEmpty { throw DiagnosticError(recheckErrors) }
       results.append(try interpreter.explain(checked.queries[0], predicates: checked.predicates, showTimes: showTimes))
     }
     return results

@@ -548,7 +548,15 @@ final class Executor {
     // tx_of(S, P, O, Tx) and source_of(S, P, O, Source).
     var triples: [IDTriple] = []
     let pattern = TriplePattern(s: value(arguments[0]), p: value(arguments[1]), o: value(arguments[2]))
-    source.forEach(pattern) { triples.append($0) }
+    if kind == .txOf, pattern.s == nil || pattern.p == nil || pattern.o == nil, let bound = value(arguments[3]) {
+      // The transaction is known: read what it asserted instead of scanning the pattern.
+      guard case .integer(let n) = operations.value(bound), n > 0, n <= Int64(UInt32.max) else { return false }
+      triples = source.triples(assertedBy: TxNumber(n)).filter { t in
+        (pattern.s.map { $0 == t.s } ?? true) && (pattern.p.map { $0 == t.p } ?? true) && (pattern.o.map { $0 == t.o } ?? true)
+      }
+    } else {
+      source.forEach(pattern) { triples.append($0) }
+    }
     for t in triples {
       for tx in source.assertingTransactions(of: t) {
         let last: TermID

@@ -202,3 +202,37 @@ import TestSupport
     #expect(try ScriptTest.run(updated, path: "t.dl", in: QuerySession(store: store)).passed)
   }
 }
+
+@Suite struct QuerySessionTests {
+  func store(_ temporary: TemporaryDirectory) throws -> GraphStore {
+    let store = try GraphStore.create(at: temporary.file("g"))
+    try store.transact(asserting: [Triple("a", "edge", .entity("b"))], metadata: [("source", "one")])
+    try store.transact(asserting: [Triple("b", "edge", .entity("c")), Triple("a", "edge", .entity("b"))], metadata: [("source", "two")])
+    try store.transact(asserting: [Triple("c", "edge", .entity("d"))], metadata: [("source", "three")])
+    return store
+  }
+
+  func rows(_ outcomes: [QuerySession.Outcome]) -> [[[String]]] {
+    outcomes.compactMap { outcome in
+      if case .answer(let result) = outcome { return result.rows.map { $0.map(\.description) } }
+      return nil
+    }
+  }
+
+  /// A text is one program: a query sees the rules written after it too (this once answered
+  /// with unrelated values, because the query was checked and evaluated against different rules).
+  @Test func rulesLaterInTheTextAreInForce() throws {
+    let temporary = TemporaryDirectory()
+    let session = try QuerySession(store: store(temporary))
+    let outcomes = try session.run("?- start(X).\nstart(X) :- edge(X, _), not edge(_, X).", name: "t.dl")
+    #expect(rows(outcomes) == [[["a"]]])
+  }
+
+  /// `tx_of` with the transaction bound reads what that transaction asserted.
+  @Test func provenanceByTransaction() throws {
+    let temporary = TemporaryDirectory()
+    let session = try QuerySession(store: store(temporary))
+    let outcomes = try session.run("?- tx_of(S, P, O, 2).\n?- tx_meta(T, source, \"two\"), tx_of(S, edge, O, T).\n?- tx_of(a, edge, b, T).", name: "t.dl")
+    #expect(rows(outcomes) == [[["a", "edge", "b"], ["b", "edge", "c"]], [["2", "a", "b"], ["2", "b", "c"]], [["1"], ["2"]]])
+  }
+}
