@@ -74,11 +74,15 @@ public final class QuerySession {
   ///   - text: Facts, rules and queries.
   ///   - name: The name used in diagnostics (a path, `<query>`, `<repl:3>`).
   ///   - firstLine: The line number of the text's first line, for fragments of a larger file.
+  ///   - parameters: Values for the text's `$name` parameters.
   ///   - warnings: Receives warnings (singleton variables...).
   /// - Throws: ``DiagnosticError`` with every parse and check error, or an evaluation error.
-  public func run(_ text: String, name: String, firstLine: Int = 1, warnings: ((Diagnostic) -> Void)? = nil, each: ((Outcome) -> Void)? = nil) throws(DiagnosticError) -> [Outcome] {
+  public func run(
+    _ text: String, name: String, firstLine: Int = 1, parameters: [String: Value] = [:],
+    warnings: ((Diagnostic) -> Void)? = nil, each: ((Outcome) -> Void)? = nil
+  ) throws(DiagnosticError) -> [Outcome] {
     let source = SourceText(name: name, text: text, firstLine: firstLine)
-    let (program, parseDiagnostics) = Parser.parse(source)
+    let (program, parseDiagnostics) = Parser.parse(source, parameters: parameters)
     let (checked, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries)
     // Report syntax errors together with the semantic errors of the clauses that parsed.
     let errors = (parseDiagnostics + diagnostics.filter { $0.severity == .error }).sorted {

@@ -28,9 +28,16 @@ public struct Parser {
     self.lexicalErrors = lexer.errorOffsets
   }
 
+  /// Values for `$name` parameters; a parameter without one stays a parameter (and the
+  /// checker reports it).
+  public var parameters: [String: Value] = [:]
+
   /// Parses a text into a program, returning the diagnostics alongside.
-  public static func parse(_ source: SourceText) -> (Program, [Diagnostic]) {
+  ///
+  /// - Parameter parameters: Values substituted for `$name` parameters wherever they occur.
+  public static func parse(_ source: SourceText, parameters: [String: Value] = [:]) -> (Program, [Diagnostic]) {
     var parser = Parser(source)
+    parser.parameters = parameters
     let program = parser.parseProgram()
     return (program, parser.diagnostics)
   }
@@ -335,6 +342,7 @@ public struct Parser {
       return .constant(value, span: token.span)
     case .parameter(let name):
       advance()
+      if let value = parameters[name] { return .constant(value, span: token.span) }
       return .parameter(name, span: token.span)
     case .minus:
       advance()

@@ -131,10 +131,17 @@ public struct ProgramChecker {
 
     let knownNames = Set(predicates.keys).union(storedPredicates).union(Builtins.all.map(\.name))
 
-    func resolve(_ atom: Atom, _ source: SourceText) {
-      for case .parameter(let name, let span) in atom.arguments {
+    func unbound(_ terms: [Term], _ source: SourceText) {
+      for case .parameter(let name, let span) in terms {
         diagnostics.append(.error(code: "parameter", "parameter `$\(name)` has no value", in: source, at: span, help: "give it one when running the script: `xinzhi run FILE --param \(name)=VALUE`"))
       }
+    }
+    func unbound(_ comparison: Comparison, _ source: SourceText) {
+      unbound(comparison.left.terms + comparison.right.terms, source)
+    }
+
+    func resolve(_ atom: Atom, _ source: SourceText) {
+      unbound(atom.arguments, source)
       let arity = atom.arguments.count
       if let builtin = Builtins.named(atom.predicate) {
         if !builtin.atomArities.contains(arity) {
@@ -175,10 +182,13 @@ public struct ProgramChecker {
     var unresolved = Set<Int>()
     for (index, sourced) in rules.enumerated() {
       let before = diagnostics.count
+      unbound(sourced.rule.head.arguments.compactMap { if case .term(let t) = $0 { t } else { nil } }, sourced.source)
       for literal in sourced.rule.body {
         switch literal {
         case .atom(let atom), .negated(let atom, _): resolve(atom, sourced.source)
-        case .comparison(let c): checkCalls(c, sourced.source, &diagnostics, knownNames)
+        case .comparison(let c):
+          unbound(c, sourced.source)
+          checkCalls(c, sourced.source, &diagnostics, knownNames)
         }
       }
       if diagnostics.count > before { unresolved.insert(index) }
@@ -190,7 +200,9 @@ public struct ProgramChecker {
       for literal in sourced.query.body {
         switch literal {
         case .atom(let atom), .negated(let atom, _): resolve(atom, sourced.source)
-        case .comparison(let c): checkCalls(c, sourced.source, &diagnostics, knownNames)
+        case .comparison(let c):
+          unbound(c, sourced.source)
+          checkCalls(c, sourced.source, &diagnostics, knownNames)
         }
       }
       sourced.columns = ProgramChecker.columns(of: sourced.query)

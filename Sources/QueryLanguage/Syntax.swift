@@ -252,6 +252,16 @@ public indirect enum Expression: Sendable {
     case .call(_, let args, _): args.flatMap(\.variables)
     }
   }
+
+  /// Every term in the expression, left to right.
+  public var terms: [Term] {
+    switch self {
+    case .term(let t): [t]
+    case .binary(_, let l, let r, _): l.terms + r.terms
+    case .negate(let e, _): e.terms
+    case .call(_, let args, _): args.flatMap(\.terms)
+    }
+  }
 }
 
 /// A variable, a constant, the anonymous variable, or a script parameter.

@@ -80,11 +80,13 @@ enum CommandTable {
       discussion: """
         TEXT is query-language text (Documentation/QueryLanguage.md), e.g. '?- type(X, central_bank).'
         Rules and facts in it last for this run only; one result table is printed per `?-`.
+        `$NAME` in the text takes the value of `--param NAME=VALUE`.
         """,
-      options: QueryCommands.evaluationOptions),
+      options: QueryCommands.evaluationOptions + [QueryCommands.parameterOption]),
     CommandSpec(
       name: "run", summary: "run a script of facts, rules and queries", arguments: "FILE", positionals: 1...1,
-      options: QueryCommands.evaluationOptions),
+      discussion: "`$NAME` in the script takes the value of `--param NAME=VALUE` (see Documentation/QueryLanguage.md).",
+      options: QueryCommands.evaluationOptions + [QueryCommands.parameterOption]),
     CommandSpec(
       name: "test", summary: "run scripts and compare their answers with the results they state", arguments: "[PATH...]",
       positionals: 0...Int.max,

@@ -11,6 +11,32 @@ enum QueryCommands {
     OptionSpec(name: "max-facts", value: "N", help: "stop after deriving this many facts (default 20,000,000)"),
   ]
 
+  /// `--param NAME=VALUE`, for commands that run texts.
+  static let parameterOption = OptionSpec(
+    name: "param", value: "NAME=VALUE", help: "a value for `$NAME` in the text, in literal syntax (bank_of_england, 1694, @2024-04, '\"英格兰银行\"@zh'); anything else is a plain string",
+    repeatable: true)
+
+  /// The `--param` values by name.
+  static func parameters(_ context: CommandContext) throws(DiagnosticError) -> [String: Value] {
+    var result: [String: Value] = [:]
+    for text in context.arguments.values["param"] ?? [] {
+      guard let equals = text.firstIndex(of: "=") else {
+        throw DiagnosticError(.usage, code: "usage", "--param takes NAME=VALUE, found `\(text)`", help: "for example --param bank=bank_of_england")
+      }
+      let name = String(text[..<equals])
+      let isName = name.first.map { $0.isLetter || $0 == "_" } == true && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+      guard isName else {
+        throw DiagnosticError(.usage, code: "usage", "`\(name)` is not a parameter name: use letters, digits and `_`, as in `$year`")
+      }
+      if result[name] != nil {
+        throw DiagnosticError(.usage, code: "usage", "--param \(name) is given twice")
+      }
+      let valueText = String(text[text.index(after: equals)...])
+      result[name] = LiteralSyntax.parseValue(valueText) ?? .string(valueText, language: nil)
+    }
+    return result
+  }
+
   static func limits(_ context: CommandContext) throws(DiagnosticError) -> EvaluationLimits {
     var limits = EvaluationLimits.defaults
     if let text = context.arguments.value("timeout") {
@@ -64,7 +90,8 @@ enum QueryCommands {
     let session = try session(context)
     let queryCount = text.components(separatedBy: "?-").count - 1
     var first = true
-    _ = try session.run(text, name: name, warnings: { context.report([$0]) }) { outcome in
+    let parameters = try parameters(context)
+    _ = try session.run(text, name: name, parameters: parameters, warnings: { context.report([$0]) }) { outcome in
       guard case .answer(let result) = outcome else { return }
       if queryCount > 1, renderer.format == .table {
         if !first { context.console.print() }

@@ -100,6 +100,19 @@ func lockExclusively(_ fd: Int32) -> Int32 { systemFlock(fd, LOCK_EX | LOCK_NB) 
     return (dir, g)
   }
 
+  @Test func parametersTakeValuesFromTheCommandLine() {
+    let (dir, g) = store()
+    let script = dir.write("p.dl", "?- edge($from, Y).\n?- value(X, V), V > $least.\n")
+    let result = xinzhi(["--store", g, "run", script, "--param", "from=b", "--param", "least=1", "--format", "tsv"])
+    #expect(result.status == 0)
+    #expect(result.stdout == "Y\nc\nX\tV\na\t1.5\n")
+    let missing = xinzhi(["--store", g, "run", script, "--param", "from=b"])
+    #expect(missing.status == 65)
+    #expect(missing.stderr.contains("parameter `$least` has no value"))
+    #expect(xinzhi(["--store", g, "run", script, "--param", "from"]).status == 64)
+    #expect(xinzhi(["--store", g, "run", script, "--param", "from=a", "--param", "from=b"]).status == 64)
+  }
+
   @Test func tableOutputIsAlignedAndCountsRows() {
     let (dir, g) = store()
     _ = dir
