@@ -59,24 +59,7 @@ public enum TripleWriter {
   }
 
   static func ntriplesString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 || scalar.value == 0x7F {
-          let hex = String(scalar.value, radix: 16, uppercase: true)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
+    LiteralSyntax.quote(text, with: "\"") { $0 < 0x20 || $0 == 0x7F }
   }
 
   /// The IRI prefix for entities whose identifiers are not IRIs themselves.

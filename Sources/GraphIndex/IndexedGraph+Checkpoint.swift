@@ -254,6 +254,19 @@ private struct SectionReader {
     return read(T.self, count: Int(length) / MemoryLayout<T>.size)
   }
 
+  /// Fills `raw` from the file at `start`, retrying short reads; false on an error or EOF.
+  private func readFully(_ raw: UnsafeMutableRawBufferPointer, at start: Int) -> Bool {
+    guard let base = raw.baseAddress else { return raw.isEmpty }
+    var done = 0
+    while done < raw.count {
+      let n = pread(fd, base + done, raw.count - done, off_t(start + done))
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return false }
+      done += n
+    }
+    return true
+  }
+
   /// Reads a section straight into frozen storage (no intermediate array).
   mutating func frozenSection<T: FixedWidthInteger>(_ type: T.Type) -> FrozenArray<T>? {
     guard let length = scalar(UInt64.self), length % UInt64(MemoryLayout<T>.size) == 0,
@@ -265,15 +278,9 @@ private struct SectionReader {
     let byteCount = Int(length)
     let array = FrozenArray<T>(count: count) { buffer in
       let raw = UnsafeMutableRawBufferPointer(buffer)
-      var done = 0
-      while done < byteCount {
-        let n = pread(fd, raw.baseAddress! + done, byteCount - done, off_t(start + done))
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 {
-          failed = true
-          return
-        }
-        done += n
+      guard readFully(raw, at: start) else {
+        failed = true
+        return
       }
       hasher.update(UnsafeRawBufferPointer(raw))
     }
@@ -288,17 +295,8 @@ private struct SectionReader {
     var failed = false
     let start = offset
     let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-      let raw = UnsafeMutableRawBufferPointer(buffer)
-      var done = 0
-      while done < byteCount {
-        let n = pread(fd, raw.baseAddress! + done, byteCount - done, off_t(start + done))
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 {
-          failed = true
-          break
-        }
-        done += n
-      }
+      let raw = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[0..<byteCount])
+      failed = !readFully(raw, at: start)
       if !failed { hasher.update(UnsafeRawBufferPointer(raw)) }
       initialized = failed ? 0 : count
     }

@@ -107,6 +107,17 @@ public enum LiteralSyntax {
 
   /// Quotes text, escaping the quote character, backslashes and control characters.
   public static func quote(_ text: String, with quoteCharacter: Character) -> String {
+    quote(text, with: quoteCharacter) { value in
+      value < 0x20 || value == 0x7F || (0x80..<0xA0).contains(value) || value == 0x2028 || value == 0x2029
+    }
+  }
+
+  /// Quotes text the way C-family formats do (literal syntax, JSON, N-Triples): backslash,
+  /// quote, `\n`, `\t` and `\r` are escaped with a backslash, and the scalars `escapesAsUnicode`
+  /// picks are written `\uXXXX`.
+  public static func quote(
+    _ text: String, with quoteCharacter: Character, uppercaseHex: Bool = true, escapesAsUnicode: (UInt32) -> Bool
+  ) -> String {
     var out = String(quoteCharacter)
     out.reserveCapacity(text.utf8.count + 2)
     for scalar in text.unicodeScalars {
@@ -118,10 +129,9 @@ public enum LiteralSyntax {
       default:
         if Character(scalar) == quoteCharacter {
           out += "\\" + String(quoteCharacter)
-        } else if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
-          || scalar.value == 0x2028 || scalar.value == 0x2029
-        {
-          out += "\\u" + hex(scalar.value, digits: 4)
+        } else if escapesAsUnicode(scalar.value) {
+          let digits = hex(scalar.value, digits: 4)
+          out += "\\u" + (uppercaseHex ? digits : digits.lowercased())
         } else {
           out.unicodeScalars.append(scalar)
         }

@@ -2,7 +2,6 @@
 // data in the graph (each predicate declares its domain and range), so the check reads it from
 // the same triples it checks. Every violation points at the log line that asserted the fact.
 
-import Glibc
 import GraphModel
 import TripleLog
 
@@ -77,31 +76,39 @@ extension GraphStore {
   /// - Throws: ``DiagnosticError`` when the log cannot be read.
   public func check(seeds: String?) throws(DiagnosticError) -> GraphCheckReport {
     var report = GraphCheckReport(problems: [])
-    let logText = try TextFile.read(logPath)
-    let logLines = logText.split(separator: "\n", omittingEmptySubsequences: false)
+    let logBytes = try log.readAll()
+    let logLines = String(decoding: logBytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+    func location(_ line: Int?) -> SourceLocation? {
+      guard let line else { return nil }
+      let text = line - 1 < logLines.count ? String(logLines[line - 1]) : nil
+      return SourceLocation(file: logPath, line: line, column: 1, lineText: text, length: text?.count ?? 1)
+    }
+    func problem(_ code: String, _ message: String, line: Int?, help: String? = nil) {
+      report.problems.append(Diagnostic(.error, .data, code: code, message, at: location(line), help: help))
+    }
 
-    // Where each held fact was (last) asserted, and each entity first appears; citations by line.
+    // Where each held fact was (last) asserted, and each entity first appears; citations by line;
+    // the source and claim kind of every transaction.
     var factLine: [Triple: Int] = [:]
     var entityLine: [String: Int] = [:]
     var predicateLine: [String: Int] = [:]
     var citations: [(GraphSchema.Citation, Int)] = []
-    var transactionProblems: [(code: String, message: String, line: Int, help: String)] = []
-    try forEachTransaction { transaction, line in
+    try forEachTransaction(inLog: logBytes) { transaction, line in
       let source = transaction.info.source ?? ""
       let asserts = transaction.operations.contains { $0.action == .assert }
       if let citation = GraphSchema.Citation(source) {
         citations.append((citation, line))
       } else if asserts && source != GraphSchema.vocabularySource {
-        transactionProblems.append((
-          "provenance", "transaction \(transaction.number) cites `\(source)`, not a document line range", line,
-          "a source is `NNN:La-Lb` (document id, first and last line, La ≤ Lb) or `vocabulary` for schema blocks"))
+        problem(
+          "provenance", "transaction \(transaction.number) cites `\(source)`, not a document line range", line: line,
+          help: "a source is `NNN:La-Lb` (document id, first and last line, La ≤ Lb) or `vocabulary` for schema blocks")
       }
       if asserts {
         let claim = transaction.info.metadata("claim")
         if claim.map({ !GraphSchema.claimKinds.contains($0) }) ?? true {
-          transactionProblems.append((
-            "claim", claim.map { "transaction \(transaction.number) has claim `\($0)`, which is not a claim kind" } ?? "transaction \(transaction.number) does not say what kind of claim its facts are", line,
-            "give it a claim: \(GraphSchema.claimKinds.sorted().joined(separator: ", ")) (`%% claim: ...` in a script, `--meta claim=...` on the command line)"))
+          problem(
+            "claim", claim.map { "transaction \(transaction.number) has claim `\($0)`, which is not a claim kind" } ?? "transaction \(transaction.number) does not say what kind of claim its facts are", line: line,
+            help: "give it a claim: \(GraphSchema.claimKinds.sorted().joined(separator: ", ")) (`%% claim: ...` in a script, `--meta claim=...` on the command line)")
         }
       }
       let first = line + 1 + transaction.info.metadata.count
@@ -112,14 +119,6 @@ extension GraphStore {
         if case .entity(let o) = t.object, entityLine[o] == nil { entityLine[o] = first + i }
         if predicateLine[t.predicate] == nil { predicateLine[t.predicate] = first + i }
       }
-    }
-    func location(_ line: Int?) -> SourceLocation? {
-      guard let line else { return nil }
-      let text = line - 1 < logLines.count ? String(logLines[line - 1]) : nil
-      return SourceLocation(file: logPath, line: line, column: 1, lineText: text, length: text?.count ?? 1)
-    }
-    func problem(_ code: String, _ message: String, line: Int?, help: String? = nil) {
-      report.problems.append(Diagnostic(.error, .data, code: code, message, at: location(line), help: help))
     }
 
     // The schema, read from the graph.
@@ -242,9 +241,6 @@ extension GraphStore {
         problem("range", "the object of `\(t.predicate)` must be \(range[0] == "entity" ? "an entity" : "`\(range[0])`"), found \(found)", line: line)
       }
     }
-    for entry in transactionProblems {
-      problem(entry.code, entry.message, line: entry.line, help: entry.help)
-    }
 
     // Citations against the documents.
     let documents = seeds.flatMap { GraphCheckDocuments(directory: $0) }
@@ -277,13 +273,9 @@ struct GraphCheckDocuments {
   var lineCounts: [String: Int] = [:]
 
   init?(directory: String) {
-    guard let dir = opendir(directory) else { return nil }
-    defer { closedir(dir) }
+    guard let names = TextFile.names(inDirectory: directory) else { return nil }
     self.directory = directory
-    while let entry = readdir(dir) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-      }
+    for name in names {
       let prefix = name.prefix(3)
       guard name.hasSuffix(".txt"), prefix.count == 3, prefix.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
       guard let text = try? TextFile.read(directory + "/" + name) else { continue }

@@ -47,7 +47,11 @@ extension GraphStore {
   ///
   /// - Throws: ``DiagnosticError`` when the log cannot be read or is damaged.
   public func forEachTransaction(_ body: (Transaction, Int) -> Void) throws(DiagnosticError) {
-    let bytes = try log.readAll()
+    try forEachTransaction(inLog: try log.readAll(), body)
+  }
+
+  /// ``forEachTransaction(_:)`` over log bytes already read.
+  func forEachTransaction(inLog bytes: [UInt8], _ body: (Transaction, Int) -> Void) throws(DiagnosticError) {
     let reader = LogReader(path: log.path, bytes: bytes)
     guard let start = try reader.headerEnd() else { return }
     _ = try reader.scanDiagnosing(from: start, line: 2, next: 1, through: asOf, body)

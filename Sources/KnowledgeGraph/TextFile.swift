@@ -75,6 +75,27 @@ public enum TextFile {
     }
   }
 
+  /// The names in a directory, without `.` and `..`, sorted; nil when it cannot be opened.
+  public static func names(inDirectory path: String) -> [String]? {
+    guard let dir = opendir(path) else { return nil }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+  }
+
+  /// Whether a path exists and is a directory; nil when it does not exist.
+  public static func isDirectory(_ path: String) -> Bool? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return (info.st_mode & S_IFMT) == S_IFDIR
+  }
+
   private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
     var i = 0
     while i < bytes.count {

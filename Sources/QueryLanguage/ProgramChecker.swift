@@ -179,32 +179,29 @@ public struct ProgramChecker {
         help: Suggestions.didYouMean(atom.predicate, in: knownNames) ?? "`xinzhi stats` lists the stored predicates"))
     }
 
+    func resolve(_ body: [Literal], _ source: SourceText) {
+      for literal in body {
+        switch literal {
+        case .atom(let atom), .negated(let atom, _): resolve(atom, source)
+        case .comparison(let c):
+          unbound(c, source)
+          checkCalls(c, source, &diagnostics, knownNames)
+        }
+      }
+    }
+
     var unresolved = Set<Int>()
     for (index, sourced) in rules.enumerated() {
       let before = diagnostics.count
       unbound(sourced.rule.head.arguments.compactMap { if case .term(let t) = $0 { t } else { nil } }, sourced.source)
-      for literal in sourced.rule.body {
-        switch literal {
-        case .atom(let atom), .negated(let atom, _): resolve(atom, sourced.source)
-        case .comparison(let c):
-          unbound(c, sourced.source)
-          checkCalls(c, sourced.source, &diagnostics, knownNames)
-        }
-      }
+      resolve(sourced.rule.body, sourced.source)
       if diagnostics.count > before { unresolved.insert(index) }
     }
     var checkedQueries: [SourcedQuery] = []
     var unresolvedQueries = Set<Int>()
     for var sourced in queries {
       let before = diagnostics.count
-      for literal in sourced.query.body {
-        switch literal {
-        case .atom(let atom), .negated(let atom, _): resolve(atom, sourced.source)
-        case .comparison(let c):
-          unbound(c, sourced.source)
-          checkCalls(c, sourced.source, &diagnostics, knownNames)
-        }
-      }
+      resolve(sourced.query.body, sourced.source)
       sourced.columns = ProgramChecker.columns(of: sourced.query)
       if diagnostics.count > before { unresolvedQueries.insert(checkedQueries.count) }
       checkedQueries.append(sourced)

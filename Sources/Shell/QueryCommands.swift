@@ -1,7 +1,6 @@
 // The commands that evaluate query-language text: query, run, explain, why and rules.
 
 import Diagnostics
-import Glibc
 import KnowledgeGraph
 
 enum QueryCommands {
@@ -243,26 +242,13 @@ extension QueryCommands {
 
   /// The `.dl` files at a path (itself, or under it, sorted), nil when it does not exist.
   static func scriptFiles(under path: String) -> [String]? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
-    if (info.st_mode & S_IFMT) != S_IFDIR { return [path] }
-    guard let dir = opendir(path) else { return nil }
-    defer { closedir(dir) }
-    var found: [String] = []
-    var names: [String] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-      }
-      if name.hasPrefix(".") { continue }
-      names.append(name)
-    }
+    guard let isDirectory = TextFile.isDirectory(path) else { return nil }
+    guard isDirectory else { return [path] }
     let base = path.hasSuffix("/") ? path : path + "/"
-    for name in names.sorted() {
+    var found: [String] = []
+    for name in TextFile.names(inDirectory: path) ?? [] where !name.hasPrefix(".") {
       let full = base + name
-      var child = stat()
-      guard stat(full, &child) == 0 else { continue }
-      if (child.st_mode & S_IFMT) == S_IFDIR {
+      if TextFile.isDirectory(full) == true {
         found += scriptFiles(under: full) ?? []
       } else if name.hasSuffix(".dl") {
         found.append(full)

@@ -92,24 +92,7 @@ struct ResultRenderer {
 
   /// A JSON string literal.
   static func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0x7F {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
+    LiteralSyntax.quote(text, with: "\"", uppercaseHex: false) { $0 < 0x20 || $0 == 0x2028 || $0 == 0x2029 || $0 == 0x7F }
   }
 
   /// A value as JSON: strings and numbers as themselves, the other kinds as one-key objects.

@@ -116,7 +116,8 @@ enum StoreCommands {
 
   static func check(_ context: CommandContext) throws -> Int32 {
     let store = try context.openStore()
-    let seeds = context.arguments.value("seeds") ?? environment("XINZHI_SEEDS") ?? defaultSeeds(besides: store.directory)
+    let seeds = context.arguments.value("seeds") ?? context.environment["XINZHI_SEEDS"].flatMap { $0.isEmpty ? nil : $0 }
+      ?? defaultSeeds(besides: store.directory)
     let report = try store.check(seeds: seeds)
     context.report(report.problems)
     let citations = report.citationsSkipped.map { "citations not checked: \($0) (use --seeds DIR)" }
@@ -136,12 +137,6 @@ enum StoreCommands {
     while parent.count > 1, parent.hasSuffix("/") { parent.removeLast() }
     if let slash = parent.lastIndex(of: "/") { parent = String(parent[..<slash]) } else { parent = "." }
     return (parent.isEmpty ? "/" : parent) + "/../shared/seeds"
-  }
-
-  static func environment(_ name: String) -> String? {
-    guard let value = getenv(name) else { return nil }
-    let text = String(cString: value)
-    return text.isEmpty ? nil : text
   }
 
   static func importFile(_ context: CommandContext) throws -> Int32 {

@@ -16,7 +16,7 @@ import TestSupport
   }()
 
   static func cases(_ folder: String) -> [String] {
-    listDirectory(directory + "/" + folder).filter { $0.hasSuffix(".dl") }.map { String($0.dropLast(3)) }
+    (TextFile.names(inDirectory: directory + "/" + folder) ?? []).filter { $0.hasSuffix(".dl") }.map { String($0.dropLast(3)) }
   }
 
   /// A fresh store holding the fixture facts.

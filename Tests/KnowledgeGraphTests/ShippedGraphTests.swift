@@ -57,7 +57,7 @@ import TestSupport
     let temporary = TemporaryDirectory()
     let store = try ShippedGraphTests.shippedCopy(temporary)
     let directory = ShippedGraphTests.root + "/queries"
-    let names = listDirectory(directory).filter { $0.hasSuffix(".dl") }.sorted()
+    let names = (TextFile.names(inDirectory: directory) ?? []).filter { $0.hasSuffix(".dl") }.sorted()
     #expect(names.count >= 25, "queries/ holds \(names.count) scripts")
     for name in names {
       let path = "queries/" + name
