@@ -40,7 +40,7 @@ let package = Package(
     .executableTarget(name: "xinzhi", dependencies: ["Shell"]),
     .executableTarget(name: "xinzhi-bench", dependencies: ["KnowledgeGraph"]),
 
-    .target(name: "TestSupport", dependencies: ["KnowledgeGraph", "GraphIndex", "QueryLanguage"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["KnowledgeGraph", "GraphIndex", "QueryLanguage", "Diagnostics"], path: "Tests/TestSupport"),
     .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
     .testTarget(name: "GraphModelTests", dependencies: ["GraphModel", "TestSupport"]),
     .testTarget(name: "TripleLogTests", dependencies: ["TripleLog", "TestSupport"]),
@@ -49,7 +49,7 @@ let package = Package(
     .testTarget(name: "QueryEngineTests", dependencies: ["QueryEngine", "QueryLanguage", "Diagnostics", "TestSupport"]),
     .testTarget(
       name: "KnowledgeGraphTests",
-      dependencies: ["KnowledgeGraph", "TestSupport", "xinzhi", "xinzhi-bench"],
+      dependencies: ["KnowledgeGraph", "Shell", "TestSupport", "xinzhi", "xinzhi-bench"],
       exclude: ["Golden"]),
   ]
 )

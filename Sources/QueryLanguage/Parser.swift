@@ -447,3 +447,17 @@ public struct Parser {
     }
   }
 }
+
+extension Parser {
+  /// Whether text typed so far needs another line before it can run: true while its last token
+  /// is not the clause-ending `.` (the REPL's continuation rule). Text holding only blanks and
+  /// comments needs no more; neither does text with a lexical error, so that the error shows at
+  /// once instead of waiting for a period that cannot help.
+  public static func needsMoreInput(_ text: String) -> Bool {
+    var lexer = Lexer(SourceText(name: "<input>", text: text))
+    let tokens = lexer.tokenize()
+    guard lexer.diagnostics.isEmpty, tokens.count >= 2 else { return false }
+    if case .period = tokens[tokens.count - 2].kind { return false }
+    return true
+  }
+}

@@ -1,6 +1,7 @@
 // The subcommands of `xinzhi`: their specs (for parsing and help) and their implementations.
 
 import Diagnostics
+import Glibc
 import KnowledgeGraph
 
 enum CommandTable {
@@ -145,13 +146,14 @@ enum CommandTable {
     },
   ]
 
-  /// What `xinzhi` does without a command.
+  /// What `xinzhi` does without a command: the REPL — with line editing on a terminal, plain
+  /// prompts under TERM=dumb, and no prompts when standard input is a pipe or a file.
   static func runDefault(_ context: CommandContext) throws -> Int32 {
     let store = try context.openStore()
-    StoreCommands.printStatistics(store, context)
-    context.console.print()
-    context.console.print("Run `xinzhi --help` for the commands.")
-    return 0
+    let mode: Repl.InputMode =
+      Terminal.supportsEditing(environment: context.environment) ? .editing
+      : isatty(STDIN_FILENO) == 1 ? .plainPrompts : .script
+    return try Repl(context: context, store: store, mode: mode).run()
   }
 
   /// Help text for a command, or the overview.

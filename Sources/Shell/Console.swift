@@ -36,20 +36,22 @@ public final class FileSink: TextSink {
       buffer.removeAll(keepingCapacity: true)
       return
     }
-    var done = 0
-    buffer.withUnsafeBytes { raw in
-      while done < raw.count {
-        let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 {
-          failed = true
-          return
-        }
-        done += n
-      }
-    }
+    if !writeAll(fd, buffer) { failed = true }
     buffer.removeAll(keepingCapacity: true)
   }
+}
+
+/// Writes all bytes to a descriptor, retrying short writes and EINTR; false when writing fails.
+@discardableResult
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+  var done = 0
+  while done < bytes.count {
+    let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+    if n < 0 && errno == EINTR { continue }
+    if n <= 0 { return false }
+    done += n
+  }
+  return true
 }
 
 /// Collects text in memory (tests, `.once` captures).

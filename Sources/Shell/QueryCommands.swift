@@ -87,19 +87,28 @@ enum QueryCommands {
   static func evaluate(_ context: CommandContext, text: String, name: String) throws -> Int32 {
     let renderer = try renderer(context)
     let session = try session(context)
+    let parameters = try parameters(context)
+    let printer = answerPrinter(text: text, renderer: renderer, style: context.style) { context.console.out.write($0) }
+    _ = try session.run(text, name: name, parameters: parameters, warnings: { context.report([$0]) }, each: printer)
+    return 0
+  }
+
+  /// Prints each answer of a text as it comes; in table format, a text with several queries
+  /// gets each query's text above its table.
+  static func answerPrinter(
+    text: String, renderer: ResultRenderer, style: Style, write: @escaping (String) -> Void
+  ) -> (QuerySession.Outcome) -> Void {
     let queryCount = text.components(separatedBy: "?-").count - 1
     var first = true
-    let parameters = try parameters(context)
-    _ = try session.run(text, name: name, parameters: parameters, warnings: { context.report([$0]) }) { outcome in
+    return { outcome in
       guard case .answer(let result) = outcome else { return }
       if queryCount > 1, renderer.format == .table {
-        if !first { context.console.print() }
-        context.console.print(context.style.bold(TerminalText.visible(result.query.source.slice(result.query.query.span))))
+        if !first { write("\n") }
+        write(style.bold(TerminalText.visible(result.query.source.slice(result.query.query.span))) + "\n")
       }
       first = false
-      context.console.out.write(renderer.render(result))
+      write(renderer.render(result))
     }
-    return 0
   }
 }
 

@@ -42,9 +42,27 @@ struct ResultRenderer {
       return result.totalRows > 0 ? "true\n" : "false\n"
     }
     let shown = maxRows.map { Array(result.rows.prefix($0)) } ?? result.rows
+    // Labels line up: in each column, ids with a label are padded to the widest such id.
+    var idWidths = [Int](repeating: 0, count: result.columns.count)
+    if let label {
+      for row in shown {
+        for (i, value) in row.enumerated() where i < idWidths.count {
+          if case .entity(let id) = value, label(id) != nil {
+            idWidths[i] = max(idWidths[i], DisplayWidth.of(TerminalText.visible(LiteralSyntax.formatEntity(id))))
+          }
+        }
+      }
+    }
     var t = TextTable(headers: result.columns)
     for row in shown {
-      t.add(row.map(display))
+      t.add(row.enumerated().map { i, value in
+        if case .entity(let id) = value, let text = label?(id) {
+          let shownID = TerminalText.visible(LiteralSyntax.formatEntity(id))
+          let width = i < idWidths.count ? idWidths[i] : 0
+          return shownID + String(repeating: " ", count: max(0, width - DisplayWidth.of(shownID))) + "  " + text
+        }
+        return LiteralSyntax.format(value)
+      })
     }
     var lines = t.render(style: style)
     let total = result.totalRows

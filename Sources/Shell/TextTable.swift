@@ -45,7 +45,9 @@ struct TextTable {
         }
         parts.append(bold ? style.bold(text) : text)
       }
-      return parts.joined(separator: String(repeating: " ", count: gap))
+      var text = parts.joined(separator: String(repeating: " ", count: gap))
+      while text.last == " " { text.removeLast() }
+      return text
     }
     var lines = [line(cells[0], bold: true)]
     if rule {

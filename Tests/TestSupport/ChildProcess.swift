@@ -13,6 +13,18 @@ public struct ProcessResult: Sendable {
   public var stderr: String
 }
 
+/// This process's environment variables.
+public func currentEnvironment() -> [String: String] {
+  var environment: [String: String] = [:]
+  var pointer = environ
+  while let entry = pointer.pointee {
+    let text = String(cString: entry)
+    if let eq = text.firstIndex(of: "=") { environment[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+    pointer += 1
+  }
+  return environment
+}
+
 /// Where the package's executables are: next to the test bundle.
 public func productPath(_ name: String) -> String {
   let bundle = CommandLine.arguments.first ?? ""
@@ -58,13 +70,7 @@ public final class ChildProcess {
     if let directory {
       _ = spawnAddChdir(&actions, directory)
     }
-    var env: [String: String] = [:]
-    var pointer = environ
-    while let entry = pointer.pointee {
-      let text = String(cString: entry)
-      if let eq = text.firstIndex(of: "=") { env[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
-      pointer += 1
-    }
+    var env = currentEnvironment()
     for (k, v) in environment { env[k] = v }
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -1,0 +1,388 @@
+// The REPL's meta-commands (`.help`, `.mode csv`, `.assert ...`): one table gives each its
+// arguments, its help line and its implementation; `.help` and Tab completion read the table.
+
+import Diagnostics
+import Glibc
+import KnowledgeGraph
+
+/// One use of a meta-command.
+struct MetaInvocation {
+  /// The command without its dot (`mode`).
+  var name: String
+  /// Everything after the name, trimmed.
+  var rest: String
+  /// `rest` split into words; double or single quotes group words and are removed.
+  var words: [String]
+  /// The name of the entry, for diagnostics.
+  var sourceName: String
+  /// The line the command is on.
+  var line: Int
+}
+
+enum MetaCommands {
+  typealias Implementation = @Sendable (Repl, MetaInvocation) throws(DiagnosticError) -> Void
+
+  struct Spec: Sendable {
+    var name: String
+    var arguments: String
+    var summary: String
+    var run: Implementation
+  }
+
+  static let all: [Spec] = [
+    Spec(name: "help", arguments: "[COMMAND]", summary: "list the meta-commands, or explain one", run: help),
+    Spec(name: "schema", arguments: "[PREFIX]", summary: "predicates: stored triples, declared domain and range, label; then predicates defined by rules", run: schema),
+    Spec(name: "stats", arguments: "", summary: "what the store holds: triples, entities, transactions, log size", run: { repl, _ in
+      StoreCommands.printStatistics(repl.store, repl.context)
+    }),
+    Spec(name: "load", arguments: "FILE", summary: "run a script of facts, rules and queries (like `xinzhi run FILE`); its rules stay", run: load),
+    Spec(name: "rules", arguments: "", summary: "the rules in force: the store's standing rules, then this session's", run: rules),
+    Spec(name: "clear", arguments: "", summary: "forget the rules and facts added in this session", run: { repl, _ throws(DiagnosticError) in
+      let count = repl.sessionRules.count
+      try repl.rebuildSession(keepingRules: false)
+      repl.console.print("forgot \(count) rule\(count == 1 ? "" : "s") and facts of this session")
+    }),
+    Spec(name: "mode", arguments: "[table|csv|tsv|json|markdown]", summary: "how results are printed (default table)", run: mode),
+    Spec(name: "timer", arguments: "[on|off]", summary: "print how long each entry took", run: { repl, invocation throws(DiagnosticError) in
+      repl.timer = try onOff(invocation, current: repl.timer)
+    }),
+    Spec(name: "lang", arguments: "[zh|en]", summary: "the language of the labels shown beside entities", run: lang),
+    Spec(name: "asof", arguments: "[N|latest]", summary: "read the store as it was right after transaction N (read-only), or as it is now", run: asOf),
+    Spec(name: "explain", arguments: "QUERY", summary: "how a query is evaluated: plan, rows, iterations and time per rule", run: { repl, invocation throws(DiagnosticError) in
+      let explained = try repl.session.explain(try text(invocation), name: invocation.sourceName)
+      for (k, (_, explanation)) in explained.enumerated() {
+        if k > 0 { repl.resultSink.write("\n") }
+        repl.resultSink.write(explanation + "\n")
+      }
+    }),
+    Spec(name: "why", arguments: "FACT", summary: "how a fact is derived, down to stored facts and the passages they cite", run: { repl, invocation throws(DiagnosticError) in
+      repl.resultSink.write(try repl.session.why(try text(invocation), name: invocation.sourceName) + "\n")
+    }),
+    Spec(name: "whynot", arguments: "FACT", summary: "why a fact does not hold: the first failing literal of each rule", run: { repl, invocation throws(DiagnosticError) in
+      repl.resultSink.write(try repl.session.why(try text(invocation), name: invocation.sourceName, not: true) + "\n")
+    }),
+    Spec(name: "output", arguments: "[FILE]", summary: "send results to FILE from now on; without FILE, back to the screen", run: output),
+    Spec(name: "once", arguments: "FILE", summary: "send the next entry's results to FILE", run: { repl, invocation throws(DiagnosticError) in
+      guard invocation.words.count == 1 else { throw usage(invocation, "takes one file name") }
+      repl.closeOnce()
+      repl.once = (try repl.openResultFile(invocation.words[0]), invocation.words[0])
+    }),
+    Spec(name: "maxrows", arguments: "[N]", summary: "the most rows a table shows (0: all)", run: maxRows),
+    Spec(name: "history", arguments: "[N]", summary: "the last N entries (default 20) of the history", run: history),
+    Spec(name: "assert", arguments: "FACTS [--source TEXT] [--note TEXT]", summary: "add facts to the store in one transaction", run: { repl, invocation throws(DiagnosticError) in try write(repl, invocation, retracting: false) }),
+    Spec(name: "retract", arguments: "FACTS [--source TEXT] [--note TEXT]", summary: "remove facts from the store in one transaction", run: { repl, invocation throws(DiagnosticError) in try write(repl, invocation, retracting: true) }),
+    Spec(name: "quit", arguments: "", summary: "leave (Ctrl-D does too)", run: { repl, _ in repl.quitting = true }),
+  ]
+
+  /// Other names that are accepted.
+  static let aliases = ["exit": "quit", "q": "quit", "why-not": "whynot", "as-of": "asof"]
+
+  /// Runs a meta-command line (starting with `.`).
+  static func run(_ line: String, repl: Repl, sourceName: String, line number: Int) throws(DiagnosticError) {
+    let body = line.dropFirst()
+    let name = String(body.prefix(while: { !$0.isWhitespace }))
+    let rest = String(body.dropFirst(name.count)).trimmingBlanks()
+    let resolved = aliases[name] ?? name
+    guard let spec = all.first(where: { $0.name == resolved }) else {
+      let names = all.map(\.name) + Array(aliases.keys)
+      let suggestion = Suggestions.nearest(to: name, in: names, limit: 1).first.map { "did you mean `.\($0)`? " } ?? ""
+      var diagnostic = Diagnostic(.error, .usage, code: "meta-command", "unknown command `.\(name)`", help: suggestion + "`.help` lists the commands")
+      diagnostic.location = SourceLocation(file: sourceName, line: number, column: 1, lineText: line, length: name.count + 1)
+      throw DiagnosticError(diagnostic)
+    }
+    let invocation = MetaInvocation(name: resolved, rest: rest, words: words(rest), sourceName: sourceName, line: number)
+    do throws(DiagnosticError) {
+      try spec.run(repl, invocation)
+    } catch {
+      // Errors of the command itself point at its arguments (or its name) on the line.
+      let shownLine = Array(line)
+      let restStart = rest.isEmpty ? 1 : max(1, shownLine.count - rest.count + 1)
+      throw DiagnosticError(error.diagnostics.map { diagnostic in
+        guard diagnostic.location == nil else { return diagnostic }
+        var located = diagnostic
+        located.location = SourceLocation(
+          file: sourceName, line: number, column: restStart, lineText: line,
+          length: rest.isEmpty ? name.count + 1 : rest.count)
+        return located
+      })
+    }
+  }
+
+  // MARK: - Arguments
+
+  /// Splits on blanks; quotes group and are removed, `\` escapes the next character inside them.
+  static func words(_ text: String) -> [String] {
+    var result: [String] = []
+    var current = ""
+    var inWord = false
+    var quote: Character?
+    var escaped = false
+    for c in text {
+      if escaped {
+        current.append(c)
+        escaped = false
+      } else if let q = quote {
+        if c == "\\" {
+          escaped = true
+        } else if c == q {
+          quote = nil
+        } else {
+          current.append(c)
+        }
+      } else if c == "\"" || c == "'" {
+        quote = c
+        inWord = true
+      } else if c.isWhitespace {
+        if inWord { result.append(current) }
+        current = ""
+        inWord = false
+      } else {
+        current.append(c)
+        inWord = true
+      }
+    }
+    if inWord { result.append(current) }
+    return result
+  }
+
+  static func usage(_ invocation: MetaInvocation, _ message: String) -> DiagnosticError {
+    let spec = all.first { $0.name == invocation.name }
+    let usageLine = "." + invocation.name + (spec.map { $0.arguments.isEmpty ? "" : " " + $0.arguments } ?? "")
+    return DiagnosticError(.usage, code: "usage", "`.\(invocation.name)` \(message)", help: "usage: \(usageLine)")
+  }
+
+  /// The query-language text after the command, required.
+  static func text(_ invocation: MetaInvocation) throws(DiagnosticError) -> String {
+    guard !invocation.rest.isEmpty else { throw usage(invocation, "needs a query or a fact after it") }
+    return invocation.rest
+  }
+
+  static func onOff(_ invocation: MetaInvocation, current: Bool) throws(DiagnosticError) -> Bool {
+    switch invocation.words.first {
+    case nil: return !current
+    case "on": return true
+    case "off": return false
+    default: throw usage(invocation, "takes `on` or `off`, found `\(invocation.words[0])`")
+    }
+  }
+
+  // MARK: - Implementations
+
+  static func help(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    if let name = invocation.words.first {
+      let bare = name.hasPrefix(".") ? String(name.dropFirst()) : name
+      guard let spec = all.first(where: { $0.name == (aliases[bare] ?? bare) }) else {
+        throw DiagnosticError(.usage, code: "meta-command", "unknown command `.\(bare)`", help: "`.help` lists the commands")
+      }
+      repl.console.print("." + spec.name + (spec.arguments.isEmpty ? "" : " " + spec.arguments))
+      repl.console.print("  " + spec.summary)
+      return
+    }
+    var table = TextTable(headers: ["command", "what it does"])
+    for spec in all {
+      table.add(["." + spec.name + (spec.arguments.isEmpty ? "" : " " + spec.arguments), spec.summary])
+    }
+    for line in table.render(rule: false, style: repl.style) { repl.console.print(line) }
+    repl.console.print()
+    repl.console.print("Anything else is query-language text, run when a clause ends with `.`:")
+    repl.console.print("  ?- type(X, central_bank).              a query: one row per answer")
+    repl.console.print("  big(X) :- stake(X, _, N), N > 50.      a rule, kept for this session")
+    repl.console.print("Keys: Tab completes, Up/Down recall, Ctrl-R searches the history, Alt-Enter starts a new line,")
+    repl.console.print("Ctrl-C cancels a running query or clears the entry, Ctrl-D leaves. Documentation/QueryLanguage.md has the language.")
+  }
+
+  static func schema(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    let prefix = invocation.words.first ?? ""
+    let store = repl.store
+    var table = TextTable(headers: ["predicate", "triples", "domain", "range", "label"], alignments: [.left, .right, .left, .left, .left])
+    func declared(_ predicate: String, _ key: String) -> String {
+      store.triples(subject: predicate, predicate: key).map { LiteralSyntax.format($0.object) }.joined(separator: ", ")
+    }
+    let stored = store.statistics().predicates.filter { $0.name.hasPrefix(prefix) }
+    for (name, count) in stored {
+      table.add([name, Format.count(count), declared(name, "domain"), declared(name, "range"), store.label(of: name, language: repl.language) ?? ""])
+    }
+    if !stored.isEmpty {
+      for line in table.render(style: repl.style) { repl.resultSink.write(line + "\n") }
+    }
+    // Predicates defined by rules: standing and session.
+    var defined: [String: (arity: Int, rules: Int, session: Bool)] = [:]
+    for (k, sourced) in repl.session.rules.enumerated() where sourced.rule.head.predicate.hasPrefix(prefix) {
+      let head = sourced.rule.head
+      let entry = defined[head.predicate] ?? (head.arguments.count, 0, false)
+      defined[head.predicate] = (entry.arity, entry.rules + 1, entry.session || k >= repl.standingRuleCount)
+    }
+    if !defined.isEmpty {
+      if !stored.isEmpty { repl.resultSink.write("\n") }
+      var rules = TextTable(headers: ["defined by rules", "arity", "rules", "from"], alignments: [.left, .right, .right, .left])
+      for name in defined.keys.sorted() {
+        guard let entry = defined[name] else { continue }
+        rules.add([name, String(entry.arity), String(entry.rules), entry.session ? "this session" : "standing rules"])
+      }
+      for line in rules.render(style: repl.style) { repl.resultSink.write(line + "\n") }
+    }
+    if stored.isEmpty, defined.isEmpty {
+      repl.console.print(prefix.isEmpty ? "the store holds no predicates and no rules are in force" : "no predicate starts with `\(prefix)`")
+    }
+  }
+
+  static func load(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    guard invocation.words.count == 1 else { throw usage(invocation, "takes one file name") }
+    let path = invocation.words[0]
+    try repl.runText(try TextFile.read(path), name: path, firstLine: 1)
+  }
+
+  static func rules(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    let all = repl.session.rules
+    if all.isEmpty {
+      repl.console.print("no rules are in force")
+      return
+    }
+    var lastSource = ""
+    for (k, sourced) in all.enumerated() {
+      if sourced.source.name != lastSource {
+        lastSource = sourced.source.name
+        let origin = k < repl.standingRuleCount ? "standing rules" : "added in this session"
+        repl.resultSink.write(repl.style.dim("% \(origin): \(lastSource)") + "\n")
+      }
+      repl.resultSink.write(sourced.source.slice(sourced.rule.span) + "\n")
+    }
+  }
+
+  static func mode(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    guard let name = invocation.words.first else {
+      repl.console.print(repl.format.rawValue)
+      return
+    }
+    guard let format = OutputFormat(rawValue: name) else {
+      throw usage(invocation, "takes \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")), found `\(name)`")
+    }
+    repl.format = format
+  }
+
+  static func lang(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    guard let name = invocation.words.first else {
+      repl.console.print(repl.language)
+      return
+    }
+    guard name == "zh" || name == "en" else { throw usage(invocation, "takes `zh` or `en`, found `\(name)`") }
+    repl.language = name
+    repl.invalidateCaches()
+  }
+
+  static func asOf(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    guard let word = invocation.words.first else {
+      repl.console.print(repl.store.asOf.map { "as of transaction \($0)" } ?? "latest (transaction \(repl.store.lastTransaction))")
+      return
+    }
+    var asOf: TxNumber?
+    if word != "latest" {
+      guard let n = TxNumber(word), n > 0 else { throw usage(invocation, "takes a transaction number or `latest`, found `\(word)`") }
+      asOf = n
+    }
+    let reopened = try GraphStore.open(at: repl.store.directory, asOf: asOf, options: try repl.context.storeOptions())
+    let previous = repl.store
+    repl.store = reopened
+    do throws(DiagnosticError) {
+      try repl.rebuildSession()
+    } catch {
+      repl.store = previous
+      try? repl.rebuildSession()
+      throw error
+    }
+    repl.console.print(asOf.map { "reading the store as of transaction \($0) (read-only)" } ?? "reading the latest state (transaction \(reopened.lastTransaction))")
+  }
+
+  static func output(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    guard let path = invocation.words.first else {
+      repl.closeOutput()
+      return
+    }
+    guard invocation.words.count == 1 else { throw usage(invocation, "takes one file name") }
+    let sink = try repl.openResultFile(path)
+    repl.closeOutput()
+    repl.output = sink
+    repl.outputPath = path
+  }
+
+  static func maxRows(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    guard let word = invocation.words.first else {
+      repl.console.print(repl.maxRows.map(String.init) ?? "0 (all rows)")
+      return
+    }
+    guard let n = Int(word), n >= 0 else { throw usage(invocation, "takes a number of rows (0: all), found `\(word)`") }
+    repl.maxRows = n == 0 ? nil : n
+  }
+
+  static func history(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    var count = 20
+    if let word = invocation.words.first {
+      guard let n = Int(word), n > 0 else { throw usage(invocation, "takes a number of entries, found `\(word)`") }
+      count = n
+    }
+    let entries = repl.history.entries
+    let first = max(0, entries.count - count)
+    let width = String(entries.count).count
+    for i in first..<entries.count {
+      let number = String(i + 1)
+      let lines = entries[i].split(separator: "\n", omittingEmptySubsequences: false)
+      for (k, line) in lines.enumerated() {
+        let margin = k == 0 ? String(repeating: " ", count: width - number.count) + number : String(repeating: " ", count: width)
+        repl.console.print(repl.style.dim(margin) + "  " + TerminalText.visible(String(line)))
+      }
+    }
+  }
+
+  /// `.assert` and `.retract`: the facts, then `--source`/`--note` options, one transaction.
+  static func write(_ repl: Repl, _ invocation: MetaInvocation, retracting: Bool) throws(DiagnosticError) {
+    let (facts, optionText) = splitOptions(invocation.rest)
+    guard !facts.trimmingBlanks().isEmpty else { throw usage(invocation, "needs facts, such as `.\(invocation.name) edge(a, b).`") }
+    var metadata: [(key: String, value: String)] = []
+    var options = words(optionText)
+    while !options.isEmpty {
+      let option = options.removeFirst()
+      guard option == "--source" || option == "--note" else { throw usage(invocation, "does not know `\(option)`") }
+      guard !options.isEmpty else { throw usage(invocation, "needs a value after `\(option)`") }
+      metadata.append((String(option.dropFirst(2)), options.removeFirst()))
+    }
+    if !metadata.contains(where: { $0.key == "source" }) {
+      metadata.insert(("source", "xinzhi repl"), at: 0)
+    }
+    var text = facts.trimmingBlanks()
+    if !text.hasSuffix(".") { text += "." }
+    let triples = try FactText.triples(from: text, name: invocation.sourceName, firstLine: invocation.line)
+    let number = retracting
+      ? try repl.store.transact(retracting: triples, metadata: metadata)
+      : try repl.store.transact(asserting: triples, metadata: metadata)
+    try repl.rebuildSession()
+    let noun = triples.count == 1 ? "fact" : "facts"
+    repl.console.print("transaction \(number): \(triples.count) \(noun) \(retracting ? "retracted" : "asserted")")
+  }
+
+  /// Splits `.assert` text at the first ` --source` or ` --note` outside quotes and parentheses.
+  static func splitOptions(_ text: String) -> (facts: String, options: String) {
+    let characters = Array(text)
+    var quote: Character?
+    var depth = 0
+    var i = 0
+    while i < characters.count {
+      let c = characters[i]
+      if let q = quote {
+        if c == "\\" { i += 1 } else if c == q { quote = nil }
+      } else if c == "\"" || c == "'" {
+        quote = c
+      } else if c == "(" {
+        depth += 1
+      } else if c == ")" {
+        depth = max(0, depth - 1)
+      } else if depth == 0, c == "-", i == 0 || characters[i - 1].isWhitespace {
+        let rest = String(characters[i...])
+        if rest.hasPrefix("--source") || rest.hasPrefix("--note") {
+          return (String(characters[..<i]), rest)
+        }
+      }
+      i += 1
+    }
+    return (text, "")
+  }
+}

@@ -1,0 +1,330 @@
+// The interactive shell (`xinzhi` with no command): reads entries — query-language text ending
+// with `.`, or one-line meta-commands such as `.mode csv` — and runs them in one query session
+// on the store. On a terminal it edits lines (LineEditor); from a pipe or file it runs the same
+// language without prompts and exits non-zero when an entry failed.
+
+import Diagnostics
+import Glibc
+import KnowledgeGraph
+
+/// Raised by SIGINT while a query runs in the REPL; the handler only touches this flag.
+enum InterruptSignal {
+  static let flag = CancellationFlag()
+
+  /// Makes Ctrl-C (SIGINT) raise ``flag`` instead of ending the process.
+  static func install() {
+    _ = flag  // initialised now, never inside the handler
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { _ in InterruptSignal.flag.cancel() }
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = 0
+    sigaction(SIGINT, &action, nil)
+  }
+}
+
+/// One REPL: its session, settings and output.
+final class Repl {
+  /// How entries arrive.
+  enum InputMode {
+    /// A terminal with line editing.
+    case editing
+    /// A terminal without editing (TERM=dumb): prompts, plain lines.
+    case plainPrompts
+    /// A pipe or a file: no prompts, no banner; a failure sets the exit status.
+    case script
+  }
+
+  let context: CommandContext
+  let mode: InputMode
+  var store: GraphStore
+  var session: QuerySession
+  /// The store's rule count: rules beyond it were added in this session.
+  var standingRuleCount: Int
+  var limits: EvaluationLimits
+
+  // Settings changed by meta-commands.
+  var format = OutputFormat.table
+  var timer = false
+  var language = "zh"
+  var maxRows: Int?
+
+  /// Where results go: standard output, or the file named by `.output`.
+  var output: TextSink
+  var outputPath: String?
+  /// The file named by `.once`, for the next entry's results only.
+  var once: (sink: FileSink, path: String)?
+
+  /// The exit status: that of the first failed entry in a script.
+  var status: Int32 = 0
+  /// Entries run so far (names interactive sources `<repl:N>`).
+  var entryNumber = 0
+  var quitting = false
+  let history: History
+  private var labelCache: (language: String, labels: [String: String])?
+  private var completionCache: CompletionSource?
+
+  init(context: CommandContext, store: GraphStore, mode: InputMode) throws(DiagnosticError) {
+    self.context = context
+    self.mode = mode
+    self.store = store
+    limits = try QueryCommands.limits(context)
+    limits.cancellation = InterruptSignal.flag
+    session = try QuerySession(store: store, limits: limits)
+    standingRuleCount = session.rules.count
+    output = context.console.out
+    if mode != .script, context.console.outIsTerminal { maxRows = 100 }
+    if let lang = context.environment["XINZHI_LANG"], lang == "en" || lang == "zh" { language = lang }
+    history = History(path: mode == .editing ? History.defaultPath(environment: context.environment) : nil)
+  }
+
+  var console: Console { context.console }
+  var style: Style { context.style }
+
+  // MARK: - Reading entries
+
+  /// Runs entries until the input ends or `.quit`; returns the exit status.
+  func run() -> Int32 {
+    switch mode {
+    case .editing: runEditing()
+    case .plainPrompts, .script: runPlain()
+    }
+    closeOnce()
+    closeOutput()
+    console.flush()
+    return status
+  }
+
+  private var prompt: String {
+    store.asOf.map { "xinzhi (as of \($0))> " } ?? "xinzhi> "
+  }
+
+  private var continuationPrompt: String {
+    String(repeating: " ", count: max(0, DisplayWidth.of(prompt) - 5)) + "...> "
+  }
+
+  private func banner() {
+    let stats = store.statistics()
+    console.print(
+      "xinzhi \(Shell.version) · \(stats.directory): \(Format.count(stats.triples)) facts, \(Format.count(stats.entities)) entities, \(Format.count(stats.transactions)) transactions")
+    console.print(style.dim("Queries end with a period: ?- type(X, central_bank).  .help lists the commands; .quit or Ctrl-D leaves."))
+    console.flush()
+  }
+
+  private func runEditing() {
+    banner()
+    InterruptSignal.install()
+    let editor = LineEditor(terminal: Terminal(), history: history)
+    editor.needsMoreInput = { text in !Repl.isMetaCommand(text) && QuerySession.needsMoreInput(text) }
+    editor.completer = { [unowned self] characters, cursor in self.complete(characters, cursor) }
+    let style = self.style
+    editor.stylePrompt = { style.cyan($0) }
+    while !quitting {
+      console.flush()
+      switch editor.readEntry(prompt: prompt, continuationPrompt: continuationPrompt) {
+      case .entry(let text):
+        history.add(text)
+        execute(text, name: nil, firstLine: 1)
+      case .interrupted:
+        continue
+      case .endOfInput:
+        quitting = true
+      }
+    }
+  }
+
+  /// Plain lines: with prompts on a dumb terminal, without from a pipe. An entry is a
+  /// meta-command line, or lines up to the one that ends a clause.
+  private func runPlain() {
+    if mode == .plainPrompts { banner() }
+    let input = Terminal()
+    var pending: [String] = []
+    var firstLine = 1
+    var lineNumber = 0
+    while !quitting {
+      if mode == .plainPrompts {
+        console.out.write(pending.isEmpty ? prompt : continuationPrompt)
+        console.flush()
+      }
+      guard let line = input.readLine() else { break }
+      lineNumber += 1
+      if pending.isEmpty {
+        if Repl.isMetaCommand(line) {
+          execute(line, name: "<stdin>", firstLine: lineNumber)
+          continue
+        }
+        if line.allSatisfy(\.isWhitespace) { continue }
+        firstLine = lineNumber
+      }
+      pending.append(line)
+      let text = pending.joined(separator: "\n")
+      if !QuerySession.needsMoreInput(text) {
+        pending = []
+        execute(text, name: mode == .script ? "<stdin>" : nil, firstLine: firstLine)
+      }
+    }
+    if !pending.isEmpty {
+      execute(pending.joined(separator: "\n"), name: mode == .script ? "<stdin>" : nil, firstLine: firstLine)
+    }
+  }
+
+  static func isMetaCommand(_ text: String) -> Bool {
+    text.drop(while: { $0 == " " || $0 == "\t" }).first == "."
+  }
+
+  // MARK: - Running entries
+
+  /// Runs one entry; failures are reported and recorded in the exit status (scripts).
+  func execute(_ text: String, name: String?, firstLine: Int) {
+    entryNumber += 1
+    let sourceName = name ?? "<repl:\(entryNumber)>"
+    do throws(DiagnosticError) {
+      if Repl.isMetaCommand(text) {
+        try MetaCommands.run(text.trimmingBlanks(), repl: self, sourceName: sourceName, line: firstLine)
+      } else {
+        try runText(text, name: sourceName, firstLine: firstLine)
+      }
+    } catch {
+      fail(error)
+    }
+    if once != nil, !Repl.isMetaCommand(text) || !text.trimmingBlanks().hasPrefix(".once") { closeOnce() }
+    output.flush()
+    console.flush()
+  }
+
+  func fail(_ error: DiagnosticError) {
+    output.flush()
+    context.report(error)
+    if status == 0, mode == .script { status = error.category.exitStatus }
+  }
+
+  /// Where this entry's results go: the `.once` file, the `.output` file, or standard output.
+  var resultSink: TextSink { once?.sink ?? output }
+
+  /// Results rendered as chosen, with labels in the chosen language.
+  func renderer() -> ResultRenderer {
+    var renderer = ResultRenderer()
+    renderer.format = format
+    renderer.maxRows = maxRows
+    let labels = labelsInLanguage()
+    renderer.label = { labels[$0] }
+    renderer.style = resultSink === console.out ? style : Style(enabled: false)
+    return renderer
+  }
+
+  /// Runs query-language text: its rules join the session, its queries are answered.
+  func runText(_ text: String, name: String, firstLine: Int) throws(DiagnosticError) {
+    InterruptSignal.flag.reset()
+    let started = MonotonicClock.now()
+    let sink = resultSink
+    let printer = QueryCommands.answerPrinter(text: text, renderer: renderer(), style: sink === console.out ? style : Style(enabled: false)) { sink.write($0) }
+    var added = 0
+    do throws(DiagnosticError) {
+      _ = try session.run(text, name: name, firstLine: firstLine, warnings: { self.context.report([$0]) }) { outcome in
+        if case .rulesAdded(let n) = outcome { added += n }
+        printer(outcome)
+      }
+    } catch let error {
+      if InterruptSignal.flag.isCancelled {
+        throw DiagnosticError(.data, code: "cancelled", "cancelled (Ctrl-C): the query stopped; nothing it computed is kept")
+      }
+      throw error
+    }
+    if added > 0, mode != .script {
+      console.print(style.dim("(\(added) rule\(added == 1 ? "" : "s") and facts added to this session; .rules lists them, .clear forgets them)"))
+    }
+    reportTime(since: started)
+  }
+
+  func reportTime(since started: Double) {
+    guard timer else { return }
+    output.flush()
+    console.print(style.dim("Run time: " + Format.duration(MonotonicClock.now() - started)))
+  }
+
+  // MARK: - Session and store
+
+  /// The rules and facts added in this session (beyond the standing rules).
+  var sessionRules: [SourcedRule] { Array(session.rules.dropFirst(standingRuleCount)) }
+
+  /// Starts a new session on `store`, keeping this session's rules unless `keepingRules` is false.
+  func rebuildSession(keepingRules: Bool = true) throws(DiagnosticError) {
+    let kept = keepingRules ? sessionRules : []
+    let fresh = try QuerySession(store: store, limits: limits)
+    standingRuleCount = fresh.rules.count
+    if !kept.isEmpty { try fresh.interpreter.add(kept) }
+    session = fresh
+    labelCache = nil
+    completionCache = nil
+  }
+
+  /// Labels in the chosen language by entity (built once per store state and language).
+  func labelsInLanguage() -> [String: String] {
+    if let cache = labelCache, cache.language == language { return cache.labels }
+    var labels: [String: String] = [:]
+    for label in store.labels() where label.language == language && labels[label.entity] == nil {
+      labels[label.entity] = label.text
+    }
+    labelCache = (language, labels)
+    return labels
+  }
+
+  func invalidateCaches() {
+    labelCache = nil
+    completionCache = nil
+  }
+
+  // MARK: - Output files
+
+  func closeOnce() {
+    guard let current = once else { return }
+    current.sink.flush()
+    close(current.sink.fd)
+    once = nil
+  }
+
+  func closeOutput() {
+    guard let file = output as? FileSink, outputPath != nil else { return }
+    file.flush()
+    close(file.fd)
+    output = console.out
+    outputPath = nil
+  }
+
+  /// Opens a file for results (created or truncated).
+  func openResultFile(_ path: String) throws(DiagnosticError) -> FileSink {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      let reason = String(cString: strerror(errno))
+      throw DiagnosticError(.cannotCreate, code: "output", "cannot write `\(path)`: \(reason)", help: "choose a file in a folder you can write to")
+    }
+    return FileSink(fd: fd)
+  }
+
+  // MARK: - Completion
+
+  func complete(_ characters: [Character], _ cursor: Int) -> Completion? {
+    if completionCache == nil {
+      completionCache = CompletionSource(store: store, rules: session.rules, language: language)
+    }
+    return completionCache?.complete(characters, cursor)
+  }
+}
+
+/// Monotonic time in seconds.
+enum MonotonicClock {
+  static func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+  }
+}
+
+extension String {
+  /// The text without leading and trailing blanks (spaces, tabs, newlines).
+  func trimmingBlanks() -> String {
+    var s = self[...]
+    while let c = s.first, c.isWhitespace { s.removeFirst() }
+    while let c = s.last, c.isWhitespace { s.removeLast() }
+    return String(s)
+  }
+}

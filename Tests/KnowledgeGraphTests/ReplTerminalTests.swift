@@ -1,0 +1,268 @@
+// The REPL on a real pseudo-terminal: keys are typed into `xinzhi` running under forkpty, and a
+// VT100 screen model checks what the user would see — edited lines, history across sessions,
+// Ctrl-R, Tab, multi-line entries, Ctrl-C, Ctrl-D, Chinese display width, .mode and .timer.
+
+import Glibc
+import Testing
+import TestSupport
+
+private enum Keys {
+  static let up = "\u{1B}[A", down = "\u{1B}[B", right = "\u{1B}[C", left = "\u{1B}[D"
+  static let home = "\u{1B}[H", end = "\u{1B}[F", delete = "\u{1B}[3~"
+  static let wordRight = "\u{1B}f", wordLeft = "\u{1B}b"
+  static let backspace = "\u{7F}", enter = "\r", tab = "\t"
+  static func control(_ letter: Character) -> String {
+    String(Unicode.Scalar(UInt8(letter.asciiValue ?? 0x40) & 0x1F))
+  }
+}
+
+/// A store with a few labelled facts, and a history file beside it.
+private struct Fixture {
+  let dir = TemporaryDirectory()
+  let store: String
+  var historyPath: String { dir.file("history") }
+
+  init() {
+    store = dir.file("g")
+    _ = xinzhi(["init", store])
+    _ = xinzhi([
+      "--store", store, "assert",
+      "edge(a, b). edge(b, c). edge(c, central_bank). label(a, \"甲乙\"@zh). label(b, \"乙\"@zh). label(c, \"central\"@en). label(central_bank, \"中央银行\"@zh).",
+    ])
+  }
+
+  /// Starts the REPL on a terminal of the given size and waits for its first prompt.
+  func start(columns: Int = 80, rows: Int = 24, extra: [String: String] = [:]) throws -> PseudoTerminal {
+    var environment = ["XINZHI_HISTORY": historyPath, "TERM": "xterm-256color", "NO_COLOR": ""]
+    for (k, v) in extra { environment[k] = v }
+    let terminal = try #require(
+      PseudoTerminal(productPath("xinzhi"), ["--store", store], environment: environment, columns: columns, rows: rows))
+    #expect(terminal.waitFor("xinzhi>"), "no prompt: \(terminal.output)")
+    return terminal
+  }
+}
+
+/// The screen line holding the cursor.
+private func cursorLine(_ t: PseudoTerminal) -> String { t.screen.line(t.screen.cursorRow) }
+
+/// Types text and waits until the line under the cursor ends with `expected`.
+private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String) -> Bool {
+  t.send(keys)
+  return t.wait(timeout: 10) { cursorLine($0).hasSuffix(expected) }
+}
+
+@Suite(.serialized) struct ReplTerminalTests {
+  @Test func typingAndEditingKeys() throws {
+    let f = Fixture()
+    let t = try f.start()
+    #expect(type(t, "?- edgx(a, X).", showing: "xinzhi> ?- edgx(a, X)."))
+    // Start of line, one word right (past `edgx`), fix the typo.
+    t.send(Keys.control("a") + Keys.wordRight + Keys.backspace + "e")
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- edge(a, X)." && $0.screen.cursorColumn == 15 })
+    // Left and Right, Delete under the cursor, then insert.
+    t.send(Keys.end + Keys.left + Keys.left + Keys.left + Keys.delete + "Y")
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- edge(a, Y)." && $0.screen.cursorColumn == 20 })
+    // Kill to the end and yank it back.
+    t.send(Keys.home + Keys.control("k"))
+    #expect(t.wait { cursorLine($0) == "xinzhi>" && $0.screen.cursorColumn == 8 })
+    t.send(Keys.control("y"))
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- edge(a, Y)." })
+    t.send(Keys.enter)
+    #expect(t.waitFor("(1 row)"))
+    #expect(t.screen.text.contains("b  乙"))
+    // Ctrl-U removes what is before the cursor; Ctrl-W a word.
+    #expect(type(t, "junk more", showing: "xinzhi> junk more"))
+    t.send(Keys.control("w"))
+    #expect(t.wait { cursorLine($0) == "xinzhi> junk" })
+    t.send(Keys.control("u"))
+    #expect(t.wait { cursorLine($0) == "xinzhi>" })
+    t.send(Keys.control("d"))
+    #expect(t.waitForExit() == 0)
+  }
+
+  @Test func historyIsRecalledWithArrowsInALaterSession() throws {
+    let f = Fixture()
+    do {
+      let first = try f.start()
+      first.send("?- edge(a, X)." + Keys.enter)
+      #expect(first.waitFor("(1 row)"))
+      first.send(".mode csv" + Keys.enter)
+      first.send(Keys.control("d"))
+      #expect(first.waitForExit() == 0)
+    }
+    #expect(readText(f.historyPath) == "?- edge(a, X).\n.mode csv\n")
+    let second = try f.start()
+    second.send(Keys.up)
+    #expect(second.wait { cursorLine($0) == "xinzhi> .mode csv" })
+    second.send(Keys.up)
+    #expect(second.wait { cursorLine($0) == "xinzhi> ?- edge(a, X)." })
+    second.send(Keys.down)
+    #expect(second.wait { cursorLine($0) == "xinzhi> .mode csv" })
+    second.send(Keys.down)
+    #expect(second.wait { cursorLine($0) == "xinzhi>" })
+    second.send(Keys.up + Keys.up + Keys.enter)
+    #expect(second.waitFor("(1 row)"))
+    second.send(Keys.control("d"))
+    #expect(second.waitForExit() == 0)
+  }
+
+  @Test func reverseSearchFindsAnOlderEntry() throws {
+    let f = Fixture()
+    writeFile(f.historyPath, Array("?- edge(b, X).\n.timer on\n?- edge(a, X).\n".utf8))
+    let t = try f.start()
+    t.send(Keys.control("r") + "edge(")
+    #expect(t.wait { cursorLine($0) == "(reverse-i-search)`edge(': ?- edge(a, X)." })
+    t.send(Keys.control("r"))
+    #expect(t.wait { cursorLine($0) == "(reverse-i-search)`edge(': ?- edge(b, X)." })
+    t.send("zz")
+    #expect(t.wait { cursorLine($0).hasPrefix("(failed reverse-i-search)`edge(zz'") })
+    t.send(Keys.backspace + Keys.backspace + Keys.enter)
+    #expect(t.waitFor("c\n(1 row)"))
+    // Ctrl-G gives up and leaves the entry as it was.
+    #expect(type(t, "?- ed", showing: "xinzhi> ?- ed"))
+    t.send(Keys.control("r") + "timer")
+    #expect(t.wait { cursorLine($0).hasSuffix(".timer on") })
+    t.send(Keys.control("g"))
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- ed" })
+    t.close()
+  }
+
+  @Test func tabCompletesPredicatesEntitiesLabelsCommandsAndPaths() throws {
+    let f = Fixture()
+    _ = f.dir.write("script-one.dl", "?- edge(a, X).\n")
+    let t = try f.start()
+    #expect(type(t, "?- ed", showing: "?- ed"))
+    t.send(Keys.tab)
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- edge" })
+    // A label prefix completes to the entity's id.
+    #expect(type(t, "(X, 甲", showing: "edge(X, 甲"))
+    t.send(Keys.tab)
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- edge(X, a" })
+    t.send(Keys.control("u"))
+    // Several candidates with nothing in common to add are listed with their labels (an id
+    // and a label match), and the entry is drawn again below the list.
+    #expect(type(t, "?- edge(X, cen", showing: "edge(X, cen"))
+    t.send(Keys.tab)
+    #expect(t.wait { $0.screen.text.contains("central_bank  中央银行") && $0.screen.text.contains("c  central") && cursorLine($0) == "xinzhi> ?- edge(X, cen" })
+    t.send(Keys.control("a") + Keys.control("k") + ".ti" + Keys.tab)
+    #expect(t.wait { cursorLine($0) == "xinzhi> .timer" })
+    t.send(Keys.control("u") + ".load " + f.dir.path + "/scr" + Keys.tab)
+    #expect(t.wait { cursorLine($0).hasSuffix("/script-one.dl") })
+    t.send(Keys.enter)
+    #expect(t.waitFor("b  乙"))
+    t.send(Keys.control("u") + "." + Keys.tab)
+    #expect(t.waitFor(".whynot"))
+    #expect(t.screen.text.contains(".assert"))
+    t.close()
+  }
+
+  @Test func enterBeforeTheFinalPeriodContinuesTheEntry() throws {
+    let f = Fixture()
+    let t = try f.start()
+    t.send("reach(X, Y) :- edge(X, Y)." + Keys.enter)
+    #expect(t.waitFor("rule"))
+    t.send("reach(X, Z) :-" + Keys.enter)
+    #expect(t.wait { cursorLine($0) == "   ...>" })
+    t.send("  edge(X, Y), reach(Y, Z)." + Keys.enter + "?- reach(a," + Keys.enter + "X)." + Keys.enter)
+    #expect(t.waitFor("(3 rows)"))
+    #expect(t.screen.text.contains("xinzhi> ?- reach(a,\n   ...> X)."))
+    // The multi-line entry is one history entry; recalled, it shows on two lines again.
+    t.send(Keys.up)
+    #expect(t.wait { $0.screen.line($0.screen.cursorRow - 1) == "xinzhi> ?- reach(a," && cursorLine($0) == "   ...> X)." })
+    t.close()
+    #expect(readText(f.historyPath).contains("?- reach(a,\\nX).\n"))
+  }
+
+  @Test func ctrlCCancelsARunningQueryAndClearsTheEntry() throws {
+    let f = Fixture()
+    let t = try f.start()
+    // Counting to a billion, one fact per iteration: runs far longer than the test waits.
+    t.send("n(0). n(Y) :- n(X), Y = X + 1, Y < 1000000000." + Keys.enter)
+    t.send("?- n(X), X > 999999990." + Keys.enter)
+    sleepMilliseconds(500)
+    t.mark()
+    t.send(Keys.control("c"))
+    #expect(t.waitForOutputSinceMark("cancelled (Ctrl-C)", timeout: 10))
+    #expect(t.waitForOutputSinceMark("xinzhi> "))
+    // The session still works, and keeps its rules.
+    t.send("?- edge(a, X)." + Keys.enter)
+    #expect(t.waitFor("(1 row)"))
+    t.send(".rules" + Keys.enter)
+    #expect(t.waitFor("n(Y) :- n(X), Y = X + 1, Y < 1000000000."))
+    // Ctrl-C on a typed entry abandons it; at an empty prompt it just gives a new prompt.
+    #expect(type(t, "?- half typed", showing: "?- half typed"))
+    t.send(Keys.control("c"))
+    #expect(t.wait { cursorLine($0) == "xinzhi>" && $0.screen.text.contains("?- half typed^C") })
+    t.send(Keys.control("c"))
+    #expect(t.wait { cursorLine($0) == "xinzhi>" })
+    t.send(Keys.control("d"))
+    #expect(t.waitForExit() == 0)
+  }
+
+  @Test func chineseTextAndLongLinesWrapWhereTheTerminalWraps() throws {
+    let f = Fixture()
+    let t = try f.start(columns: 20)
+    // The prompt takes 8 cells; 6 Chinese characters fill the row exactly (8 + 12 = 20).
+    t.send("中文中文中文")
+    #expect(t.wait { $0.screen.cursorColumn == 0 && $0.screen.line($0.screen.cursorRow - 1) == "xinzhi> 中文中文中文" })
+    // One more: it goes to the next row.
+    t.send("字")
+    #expect(t.wait { cursorLine($0) == "字" && $0.screen.cursorColumn == 2 })
+    // An ASCII character and then a wide one that does not fit in the last cell of a row.
+    t.send(Keys.control("u") + "abcdefghijk" + "甲")
+    #expect(t.wait { $0.screen.line($0.screen.cursorRow - 1) == "xinzhi> abcdefghijk" && cursorLine($0) == "甲" })
+    // Moving left over a wide character moves two cells, and back across the wrap.
+    t.send(Keys.left)
+    #expect(t.wait { $0.screen.cursorColumn == 0 && cursorLine($0) == "甲" })
+    t.send(Keys.left)
+    #expect(t.wait { $0.screen.cursorColumn == 18 && cursorLine($0) == "xinzhi> abcdefghijk" })
+    // Inserting at the start of the entry reflows both rows.
+    t.send(Keys.home + "乙")
+    #expect(t.wait { $0.screen.line($0.screen.cursorRow) == "xinzhi> 乙abcdefghij" && $0.screen.cursorColumn == 10 })
+    #expect(t.wait { $0.screen.line($0.screen.cursorRow + 1) == "k甲" })
+    t.send(Keys.control("e") + Keys.control("u") + "?- label(X, L)." + Keys.enter)
+    #expect(t.waitFor("(4 rows)"))
+    t.close()
+  }
+
+  @Test func modeAndTimerChangeTheOutput() throws {
+    let f = Fixture()
+    let t = try f.start()
+    t.send(".mode csv" + Keys.enter + "?- edge(X, c)." + Keys.enter)
+    #expect(t.waitFor("X\nb\nxinzhi>"))
+    t.send(".mode markdown" + Keys.enter + "?- edge(a, X)." + Keys.enter)
+    #expect(t.waitFor("| X |\n|---|\n| b  乙 |"))
+    t.send(".mode table" + Keys.enter + ".timer on" + Keys.enter + "?- edge(a, X)." + Keys.enter)
+    #expect(t.waitFor("Run time: "))
+    t.send(".lang en" + Keys.enter + "?- edge(b, X)." + Keys.enter)
+    #expect(t.waitFor("c  central"))
+    t.send(".quit" + Keys.enter)
+    #expect(t.waitForExit() == 0)
+    // Colour on a terminal: the prompt, table headers and errors.
+    #expect(t.output.contains("\u{1B}[36mxinzhi> \u{1B}[0m"))
+    #expect(t.output.contains("\u{1B}[1mX\u{1B}[0m"))
+  }
+
+  @Test func noColorTurnsColourOff() throws {
+    let f = Fixture()
+    let t = try f.start(extra: ["NO_COLOR": "1"])
+    t.send("?- edge(a, X)." + Keys.enter + "?- nope(X)." + Keys.enter)
+    #expect(t.waitFor("unknown predicate `nope`"))
+    #expect(t.screen.text.contains("?- nope(X).\n   |    ^~~~"))
+    t.close()
+    #expect(!t.output.contains("\u{1B}[1m") && !t.output.contains("\u{1B}[36m") && !t.output.contains("\u{1B}[1;31m"))
+  }
+
+  @Test func dumbTerminalsGetPlainLines() throws {
+    let f = Fixture()
+    let t = try #require(
+      PseudoTerminal(productPath("xinzhi"), ["--store", f.store], environment: ["TERM": "dumb", "XINZHI_HISTORY": f.historyPath]))
+    #expect(t.waitFor("xinzhi>"))
+    t.send("?- edge(a,\n X).\n")
+    #expect(t.waitFor("(1 row)"))
+    // No escape sequences at all: no colour, no cursor movement.
+    #expect(!t.output.contains("\u{1B}"))
+    t.send("\u{04}")
+    #expect(t.waitForExit() == 0)
+  }
+}

@@ -1,0 +1,51 @@
+// Pieces of the REPL that need no terminal: when an entry is complete, the history file, and
+// how meta-command arguments are split.
+
+import KnowledgeGraph
+@testable import Shell
+import Testing
+import TestSupport
+
+@Suite struct ShellUnitTests {
+  @Test(arguments: [
+    ("?- edge(a, X).", false),
+    ("?- edge(a,", true),
+    ("p(X) :- q(X), X > 1.", false),
+    ("p(X) :- q(X), X > 1.5", true),
+    ("p(X) :- q(X),\n  r(X).", false),
+    ("% only a comment", false),
+    ("", false),
+    ("?- label(X, \"a.\")", true),
+    ("?- label(X, \"unterminated", false),
+    ("edge(a, b). edge(b", true),
+    ("?- n(X), Y = X % 2.", false),
+  ])
+  func anEntryIsCompleteWhenItsLastTokenIsTheClausePeriod(text: String, needsMore: Bool) {
+    #expect(QuerySession.needsMoreInput(text) == needsMore, "\(text)")
+  }
+
+  @Test func historyKeepsMultiLineEntriesAndIsCapped() {
+    let dir = TemporaryDirectory()
+    let path = dir.file("history")
+    let history = History(path: path, limit: 3)
+    history.add("?- a(X,\n  Y).")
+    history.add("back\\slash")
+    history.add("   ")
+    history.add("back\\slash")
+    #expect(readText(path) == "?- a(X,\\n  Y).\nback\\\\slash\n")
+    #expect(History(path: path, limit: 3).entries == ["?- a(X,\n  Y).", "back\\slash"])
+    for k in 1...5 { history.add("e\(k)") }
+    // Reopened, only the last three remain, and the file is cut down to them.
+    #expect(History(path: path, limit: 3).entries == ["e3", "e4", "e5"])
+    #expect(readText(path) == "e3\ne4\ne5\n")
+    #expect(History.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.xinzhi_history")
+    #expect(History.defaultPath(environment: ["HOME": "/home/u", "XINZHI_HISTORY": ""]) == nil)
+  }
+
+  @Test func metaCommandArgumentsAndWriteOptions() {
+    #expect(MetaCommands.words(#"a "b c" 'd \' e' f"#) == ["a", "b c", "d ' e", "f"])
+    let (facts, options) = MetaCommands.splitOptions(#"label(a, "x --source y"). edge(a, b) --source "000:L1-L2" --note n"#)
+    #expect(facts == #"label(a, "x --source y"). edge(a, b) "#)
+    #expect(MetaCommands.words(options) == ["--source", "000:L1-L2", "--note", "n"])
+  }
+}
