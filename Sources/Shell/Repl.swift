@@ -135,7 +135,10 @@ final class Repl {
   /// Plain lines: with prompts on a dumb terminal, without from a pipe. An entry is a
   /// meta-command line, or lines up to the one that ends a clause.
   private func runPlain() {
-    if mode == .plainPrompts { banner() }
+    if mode == .plainPrompts {
+      banner()
+      InterruptSignal.install()
+    }
     let input = Terminal()
     var pending: [String] = []
     var firstLine = 1
@@ -145,11 +148,14 @@ final class Repl {
         console.out.write(pending.isEmpty ? prompt : continuationPrompt)
         console.flush()
       }
-      guard let line = input.readLine() else { break }
+      guard let line = input.readLine() else {
+        if mode == .plainPrompts { console.print() }
+        break
+      }
       lineNumber += 1
       if pending.isEmpty {
         if Repl.isMetaCommand(line) {
-          execute(line, name: "<stdin>", firstLine: lineNumber)
+          runPlainEntry(line, firstLine: lineNumber)
           continue
         }
         if line.allSatisfy(\.isWhitespace) { continue }
@@ -159,11 +165,21 @@ final class Repl {
       let text = pending.joined(separator: "\n")
       if !QuerySession.needsMoreInput(text) {
         pending = []
-        execute(text, name: mode == .script ? "<stdin>" : nil, firstLine: firstLine)
+        runPlainEntry(text, firstLine: firstLine)
       }
     }
     if !pending.isEmpty {
-      execute(pending.joined(separator: "\n"), name: mode == .script ? "<stdin>" : nil, firstLine: firstLine)
+      runPlainEntry(pending.joined(separator: "\n"), firstLine: firstLine)
+    }
+  }
+
+  /// A script's entries are named `<stdin>` with their line numbers in the stream; typed ones
+  /// `<repl:N>`, counting lines from 1 like the editor's entries.
+  private func runPlainEntry(_ text: String, firstLine: Int) {
+    if mode == .script {
+      execute(text, name: "<stdin>", firstLine: firstLine)
+    } else {
+      execute(text, name: nil, firstLine: 1)
     }
   }
 
@@ -217,20 +233,21 @@ final class Repl {
     let started = MonotonicClock.now()
     let sink = resultSink
     let printer = QueryCommands.answerPrinter(text: text, renderer: renderer(), style: sink === console.out ? style : Style(enabled: false)) { sink.write($0) }
-    var added = 0
+    let rulesBefore = session.rules.count
     do throws(DiagnosticError) {
-      _ = try session.run(text, name: name, firstLine: firstLine, warnings: { self.context.report([$0]) }) { outcome in
-        if case .rulesAdded(let n) = outcome { added += n }
-        printer(outcome)
-      }
+      _ = try session.run(text, name: name, firstLine: firstLine, warnings: { self.context.report([$0]) }, each: printer)
     } catch let error {
       if InterruptSignal.flag.isCancelled {
         throw DiagnosticError(.data, code: "cancelled", "cancelled (Ctrl-C): the query stopped; nothing it computed is kept")
       }
       throw error
     }
-    if added > 0, mode != .script {
-      console.print(style.dim("(\(added) rule\(added == 1 ? "" : "s") and facts added to this session; .rules lists them, .clear forgets them)"))
+    let added = session.rules.dropFirst(rulesBefore)
+    if !added.isEmpty, mode != .script {
+      let facts = added.filter { $0.rule.isFact }.count
+      let rules = added.count - facts
+      let parts = [(rules, "rule"), (facts, "fact")].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }
+      console.print(style.dim("(\(parts.joined(separator: " and ")) added to this session; .rules lists them, .clear forgets them)"))
     }
     reportTime(since: started)
   }
