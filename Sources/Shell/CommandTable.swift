@@ -117,6 +117,14 @@ enum CommandTable {
       name: "why-not", aliases: ["whynot"], summary: "show why a fact does not hold: the first failing literal of each rule",
       arguments: "FACT|-", positionals: 1...1, options: QueryCommands.evaluationOptions),
     CommandSpec(name: "rules", summary: "show the store's standing rules (rules.dl)"),
+    CommandSpec(
+      name: "repl", summary: "the interactive shell; `xinzhi` without a command runs it too",
+      discussion: """
+        Reads queries, rules and meta-commands (.help lists them) with line editing on a terminal,
+        plain prompts under TERM=dumb, and no prompts when standard input is a pipe or a file;
+        then the exit status is that of the first entry that failed. See Documentation/Repl.md.
+        """,
+      options: QueryCommands.evaluationOptions.filter { $0.name != "format" }),
     CommandSpec(name: "help", summary: "show help for a command", arguments: "[COMMAND]", positionals: 0...1),
   ]
 
@@ -140,6 +148,7 @@ enum CommandTable {
     "why": { try QueryCommands.why($0, not: false) },
     "why-not": { try QueryCommands.why($0, not: true) },
     "rules": QueryCommands.rules,
+    "repl": runDefault,
     "help": { context in
       context.console.print(help(for: context.arguments.positionals.first))
       return 0

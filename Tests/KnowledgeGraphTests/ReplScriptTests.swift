@@ -86,6 +86,11 @@ private func smallStore(_ dir: TemporaryDirectory) -> String {
     #expect(result.stderr.contains("<stdin>:4:7: error: `.mode` takes table, csv, tsv, json, markdown, found `xml`"))
     // The first failure decides the status: a usage error first gives 64.
     #expect(xinzhi(["--store", g], input: ".bogus\n?- edgy(X, Y).\n").status == 64)
+    // `xinzhi repl` takes the evaluation limits.
+    let limited = xinzhi(["--store", g, "repl", "--max-facts", "100"], input: "n(0). n(Y) :- n(X), Y = X + 1.\n?- n(X), X < 0.\n?- edge(a, X).\n")
+    #expect(limited.status == 65)
+    #expect(limited.stderr.contains("stopped after deriving more than 100 facts; `n` was growing"))
+    #expect(limited.stdout.contains("b  乙\n(1 row)"))
     // An entry cut off by the end of the input is reported, not dropped.
     let cut = xinzhi(["--store", g], input: "?- edge(a,\n")
     #expect(cut.status == 65)
