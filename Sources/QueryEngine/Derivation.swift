@@ -8,16 +8,75 @@ import Diagnostics
 import GraphModel
 import QueryLanguage
 
-extension Interpreter {
-  /// A node of a derivation tree.
-  struct DerivationNode {
-    var text: String
-    var children: [Int] = []
+/// How a fact is derived: a tree whose root is the fact, whose inner nodes alternate between
+/// facts and the rules that derived them, and whose leaves are stored facts (with their
+/// transactions and sources) and the conditions that held. `why` prints it; the DOT export
+/// draws it.
+public struct DerivationTree: Sendable {
+  /// What a node stands for.
+  public enum Kind: Sendable, Equatable {
+    /// A derived fact (explained by its child rule).
+    case derivedFact
+    /// A stored fact: a leaf, annotated with its provenance.
+    case storedFact
+    /// A rule that derived its parent from its children.
+    case rule
+    /// A condition that held: a negation, a comparison, a test, an aggregate.
+    case condition
   }
 
+  /// One node.
+  public struct Node: Sendable {
+    /// What it is.
+    public var kind: Kind
+    /// The fact, rule or condition as written in the query language.
+    public var text: String
+    /// Provenance of a stored fact (`stored: tx 12 (source: 000:L1-L2)`), a rule's location, or
+    /// a note such as `(holds)`.
+    public var annotation: String?
+    /// The transactions that asserted a stored fact, with their sources.
+    public var provenance: [(transaction: Int, source: String?)] = []
+    /// Child node indices.
+    public var children: [Int] = []
+  }
+
+  /// The nodes; `nodes[0]` is the fact explained. Empty when the fact does not hold.
+  public var nodes: [Node]
+  /// Whether the fact has other derivations than the one shown.
+  public var othersExist: Bool
+  /// Why there is no tree (the fact does not hold), when `nodes` is empty.
+  public var message: String?
+
+  /// The tree as indented text, down to `maxDepth` levels.
+  public func render(maxDepth: Int = 40) -> String {
+    guard !nodes.isEmpty else { return message ?? "" }
+    var lines: [String] = []
+    // Explicit stack: (node, prefix for its children, own prefix, depth).
+    var stack: [(Int, String, String, Int)] = [(0, "", "", 0)]
+    while let (node, childPrefix, ownPrefix, depth) = stack.popLast() {
+      let n = nodes[node]
+      let shown = n.kind == .rule ? "rule " + n.text : n.text
+      lines.append(ownPrefix + shown + (n.annotation.map { "   " + $0 } ?? ""))
+      if depth >= maxDepth, !n.children.isEmpty {
+        lines.append(childPrefix + "└─ … (deeper levels not shown)")
+        continue
+      }
+      for (k, child) in n.children.enumerated().reversed() {
+        let last = k == n.children.count - 1
+        stack.append((child, childPrefix + (last ? "   " : "│  "), childPrefix + (last ? "└─ " : "├─ "), depth + 1))
+      }
+    }
+    if othersExist {
+      lines.append("(this is a shortest derivation; others exist)")
+    }
+    return lines.joined(separator: "\n")
+  }
+}
+
+extension Interpreter {
   private struct Found: Error {}
 
-  /// Explains how a fact holds: its derivation down to stored facts with their sources.
+  /// Explains how a fact holds: its derivation down to stored facts with their sources, as text.
   ///
   /// - Parameters:
   ///   - atom: A ground atom.
@@ -25,22 +84,30 @@ extension Interpreter {
   ///   - predicates: Checked predicate information (from ``check(_:_:)``).
   ///   - maxDepth: How many levels of the tree to print.
   public func why(_ atom: Atom, in source: SourceText, predicates: [String: PredicateInfo], maxDepth: Int = 40) throws(DiagnosticError) -> String {
+    try derivation(atom, in: source, predicates: predicates).render(maxDepth: maxDepth)
+  }
+
+  /// The derivation of a fact down to stored facts (see ``DerivationTree``).
+  public func derivation(_ atom: Atom, in source: SourceText, predicates: [String: PredicateInfo]) throws(DiagnosticError) -> DerivationTree {
     let (program, evaluator, predicate, tuple) = try prepareFact(atom, source, predicates)
     let printer = IRPrinter(program: program, operations: operations)
     let factText = printer.atom(IRAtom(predicate: predicate, terms: tuple.map { .constant($0) }), IRRule(head: IRAtom(predicate: predicate, terms: []), aggregates: [], body: [], variableNames: [], origin: RuleOrigin(literalSpans: [])))
     let entry = program.predicates[predicate]
     if !entry.isDerived {
-      return storedExplanation(entry, tuple, factText: factText) ?? "\(factText) does not hold: the store has no such fact.\nTry `why not \(factText)`."
+      guard let stored = storedFact(entry, tuple, text: factText) else {
+        return DerivationTree(nodes: [], othersExist: false, message: "\(factText) does not hold: the store has no such fact.\nTry `why not \(factText)`.")
+      }
+      return DerivationTree(nodes: [stored], othersExist: false, message: nil)
     }
     guard let relation = evaluator.relations[predicate], let row = tuple.withUnsafeBufferPointer({ relation.find($0) }) else {
-      return "\(factText) does not hold: no rule derives it and the store does not hold it.\nTry `why not \(factText)` to see which condition fails."
+      return DerivationTree(nodes: [], othersExist: false, message: "\(factText) does not hold: no rule derives it and the store does not hold it.\nTry `why not \(factText)` to see which condition fails.")
     }
-    var nodes: [DerivationNode] = []
+    var nodes: [DerivationTree.Node] = []
     var alternatives = false
     var explained: [String: Int] = [:]
     // Breadth-first over facts to explain: (node index, predicate, tuple, round).
     var queue: [(Int, Int, [TermID], UInt32)] = []
-    nodes.append(DerivationNode(text: factText))
+    nodes.append(DerivationTree.Node(kind: .derivedFact, text: factText))
     queue.append((0, predicate, tuple, relation.rounds[row]))
     var head = 0
     while head < queue.count {
@@ -48,38 +115,33 @@ extension Interpreter {
       head += 1
       let text = nodes[node].text
       if let first = explained[text], first != node {
-        nodes[node].text += "   (derived as shown above)"
+        nodes[node].annotation = "(derived as shown above)"
         continue
       }
       explained[text] = node
-      if round == 0, case .storedAndDerived = program.predicates[p].kind {
-        nodes[node].text += "   " + (storedProvenance(p, program, values) ?? "stored")
+      if round == 0, case .storedAndDerived(let id) = program.predicates[p].kind, let id, values.count == 2 {
+        nodes[node] = storedNode(text: text, IDTriple(values[0], id, values[1]))
         continue
       }
       guard let derivation = try bestDerivation(program, evaluator, predicate: p, tuple: values, round: round) else {
-        nodes[node].text += "   (no derivation found)"
+        nodes[node].annotation = "(no derivation found)"
         continue
       }
       if derivation.others { alternatives = true }
       let ruleNode = nodes.count
-      var ruleText = "rule " + printer.rule(derivation.rule)
-      if let sourced = derivation.rule.origin.sourced { ruleText += "   [\(sourced.location)]" }
-      nodes.append(DerivationNode(text: ruleText))
+      let location = derivation.rule.origin.sourced.map { "[\($0.location)]" }
+      nodes.append(DerivationTree.Node(kind: .rule, text: printer.rule(derivation.rule), annotation: location))
       nodes[node].children.append(ruleNode)
       for premise in derivation.premises {
         let child = nodes.count
-        nodes.append(DerivationNode(text: premise.text))
+        nodes.append(premise.node)
         nodes[ruleNode].children.append(child)
         if let (q, qValues, qRound) = premise.derived {
           queue.append((child, q, qValues, qRound))
         }
       }
     }
-    var lines = render(nodes, maxDepth: maxDepth)
-    if alternatives {
-      lines.append("(this is a shortest derivation; others exist)")
-    }
-    return lines.joined(separator: "\n")
+    return DerivationTree(nodes: nodes, othersExist: alternatives, message: nil)
   }
 
   /// Explains why a fact does not hold: for each rule that could derive it, the first body
@@ -95,7 +157,7 @@ extension Interpreter {
       return "\(factText) holds; `why \(factText)` shows how."
     }
     if !entry.isDerived {
-      if storedExplanation(entry, tuple, factText: factText) != nil {
+      if storedFact(entry, tuple, text: factText) != nil {
         return "\(factText) holds: it is stored. `why \(factText)` shows its source."
       }
     }
@@ -209,16 +271,18 @@ extension Interpreter {
     return (program, evaluator, index, values)
   }
 
-  private func storedExplanation(_ entry: PredicateEntry, _ tuple: [TermID], factText: String) -> String? {
+  /// A stored fact of a stored-only predicate as a leaf, or nil when the store does not hold it.
+  private func storedFact(_ entry: PredicateEntry, _ tuple: [TermID], text: String) -> DerivationTree.Node? {
     guard case .stored(let id) = entry.kind, let id, tuple.count == 2 else { return nil }
     let triple = IDTriple(tuple[0], id, tuple[1])
     guard source.contains(triple) else { return nil }
-    return factText + "   " + provenanceText(triple)
+    return storedNode(text: text, triple)
   }
 
-  private func storedProvenance(_ p: Int, _ program: IRProgram, _ tuple: [TermID]) -> String? {
-    guard case .storedAndDerived(let id) = program.predicates[p].kind, let id, tuple.count == 2 else { return nil }
-    return provenanceText(IDTriple(tuple[0], id, tuple[1]))
+  /// A leaf for a stored triple, with its provenance.
+  private func storedNode(text: String, _ triple: IDTriple) -> DerivationTree.Node {
+    let provenance = source.assertingTransactions(of: triple).map { tx in (Int(tx), source.transaction(tx)?.source) }
+    return DerivationTree.Node(kind: .storedFact, text: text, annotation: provenanceText(triple), provenance: provenance)
   }
 
   /// `stored, tx 12 (source: 000:L146-L152)`, naming every asserting transaction.
@@ -261,8 +325,17 @@ extension Interpreter {
   }
 
   private struct Premise {
-    var text: String
+    var node: DerivationTree.Node
     var derived: (Int, [TermID], UInt32)?
+
+    init(_ kind: DerivationTree.Kind, _ text: String, _ annotation: String? = nil, derived: (Int, [TermID], UInt32)? = nil) {
+      node = DerivationTree.Node(kind: kind, text: text, annotation: annotation)
+      self.derived = derived
+    }
+
+    init(stored node: DerivationTree.Node) {
+      self.node = node
+    }
   }
 
   private struct Derivation {
@@ -324,7 +397,7 @@ extension Interpreter {
     guard let best else { return nil }
     let rule = program.rules[best.rule]
     if !rule.aggregates.isEmpty {
-      return Derivation(rule: rule, premises: [Premise(text: "an aggregate over the rule's body (`why` does not expand aggregates)")], others: false)
+      return Derivation(rule: rule, premises: [Premise(.condition, "an aggregate over the rule's body (`why` does not expand aggregates)")], others: false)
     }
     var premises: [Premise] = []
     for literal in rule.body {
@@ -339,23 +412,23 @@ extension Interpreter {
         let text = printer.atom(ground, rule)
         let entry = program.predicates[atom.predicate]
         if entry.isDerived, let relation = evaluator.relations[atom.predicate], let row = values.withUnsafeBufferPointer({ relation.find($0) }) {
-          premises.append(Premise(text: text, derived: (atom.predicate, values, relation.rounds[row])))
+          premises.append(Premise(.derivedFact, text, derived: (atom.predicate, values, relation.rounds[row])))
         } else if case .stored(let id) = entry.kind, let id, values.count == 2 {
-          premises.append(Premise(text: text + "   " + provenanceText(IDTriple(values[0], id, values[1]))))
+          premises.append(Premise(stored: storedNode(text: text, IDTriple(values[0], id, values[1]))))
         } else if entry.kind == .triple, values.count == 3 {
-          premises.append(Premise(text: text + "   " + provenanceText(IDTriple(values[0], values[1], values[2]))))
+          premises.append(Premise(stored: storedNode(text: text, IDTriple(values[0], values[1], values[2]))))
         } else {
-          premises.append(Premise(text: text))
+          premises.append(Premise(.condition, text))
         }
       case .negative(let atom):
         let ground = IRAtom(predicate: atom.predicate, terms: atom.terms.map(substitute))
-        premises.append(Premise(text: "not " + printer.atom(ground, rule) + "   (no such fact)"))
+        premises.append(Premise(.condition, "not " + printer.atom(ground, rule), "(no such fact)"))
       case .test(let test, let args, let negated):
         let ground = IRLiteral.test(test, args.map { substituteExpression($0, best.registers) }, negated: negated)
-        premises.append(Premise(text: printer.literal(ground, rule) + "   (holds)"))
+        premises.append(Premise(.condition, printer.literal(ground, rule), "(holds)"))
       case .compare(let op, let left, let right):
         let ground = IRLiteral.compare(op, substituteExpression(left, best.registers), substituteExpression(right, best.registers))
-        premises.append(Premise(text: printer.literal(ground, rule) + "   (holds)"))
+        premises.append(Premise(.condition, printer.literal(ground, rule), "(holds)"))
       }
     }
     return Derivation(rule: rule, premises: premises, others: solutions > 1)
@@ -392,25 +465,5 @@ extension Interpreter {
     case .negate(let inner): return .negate(substituteExpression(inner, registers))
     case .call(let f, let args): return .call(f, args.map { substituteExpression($0, registers) })
     }
-  }
-
-  /// Draws a tree with box-drawing characters, cut at a depth.
-  private func render(_ nodes: [DerivationNode], maxDepth: Int) -> [String] {
-    var lines: [String] = []
-    // Explicit stack: (node, prefix for its children, own prefix, depth).
-    var stack: [(Int, String, String, Int)] = [(0, "", "", 0)]
-    while let (node, childPrefix, ownPrefix, depth) = stack.popLast() {
-      lines.append(ownPrefix + nodes[node].text)
-      if depth >= maxDepth, !nodes[node].children.isEmpty {
-        lines.append(childPrefix + "└─ … (deeper levels not shown)")
-        continue
-      }
-      let children = nodes[node].children
-      for (k, child) in children.enumerated().reversed() {
-        let last = k == children.count - 1
-        stack.append((child, childPrefix + (last ? "   " : "│  "), childPrefix + (last ? "└─ " : "├─ "), depth + 1))
-      }
-    }
-    return lines
   }
 }
