@@ -121,6 +121,7 @@ public final class QuerySession {
 }
 
 @_exported import struct QueryEngine.QueryResult
+@_exported import struct QueryEngine.DerivationTree
 @_exported import struct QueryEngine.EvaluationLimits
 @_exported import class QueryEngine.CancellationFlag
 @_exported import struct QueryLanguage.SourcedQuery
@@ -155,6 +156,20 @@ extension QuerySession {
   /// The text holds the fact, written `p(a, b).` or `?- p(a, b).`, optionally preceded by
   /// rules that the session keeps.
   public func why(_ text: String, name: String, not: Bool = false) throws(DiagnosticError) -> String {
+    let (goal, source, predicates) = try goal(text, name: name)
+    return not
+      ? try interpreter.whyNot(goal, in: source, predicates: predicates)
+      : try interpreter.why(goal, in: source, predicates: predicates)
+  }
+
+  /// The derivation of a fact (text as for ``why(_:name:not:)``) as a tree.
+  public func derivation(_ text: String, name: String) throws(DiagnosticError) -> DerivationTree {
+    let (goal, source, predicates) = try goal(text, name: name)
+    return try interpreter.derivation(goal, in: source, predicates: predicates)
+  }
+
+  /// The fact a `why` text asks about, after adding the rules before it.
+  private func goal(_ text: String, name: String) throws(DiagnosticError) -> (Atom, SourceText, [String: PredicateInfo]) {
     var body = text
     while let last = body.last, last == " " || last == "\n" || last == "\t" { body.removeLast() }
     if !body.hasSuffix(".") { body += "." }
@@ -182,8 +197,6 @@ extension QuerySession {
     let (checked, diagnostics) = interpreter.check([], [probe])
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { throw DiagnosticError(errors) }
-    return not
-      ? try interpreter.whyNot(goal, in: source, predicates: checked.predicates)
-      : try interpreter.why(goal, in: source, predicates: checked.predicates)
+    return (goal, source, checked.predicates)
   }
 }

@@ -71,11 +71,19 @@ enum CommandTable {
         """,
       options: [OptionSpec(name: "format", value: "tsv|nt|dl", help: "the file format (default: from the extension)")] + provenanceOptions),
     CommandSpec(
-      name: "export", summary: "write the store as TSV or N-Triples",
+      name: "export", summary: "write the store as TSV or N-Triples, or draw it as a Graphviz DOT picture",
+      discussion: """
+        --format dot draws entities as nodes (labelled in --lang, shaped and coloured by core type,
+        literal values inside) and facts as edges labelled with the predicate, with a legend. By
+        default it draws every entity-to-entity fact except the vocabulary and document mentions;
+        choose with --types, --predicates, --around ENTITY --depth N or --query TEXT. Render with
+        Graphviz, e.g. `xinzhi export --format dot --around bank_of_england | dot -Tsvg -o boe.svg`.
+        See Documentation/Formats.md.
+        """,
       options: [
-        OptionSpec(name: "format", value: "tsv|nt", help: "the output format (default tsv)"),
+        OptionSpec(name: "format", value: "tsv|nt|dot", help: "the output format (default tsv)"),
         OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output"),
-      ]),
+      ] + StoreCommands.pictureOptions + [QueryCommands.evaluationOptions[1], QueryCommands.evaluationOptions[2]]),
     CommandSpec(
       name: "query", summary: "run facts, rules and queries given as text", arguments: "TEXT|-", positionals: 1...1,
       discussion: """
@@ -111,8 +119,15 @@ enum CommandTable {
     CommandSpec(
       name: "why", summary: "show how a fact is derived, down to stored facts and their sources", arguments: "FACT|-",
       positionals: 1...1,
-      discussion: "FACT is a ground atom such as 'path(a, b)'; rules may precede it: 'path(X, Y) :- edge(X, Y). ?- path(a, b).'",
-      options: QueryCommands.evaluationOptions),
+      discussion: """
+        FACT is a ground atom such as 'path(a, b)'; rules may precede it: 'path(X, Y) :- edge(X, Y). ?- path(a, b).'
+        --format dot draws the derivation tree for Graphviz: facts, the rules that derived them, and the stored
+        facts at the leaves with their transactions and sources.
+        """,
+      options: QueryCommands.evaluationOptions + [
+        OptionSpec(name: "lang", value: "zh|en", help: "with --format dot: the language of the legend (default zh)"),
+        OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output"),
+      ]),
     CommandSpec(
       name: "why-not", aliases: ["whynot"], summary: "show why a fact does not hold: the first failing literal of each rule",
       arguments: "FACT|-", positionals: 1...1, options: QueryCommands.evaluationOptions),

@@ -67,6 +67,7 @@ enum MetaCommands {
       repl.closeOnce()
       repl.once = (try repl.openResultFile(invocation.words[0]), invocation.words[0])
     }),
+    Spec(name: "dot", arguments: "FILE [QUERY]", summary: "draw the answers of QUERY, or of the last query, as a Graphviz DOT picture in FILE", run: dot),
     Spec(name: "maxrows", arguments: "[N]", summary: "the most rows a table shows (0: all)", run: maxRows),
     Spec(name: "history", arguments: "[N]", summary: "the last N entries (default 20) of the history", run: history),
     Spec(name: "assert", arguments: "FACTS [--source TEXT] [--note TEXT]", summary: "add facts to the store in one transaction", run: { repl, invocation throws(DiagnosticError) in try write(repl, invocation, retracting: false) }),
@@ -291,6 +292,37 @@ enum MetaCommands {
       throw error
     }
     repl.console.print(asOf.map { "reading the store as of transaction \($0) (read-only)" } ?? "reading the latest state (transaction \(reopened.lastTransaction))")
+  }
+
+  /// `.dot FILE [QUERY]`: the entities of the answers and the stored facts among them, labelled
+  /// in the `.lang` language.
+  static func dot(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
+    guard let path = invocation.words.first else { throw usage(invocation, "needs a file name") }
+    let pathEnd = invocation.rest.hasPrefix("\"") || invocation.rest.hasPrefix("'")
+      ? (invocation.rest.dropFirst().firstIndex(of: invocation.rest.first ?? "\"")).map { invocation.rest.index(after: $0) }
+      : invocation.rest.firstIndex(where: \.isWhitespace)
+    let queryText = pathEnd.map { String(invocation.rest[$0...]).trimmingBlanks() } ?? ""
+    var answers = repl.lastAnswers
+    if !queryText.isEmpty {
+      answers = try repl.session.run(queryText, name: invocation.sourceName, firstLine: invocation.line).compactMap { outcome in
+        if case .answer(let result) = outcome { return result }
+        return nil
+      }
+    }
+    guard !answers.isEmpty else {
+      throw usage(invocation, queryText.isEmpty ? "draws the last query's answers, and no query has run yet; give one: `.dot FILE ?- ...`" : "needs a query (`?- ...`) to draw")
+    }
+    var picture = GraphPicture()
+    picture.answers = answers
+    picture.language = repl.language
+    picture.maxNodes = 0
+    let text = try repl.store.dot(picture)
+    let sink = try repl.openResultFile(path)
+    sink.write(text)
+    sink.flush()
+    close(sink.fd)
+    let entities = text.components(separatedBy: "[label=<").count - 1
+    repl.console.print("wrote \(path): \(entities) entit\(entities == 1 ? "y" : "ies"); render it with `dot -Tsvg \(path) -o picture.svg`")
   }
 
   static func output(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {

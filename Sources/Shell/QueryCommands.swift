@@ -153,7 +153,17 @@ extension QueryCommands {
   static func why(_ context: CommandContext, not: Bool) throws -> Int32 {
     let (text, name) = try readTextArgument(context)
     let session = try session(context)
-    context.console.print(try session.why(text, name: name, not: not))
+    let format = context.arguments.value("format") ?? "text"
+    if format == "dot", !not {
+      let picture = try session.whyPicture(text, name: name, language: context.arguments.value("lang") ?? "zh")
+      try StoreCommands.writeOutput(context) { $0.write(picture) }
+      return 0
+    }
+    guard format == "text" || format == "table" else {
+      throw DiagnosticError(.usage, code: "usage", "`\(not ? "why-not" : "why")` prints text\(not ? "" : " or --format dot"), not `\(format)`")
+    }
+    let explanation = try session.why(text, name: name, not: not)
+    try StoreCommands.writeOutput(context) { $0.write(explanation + "\n") }
     return 0
   }
 

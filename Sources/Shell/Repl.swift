@@ -54,6 +54,9 @@ final class Repl {
   /// The file named by `.once`, for the next entry's results only.
   var once: (sink: FileSink, path: String)?
 
+  /// The answers of the last entry that had queries (what `.dot FILE` draws).
+  var lastAnswers: [QueryResult] = []
+
   /// The exit status: that of the first failed entry in a script.
   var status: Int32 = 0
   /// Entries run so far (names interactive sources `<repl:N>`).
@@ -235,7 +238,12 @@ final class Repl {
     let printer = QueryCommands.answerPrinter(text: text, renderer: renderer(), style: sink === console.out ? style : Style(enabled: false)) { sink.write($0) }
     let rulesBefore = session.rules.count
     do throws(DiagnosticError) {
-      _ = try session.run(text, name: name, firstLine: firstLine, warnings: { self.context.report([$0]) }, each: printer)
+      let outcomes = try session.run(text, name: name, firstLine: firstLine, warnings: { self.context.report([$0]) }, each: printer)
+      let answers = outcomes.compactMap { outcome -> QueryResult? in
+        if case .answer(let result) = outcome { return result }
+        return nil
+      }
+      if !answers.isEmpty { lastAnswers = answers }
     } catch let error {
       if InterruptSignal.flag.isCancelled {
         throw DiagnosticError(.data, code: "cancelled", "cancelled (Ctrl-C): the query stopped; nothing it computed is kept")

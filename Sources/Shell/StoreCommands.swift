@@ -201,31 +201,110 @@ enum StoreCommands {
 
   static func export(_ context: CommandContext) throws -> Int32 {
     let formatName = context.arguments.value("format") ?? "tsv"
-    guard let format = TripleWriterFormat(rawValue: formatName) else {
-      throw DiagnosticError(.usage, code: "usage", "unknown export format `\(formatName)`; use tsv or nt")
-    }
     let store = try context.openStore()
-    let sink: TextSink
-    var file: FileSink?
-    if let path = context.arguments.value("output") {
-      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-      guard fd >= 0 else {
-        throw DiagnosticError(.cannotCreate, code: "output", "cannot create `\(path)`: \(String(cString: strerror(errno)))")
-      }
-      file = FileSink(fd: fd)
-      sink = file!
+    var text: String?
+    if formatName == "dot" {
+      text = try store.dot(try picture(context, store: store))
+    } else if TripleWriterFormat(rawValue: formatName) == nil {
+      throw DiagnosticError(.usage, code: "usage", "unknown export format `\(formatName)`; use tsv, nt or dot")
     } else {
-      sink = context.console.out
+      for option in pictureOptionNames where context.arguments.value(option) != nil {
+        throw DiagnosticError(.usage, code: "usage", "--\(option) is for pictures; add --format dot")
+      }
     }
-    for triple in store.triples() {
-      sink.write(store.exportLine(triple, format: format))
-      sink.write("\n")
-    }
-    if let file {
-      file.flush()
-      close(file.fd)
-      if file.failed { throw DiagnosticError(.io, code: "output", "writing `\(context.arguments.value("output") ?? "")` failed") }
+    try writeOutput(context) { sink in
+      if let text {
+        sink.write(text)
+        return
+      }
+      let format = TripleWriterFormat(rawValue: formatName) ?? .tsv
+      for triple in store.triples() {
+        sink.write(store.exportLine(triple, format: format))
+        sink.write("\n")
+      }
     }
     return 0
+  }
+
+  /// Writes to `--output FILE` (created or truncated) or to standard output.
+  static func writeOutput(_ context: CommandContext, _ body: (TextSink) throws -> Void) throws {
+    guard let path = context.arguments.value("output") else {
+      try body(context.console.out)
+      return
+    }
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw DiagnosticError(.cannotCreate, code: "output", "cannot create `\(path)`: \(String(cString: strerror(errno)))")
+    }
+    let file = FileSink(fd: fd)
+    defer { close(fd) }
+    try body(file)
+    file.flush()
+    if file.failed { throw DiagnosticError(.io, code: "output", "writing `\(path)` failed") }
+  }
+
+  static let pictureOptionNames = ["title", "types", "predicates", "around", "depth", "query", "query-edges", "cluster", "lang", "literals", "max-nodes"]
+
+  static let pictureOptions: [OptionSpec] = [
+    OptionSpec(name: "title", value: "TEXT", help: "dot: the picture's title (default: the query or the neighbourhood)"),
+    OptionSpec(name: "types", value: "CLASS,...", help: "dot: only entities of these classes (subclasses included)"),
+    OptionSpec(name: "predicates", value: "P,...", help: "dot: only facts of these predicates (default: all but type, subclass_of, label, description, domain, range, mentioned_in)"),
+    OptionSpec(name: "around", value: "ENTITY", help: "dot: the neighbourhood of ENTITY"),
+    OptionSpec(name: "depth", value: "N", help: "dot: how many steps --around reaches (default 1)"),
+    OptionSpec(name: "query", value: "TEXT", help: "dot: the entities of a query's answers"),
+    OptionSpec(name: "query-edges", value: "answer|row|matched", help: "dot: with --query, the stored facts among all the answers' entities (answer, default), only between entities of the same answer (row), or those the query's atoms matched"),
+    OptionSpec(name: "cluster", value: "type|revolution|column|none", help: "dot: group nodes by core type (default), by industrial revolution, by the query's answer columns, or not"),
+    OptionSpec(name: "lang", value: "zh|en", help: "dot: the language of labels (default zh)"),
+    OptionSpec(name: "literals", value: "details|nodes|none", help: "dot: literal values as rows in the node (default), as nodes, or hidden"),
+    OptionSpec(name: "max-nodes", value: "N", help: "dot: refuse pictures with more entities (default 300; 0: no limit)"),
+  ]
+
+  /// The picture settings from `export --format dot` options.
+  static func picture(_ context: CommandContext, store: GraphStore) throws -> GraphPicture {
+    var picture = GraphPicture()
+    func list(_ name: String) -> [String] {
+      (context.arguments.value(name) ?? "").split(separator: ",").map { String($0).trimmingBlanks() }.filter { !$0.isEmpty }
+    }
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+      guard let text = context.arguments.value(name) else { return nil }
+      guard let value = T(rawValue: text) else {
+        throw DiagnosticError(.usage, code: "usage", "--\(name) takes \(T.allCases.map(\.rawValue).joined(separator: ", ")), found `\(text)`")
+      }
+      return value
+    }
+    func count(_ name: String) throws -> Int? {
+      guard let text = context.arguments.value(name) else { return nil }
+      guard let n = Int(text), n >= 0 else {
+        throw DiagnosticError(.usage, code: "usage", "--\(name) takes a number, found `\(text)`")
+      }
+      return n
+    }
+    picture.title = context.arguments.value("title")
+    picture.types = list("types")
+    picture.predicates = list("predicates")
+    picture.around = context.arguments.value("around")
+    picture.depth = try count("depth") ?? 1
+    if let lang = context.arguments.value("lang") {
+      guard lang == "zh" || lang == "en" else { throw DiagnosticError(.usage, code: "usage", "--lang takes zh or en, found `\(lang)`") }
+      picture.language = lang
+    }
+    picture.clustering = try choice("cluster", GraphPicture.Clustering.self) ?? .type
+    picture.literals = try choice("literals", GraphPicture.Literals.self) ?? .details
+    picture.queryEdges = try choice("query-edges", GraphPicture.QueryEdges.self) ?? .answer
+    picture.maxNodes = try count("max-nodes") ?? picture.maxNodes
+    if let text = context.arguments.value("query") {
+      if picture.around != nil { throw DiagnosticError(.usage, code: "usage", "use --around or --query, not both") }
+      let session = try QuerySession(store: store, limits: try QueryCommands.limits(context))
+      picture.answers = try session.run(text, name: "<query>").compactMap { outcome in
+        if case .answer(let result) = outcome { return result }
+        return nil
+      }
+      if picture.answers?.isEmpty ?? true {
+        throw DiagnosticError(.usage, code: "usage", "--query needs a query (`?- ...`) to draw")
+      }
+    } else if context.arguments.value("query-edges") != nil {
+      throw DiagnosticError(.usage, code: "usage", "--query-edges goes with --query")
+    }
+    return picture
   }
 }
