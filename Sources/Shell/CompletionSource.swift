@@ -1,5 +1,5 @@
 // What Tab completes in the REPL: meta-command names after a leading `.`, file paths after
-// `.load`, `.output` and `.once`, and elsewhere predicate names, entity ids, and labels (a label
+// `.load`, `.output`, `.once` and `.dot`, and elsewhere predicate names, entity ids, and labels (a label
 // prefix, in any language, completes to the entity's id).
 
 import Diagnostics
@@ -17,7 +17,7 @@ struct CompletionSource {
   let shownLabels: [String: String]
 
   /// Meta-commands whose argument is a file path.
-  static let pathCommands: Set<String> = [".load", ".output", ".once"]
+  static let pathCommands: Set<String> = [".load", ".output", ".once", ".dot"]
 
   init(store: GraphStore, rules: [SourcedRule], language: String) {
     var predicateNames = Set(store.statistics().predicates.map(\.name))
