@@ -49,7 +49,7 @@ let package = Package(
     .testTarget(name: "QueryEngineTests", dependencies: ["QueryEngine", "QueryLanguage", "Diagnostics", "TestSupport"]),
     .testTarget(
       name: "KnowledgeGraphTests",
-      dependencies: ["KnowledgeGraph", "Shell", "TestSupport", "xinzhi", "xinzhi-bench"],
+      dependencies: ["KnowledgeGraph", "Shell", "TripleLog", "TestSupport", "xinzhi", "xinzhi-bench"],
       exclude: ["Golden"]),
   ]
 )

@@ -77,7 +77,7 @@ extension GraphStore {
   public func check(seeds: String?) throws(DiagnosticError) -> GraphCheckReport {
     var report = GraphCheckReport(problems: [])
     let logBytes = try log.readAll()
-    let logLines = String(decoding: logBytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+    let logLines = TextFile.lines(String(decoding: logBytes, as: UTF8.self))
     func location(_ line: Int?) -> SourceLocation? {
       guard let line else { return nil }
       let text = line - 1 < logLines.count ? String(logLines[line - 1]) : nil
@@ -279,7 +279,7 @@ struct GraphCheckDocuments {
       let prefix = name.prefix(3)
       guard name.hasSuffix(".txt"), prefix.count == 3, prefix.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
       guard let text = try? TextFile.read(directory + "/" + name) else { continue }
-      var lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+      var lines = TextFile.lines(text).count
       if text.hasSuffix("\n") { lines -= 1 }
       lineCounts[String(prefix)] = lines
     }

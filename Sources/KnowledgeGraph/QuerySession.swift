@@ -171,7 +171,7 @@ extension QuerySession {
   /// The fact a `why` text asks about, after adding the rules before it.
   private func goal(_ text: String, name: String) throws(DiagnosticError) -> (Atom, SourceText, [String: PredicateInfo]) {
     var body = text
-    while let last = body.last, last == " " || last == "\n" || last == "\t" { body.removeLast() }
+    while let last = body.last, last.isWhitespace { body.removeLast() }
     if !body.hasSuffix(".") { body += "." }
     let source = SourceText(name: name, text: body)
     let (program, parseDiagnostics) = Parser.parse(source)

@@ -57,7 +57,7 @@ public enum ScriptTest {
   ///
   /// - Throws: ``DiagnosticError`` for errors in the script (parse, check, evaluation).
   public static func run(_ text: String, path: String, in session: QuerySession) throws(DiagnosticError) -> Outcome {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let lines = TextFile.lines(text)
     var checks: [Check] = []
     _ = try session.run(text, name: path, each: { outcome in
       guard case .answer(let result) = outcome else { return }
@@ -84,7 +84,7 @@ public enum ScriptTest {
 
   /// The script with every query's expected lines replaced by (or set to) its actual answer.
   public static func updated(_ text: String, _ outcome: Outcome) -> String {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var lines = TextFile.lines(text).map(String.init)
     for check in outcome.checks.reversed() {
       let block = check.actual.map { $0.isEmpty ? marker : marker + " " + $0 }
       if let range = check.expectedLines {

@@ -75,6 +75,12 @@ public enum TextFile {
     }
   }
 
+  /// The lines of a text, split at `\n` and `\r\n` (Swift reads `\r\n` as one character, so
+  /// splitting at `"\n"` alone would miss it), without their line breaks.
+  public static func lines(_ text: String) -> [Substring] {
+    text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+  }
+
   /// The names in a directory, without `.` and `..`, sorted; nil when it cannot be opened.
   public static func names(inDirectory path: String) -> [String]? {
     guard let dir = opendir(path) else { return nil }

@@ -66,7 +66,7 @@ public enum TransactionScript {
 
     var lineNumber = 0
     var inHeader = false
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for line in TextFile.lines(text) {
       lineNumber += 1
       if line.hasPrefix("%%") {
         if !inHeader {

@@ -165,6 +165,10 @@ enum CommandTable {
     "rules": QueryCommands.rules,
     "repl": runDefault,
     "help": { context in
+      if let name = context.arguments.positionals.first, !commands.contains(where: { $0.name == name || $0.aliases.contains(name) }) {
+        let suggestion = Suggestions.didYouMean(name, in: commands.map(\.name))
+        throw DiagnosticError(.usage, code: "usage", "unknown command `\(name)`", help: suggestion ?? "`xinzhi help` lists the commands")
+      }
       context.console.print(help(for: context.arguments.positionals.first))
       return 0
     },

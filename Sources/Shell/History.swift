@@ -26,7 +26,7 @@ final class History {
     self.path = path
     self.limit = max(1, limit)
     guard let path, let text = try? TextFile.read(path) else { return }
-    entries = text.split(separator: "\n").map { History.decode(String($0)) }
+    entries = TextFile.lines(text).filter { !$0.isEmpty }.map { History.decode(String($0)) }
     if entries.count > self.limit {
       entries.removeFirst(entries.count - self.limit)
       rewrite()
@@ -62,12 +62,13 @@ final class History {
 
   static func encode(_ entry: String) -> String {
     var out = ""
-    for c in entry {
-      switch c {
+    // By scalar: a `\r\n` pair is one Character and would match neither case.
+    for scalar in entry.unicodeScalars {
+      switch scalar {
       case "\\": out += "\\\\"
       case "\n": out += "\\n"
       case "\r": out += "\\r"
-      default: out.append(c)
+      default: out.unicodeScalars.append(scalar)
       }
     }
     return out

@@ -357,7 +357,7 @@ enum MetaCommands {
     let width = String(entries.count).count
     for i in first..<entries.count {
       let number = String(i + 1)
-      let lines = entries[i].split(separator: "\n", omittingEmptySubsequences: false)
+      let lines = TextFile.lines(entries[i])
       for (k, line) in lines.enumerated() {
         let margin = k == 0 ? String(repeating: " ", count: width - number.count) + number : String(repeating: " ", count: width)
         repl.console.print(repl.style.dim(margin) + "  " + TerminalText.visible(String(line)))

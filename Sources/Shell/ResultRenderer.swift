@@ -89,7 +89,7 @@ struct ResultRenderer {
   }
 
   static func csvField(_ text: String) -> String {
-    let needsQuotes = text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+    let needsQuotes = text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
       || text.hasPrefix(" ") || text.hasSuffix(" ")
     guard needsQuotes else { return text }
     return "\"" + text.replacingAll("\"", with: "\"\"") + "\""

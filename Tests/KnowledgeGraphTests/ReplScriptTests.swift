@@ -175,6 +175,20 @@ private func smallStore(_ dir: TemporaryDirectory) -> String {
 }
 
 @Suite struct TestCommandTests {
+  /// Found by the output-escaping tests: Swift reads `\r\n` as one Character, so files with
+  /// Windows line ends were read as one long line.
+  @Test func scriptsWithWindowsLineEndsWork() throws {
+    let dir = TemporaryDirectory()
+    let g = smallStore(dir)
+    writeFile(dir.file("crlf.dl"), Array("?- edge(a, X).\r\n%= X\r\n%= b\r\n".utf8))
+    let test = xinzhi(["--store", g, "test", dir.file("crlf.dl")])
+    #expect(test.status == 0, "\(test.stdout)")
+    writeFile(dir.file("tx.dl"), Array("%% source: 000:L1-L2\r\n%% claim: current\r\nedge(x, y).\r\n".utf8))
+    let imported = xinzhi(["--store", g, "import", dir.file("tx.dl")])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(xinzhi(["--store", g, "log", "--since", "2"]).stdout.contains("  source: 000:L1-L2\n  claim: current\n  + edge(x, y)"))
+  }
+
   @Test func passingAndFailingScripts() throws {
     let dir = TemporaryDirectory()
     let g = smallStore(dir)

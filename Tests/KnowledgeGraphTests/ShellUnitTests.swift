@@ -38,6 +38,11 @@ import TestSupport
     // Reopened, only the last three remain, and the file is cut down to them.
     #expect(History(path: path, limit: 3).entries == ["e3", "e4", "e5"])
     #expect(readText(path) == "e3\ne4\ne5\n")
+    // A pasted `\r\n` (one Character in Swift) is still written as escapes, on one line.
+    let crlf = History(path: dir.file("crlf"), limit: 3)
+    crlf.add("?- a(X),\r\n   b(X).")
+    #expect(readText(dir.file("crlf")) == "?- a(X),\\r\\n   b(X).\n")
+    #expect(History(path: dir.file("crlf")).entries == ["?- a(X),\r\n   b(X)."])
     #expect(History.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.xinzhi_history")
     #expect(History.defaultPath(environment: ["HOME": "/home/u", "XINZHI_HISTORY": ""]) == nil)
   }

@@ -11,6 +11,8 @@ public struct ProcessResult: Sendable {
   public var stdout: String
   /// Everything written to standard error.
   public var stderr: String
+  /// Peak resident memory in kilobytes.
+  public var maxResidentKilobytes = 0
 }
 
 /// This process's environment variables.
@@ -54,12 +56,12 @@ public final class ChildProcess {
   ///   - environment: Extra environment variables (added to the current environment).
   ///   - input: Text for standard input (empty input when nil).
   ///   - directory: The working directory, when not the current one.
-  public init?(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, directory: String? = nil) {
+  public init?(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil, directory: String? = nil) {
     let unique = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     outPath = "/tmp/xinzhi-child-\(unique).out"
     errPath = "/tmp/xinzhi-child-\(unique).err"
     let inPath = "/tmp/xinzhi-child-\(unique).in"
-    writeFile(inPath, Array((input ?? "").utf8))
+    writeFile(inPath, inputBytes ?? Array((input ?? "").utf8))
     defer { unlink(inPath) }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -98,12 +100,17 @@ public final class ChildProcess {
     Glibc.kill(pid, SIGKILL)
   }
 
+  /// The child's peak resident memory in kilobytes, known once it has been waited for.
+  public private(set) var maxResidentKilobytes = 0
+
   /// Waits for the process to end and returns its status (128 + signal when killed).
   @discardableResult
   public func wait() -> Int32 {
     if let finished { return finished }
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    maxResidentKilobytes = Int(usage.ru_maxrss)
     let code: Int32
     if status & 0x7F == 0 {
       code = (status >> 8) & 0xFF
@@ -122,23 +129,23 @@ public final class ChildProcess {
   /// Waits and collects everything.
   public func result() -> ProcessResult {
     let status = wait()
-    return ProcessResult(status: status, stdout: stdout, stderr: stderr)
+    return ProcessResult(status: status, stdout: stdout, stderr: stderr, maxResidentKilobytes: maxResidentKilobytes)
   }
 }
 
 /// Runs a process to completion.
-public func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, directory: String? = nil) -> ProcessResult {
-  guard let child = ChildProcess(path, arguments, environment: environment, input: input, directory: directory) else {
+public func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil, directory: String? = nil) -> ProcessResult {
+  guard let child = ChildProcess(path, arguments, environment: environment, input: input, inputBytes: inputBytes, directory: directory) else {
     return ProcessResult(status: -1, stdout: "", stderr: "could not spawn \(path)")
   }
   return child.result()
 }
 
 /// Runs the `xinzhi` executable.
-public func xinzhi(_ arguments: [String], environment: [String: String] = [:], input: String? = nil, directory: String? = nil) -> ProcessResult {
+public func xinzhi(_ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil, directory: String? = nil) -> ProcessResult {
   var env = ["NO_COLOR": "1"]
   for (k, v) in environment { env[k] = v }
-  return run(productPath("xinzhi"), arguments, environment: env, input: input, directory: directory)
+  return run(productPath("xinzhi"), arguments, environment: env, input: input, inputBytes: inputBytes, directory: directory)
 }
 
 /// Sleeps for a number of milliseconds.

@@ -1,0 +1,95 @@
+// Faults injected into the store's writes through the log's I/O seam: a failed write, a short
+// write, a failed fsync, a full disk, a lock that stays taken. Each transaction is reported as
+// failed (74), nothing of it is visible in memory or on disk, and the store keeps working.
+
+import Glibc
+import KnowledgeGraph
+import Synchronization
+import Testing
+import TestSupport
+import TripleLog
+
+/// Whether the injected fault is active; the seam consults it on every call.
+private final class FaultSwitch: Sendable {
+  let armed = Atomic<Bool>(false)
+}
+
+enum StoreFault: String, Sendable, CaseIterable {
+  case failedWrite, shortWrite, failedFsync, diskFull, lockHeld
+}
+
+private func faultyIO(_ fault: StoreFault, _ toggle: FaultSwitch) -> LogIO {
+  LogIO(
+    pwrite: { fd, buffer, count, offset in
+      guard toggle.armed.load(ordering: .relaxed) else { return Glibc.pwrite(fd, buffer, count, off_t(offset)) }
+      switch fault {
+      case .failedWrite:
+        errno = EIO
+        return -1
+      case .shortWrite:
+        // Half of what was asked, then an error on the next call.
+        if count > 10 { return Glibc.pwrite(fd, buffer, count / 2, off_t(offset)) }
+        errno = EIO
+        return -1
+      case .diskFull:
+        let n = Glibc.pwrite(fd, buffer, min(count, 7), off_t(offset))
+        if n > 0 && count > 7 { return n }
+        errno = ENOSPC
+        return -1
+      case .failedFsync, .lockHeld:
+        return Glibc.pwrite(fd, buffer, count, off_t(offset))
+      }
+    },
+    fsync: { fd in
+      if toggle.armed.load(ordering: .relaxed), fault == .failedFsync {
+        errno = EIO
+        return -1
+      }
+      return Glibc.fsync(fd)
+    },
+    ftruncate: { fd, length in Glibc.ftruncate(fd, off_t(length)) },
+    flock: { fd, operation in
+      if toggle.armed.load(ordering: .relaxed), fault == .lockHeld, operation & LOCK_UN == 0 {
+        errno = EWOULDBLOCK
+        return -1
+      }
+      return LogIO.system.flock(fd, operation)
+    })
+}
+
+@Suite struct FaultInjectionTests {
+  @Test(arguments: StoreFault.allCases)
+  func aFailedTransactionLeavesNothingAndTheStoreKeepsWorking(fault: StoreFault) throws {
+    let dir = TemporaryDirectory()
+    let toggle = FaultSwitch()
+    var options = GraphStore.Options()
+    options.io = faultyIO(fault, toggle)
+    options.lockTimeout = 0.2
+    options.writesCheckpoints = false
+    let store = try GraphStore.create(at: dir.file("g"), options: options)
+    try store.transact(asserting: [Triple("a", "edge", .entity("b"))], metadata: [("source", "first")])
+    let logBefore = try #require(readFile(dir.file("g/xinzhi.log")))
+
+    toggle.armed.store(true, ordering: .relaxed)
+    let failing = [Triple("a", "edge", .entity("c")), Triple("c", "label", .string("丙", language: "zh"))]
+    #expect {
+      try store.transact(asserting: failing, retracting: [Triple("a", "edge", .entity("b"))], metadata: [("source", "second")])
+    } throws: { error in
+      guard let error = error as? DiagnosticError else { return false }
+      return error.category == .io && error.category.exitStatus == 74
+    }
+    // Nothing of it: not in memory, not on disk.
+    #expect(store.lastTransaction == 1)
+    #expect(!store.contains(failing[0]) && !store.contains(failing[1]))
+    #expect(store.contains(Triple("a", "edge", .entity("b"))))
+    #expect(readFile(dir.file("g/xinzhi.log")) == logBefore)
+
+    // The store keeps working: the next transaction gets the next number.
+    toggle.armed.store(false, ordering: .relaxed)
+    #expect(try store.transact(asserting: [Triple("d", "edge", .entity("e"))], metadata: [("source", "third")]) == 2)
+    let reopened = try GraphStore.open(at: dir.file("g"))
+    #expect(reopened.lastTransaction == 2)
+    #expect(reopened.triples().map(\.description).sorted() == ["edge(a, b)", "edge(d, e)"])
+    #expect(reopened.verify().problems.isEmpty)
+  }
+}
