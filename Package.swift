@@ -45,7 +45,7 @@ let package = Package(
     .testTarget(name: "GraphModelTests", dependencies: ["GraphModel", "TestSupport"]),
     .testTarget(name: "TripleLogTests", dependencies: ["TripleLog", "TestSupport"]),
     .testTarget(name: "GraphIndexTests", dependencies: ["GraphIndex", "TestSupport"]),
-    .testTarget(name: "QueryLanguageTests", dependencies: ["QueryLanguage", "TestSupport"]),
+    .testTarget(name: "QueryLanguageTests", dependencies: ["QueryLanguage", "TestSupport"], exclude: ["FuzzCrashes"]),
     .testTarget(name: "QueryEngineTests", dependencies: ["QueryEngine", "QueryLanguage", "Diagnostics", "TestSupport"]),
     .testTarget(
       name: "KnowledgeGraphTests",

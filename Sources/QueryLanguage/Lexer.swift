@@ -47,12 +47,36 @@ public struct Lexer {
     }
   }
 
+  /// The most errors reported; after that, lexing stops with one note saying so. (Each
+  /// diagnostic holds its line's text, so a megabyte of garbage on one line would otherwise
+  /// need gigabytes.)
+  public static let maximumErrors = 50
+
   private mutating func error(_ message: String, _ start: Int, _ end: Int, help: String? = nil) {
+    if diagnostics.count == Lexer.maximumErrors {
+      diagnostics.append(.error(code: "too-many-errors", "too many errors; stopped reading after \(Lexer.maximumErrors)", in: source, at: SourceSpan(start: start, end: max(end, start + 1))))
+      errorOffsets.append(start)
+      offset = bytes.count
+      return
+    }
+    guard diagnostics.count < Lexer.maximumErrors else {
+      offset = bytes.count
+      return
+    }
     errorOffsets.append(start)
     diagnostics.append(.error(code: "syntax", message, in: source, at: SourceSpan(start: start, end: max(end, start + 1)), help: help))
   }
 
+  /// The next token. Bad characters are reported and skipped in a loop, never by recursion:
+  /// the fuzzer found that a long run of them overflowed the stack.
   private mutating func next() -> Token {
+    while true {
+      if let token = scanToken() { return token }
+    }
+  }
+
+  /// The next token, or nil after reporting and skipping something that is not one.
+  private mutating func scanToken() -> Token? {
     skipTrivia()
     let start = offset
     guard offset < bytes.count else { return Token(.end, SourceSpan(start: start, end: start)) }
@@ -80,7 +104,7 @@ public struct Lexer {
       }
       error("unexpected `:`; rules are written `head :- body.`", start, start + 1)
       offset += 1
-      return next()
+      return nil
     case UInt8(ascii: "?"):
       if peek(1) == UInt8(ascii: "-") {
         offset += 2
@@ -88,7 +112,7 @@ public struct Lexer {
       }
       error("unexpected `?`; queries are written `?- goal.`", start, start + 1)
       offset += 1
-      return next()
+      return nil
     case UInt8(ascii: "!"):
       if peek(1) == UInt8(ascii: "=") {
         offset += 2
@@ -96,7 +120,7 @@ public struct Lexer {
       }
       error("unexpected `!`; use `not` for negation and `!=` for inequality", start, start + 1)
       offset += 1
-      return next()
+      return nil
     case UInt8(ascii: "<"), UInt8(ascii: ">"):
       let orEqual = peek(1) == UInt8(ascii: "=")
       offset += orEqual ? 2 : 1
@@ -111,7 +135,7 @@ public struct Lexer {
       let endVar = end > offset ? end : ((try? LiteralSyntax.scanVariableName(bytes, at: offset)) ?? offset)
       guard endVar > offset else {
         error("expected a parameter name after `$`", start, start + 1)
-        return next()
+        return nil
       }
       let name = String(decoding: bytes[offset..<endVar], as: UTF8.self)
       offset = endVar
@@ -164,7 +188,7 @@ public struct Lexer {
     }
   }
 
-  private mutating func word(_ start: Int) -> Token {
+  private mutating func word(_ start: Int) -> Token? {
     do {
       let identifierEnd = try LiteralSyntax.scanIdentifier(bytes, at: start)
       if identifierEnd > start {
@@ -190,7 +214,7 @@ public struct Lexer {
       error(failure.message, failure.offset, failure.offset + failure.length)
       offset = max(start + 1, failure.offset + 1)
     }
-    return next()
+    return nil
   }
 
   private func peek(_ ahead: Int) -> UInt8? {

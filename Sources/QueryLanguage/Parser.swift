@@ -51,6 +51,11 @@ public struct Parser {
   public mutating func parseProgram() -> Program {
     var clauses: [Clause] = []
     while !isAtEnd {
+      // As in the lexer: past a limit, more errors only cost memory.
+      if diagnostics.count > Lexer.maximumErrors {
+        fail("too many errors; stopped reading after \(Lexer.maximumErrors)", at: current.span)
+        break
+      }
       let before = diagnostics.count
       clauseStart = current.span.start
       do {
