@@ -22,18 +22,33 @@ public struct DiagnosticRenderer: Sendable {
     self.color = color
   }
 
+  /// Lines longer than this many characters are shown as a window around the place.
+  static let longLine = 200
+  /// Characters shown on each side of the place in a long line.
+  static let context = 60
+
   /// Renders one diagnostic, without a final newline.
   public func render(_ diagnostic: Diagnostic) -> String {
     var lines: [String] = []
     let severityWord = paint(diagnostic.severity.rawValue, diagnostic.severity)
     if let location = diagnostic.location {
       lines.append("\(location): \(severityWord): \(diagnostic.message)")
-      if style == .rich, let text = location.lineText {
+      if style == .rich, let fullText = location.lineText {
         let number = String(location.line)
         let gutter = String(repeating: " ", count: number.count)
-        let shown = TerminalText.visible(text)
-        let prefix = String(text.prefix(max(0, location.column - 1)))
-        let covered = String(text.dropFirst(max(0, location.column - 1)).prefix(location.length))
+        // A very long line is shown as a window around the place, cut with `…`.
+        var text = Substring(fullText)
+        var column = location.column
+        if fullText.count > DiagnosticRenderer.longLine {
+          let from = max(0, column - 1 - DiagnosticRenderer.context)
+          let window = text.dropFirst(from).prefix(2 * DiagnosticRenderer.context + location.length)
+          let cutEnd = from + window.count < fullText.count
+          text = (from > 0 ? "…" : "") + window + (cutEnd ? "…" : "")
+          column = column - from + (from > 0 ? 1 : 0)
+        }
+        let shown = TerminalText.visible(String(text))
+        let prefix = String(text.prefix(max(0, column - 1)))
+        let covered = String(text.dropFirst(max(0, column - 1)).prefix(location.length))
         let indent = String(repeating: " ", count: DisplayWidth.of(TerminalText.visible(prefix)))
         let underlineWidth = max(1, DisplayWidth.of(TerminalText.visible(covered)))
         let underline = "^" + String(repeating: "~", count: underlineWidth - 1)

@@ -78,3 +78,15 @@ import Testing
     #expect(Suggestions.distance("标签", "标记") == 1)
   }
 }
+
+@Suite struct LongLineRenderingTests {
+  @Test func aLongLineIsShownAsAWindowAroundThePlace() {
+    let line = String(repeating: "a, ", count: 200) + "bad" + String(repeating: ", b", count: 200)
+    let location = SourceLocation(file: "x.dl", line: 3, column: 601, lineText: line, length: 3)
+    let text = DiagnosticRenderer(style: .rich).render(Diagnostic(.error, .data, code: "x", "bad thing", at: location))
+    let lines = text.split(separator: "\n")
+    #expect(lines[0] == "x.dl:3:601: error: bad thing")
+    #expect(lines[1] == " 3 | …" + String(repeating: "a, ", count: 20) + "bad" + String(repeating: ", b", count: 20) + "…")
+    #expect(lines[2] == "   |" + String(repeating: " ", count: 62) + "^~~")
+  }
+}
