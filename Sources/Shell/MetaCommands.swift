@@ -62,7 +62,7 @@ enum MetaCommands {
       repl.resultSink.write(try repl.session.why(try text(invocation), name: invocation.sourceName, not: true) + "\n")
     }),
     Spec(name: "output", arguments: "[FILE]", summary: "send results to FILE from now on; without FILE, back to the screen", run: output),
-    Spec(name: "once", arguments: "FILE", summary: "send the next entry's results to FILE", run: { repl, invocation throws(DiagnosticError) in
+    Spec(name: "once", arguments: "FILE", summary: "send the results of the next entry that prints any to FILE", run: { repl, invocation throws(DiagnosticError) in
       guard invocation.words.count == 1 else { throw usage(invocation, "takes one file name") }
       repl.closeOnce()
       repl.once = (try repl.openResultFile(invocation.words[0]), invocation.words[0])

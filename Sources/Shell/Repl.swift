@@ -186,6 +186,12 @@ final class Repl {
     }
   }
 
+  /// Whether a meta-command line writes results (to the `.once` or `.output` file).
+  static func printsResults(_ line: String) -> Bool {
+    let name = line.trimmingBlanks().dropFirst().prefix(while: { !$0.isWhitespace })
+    return ["explain", "why", "whynot", "why-not", "schema", "rules", "load"].contains(String(name))
+  }
+
   static func isMetaCommand(_ text: String) -> Bool {
     text.drop(while: { $0 == " " || $0 == "\t" }).first == "."
   }
@@ -205,7 +211,9 @@ final class Repl {
     } catch {
       fail(error)
     }
-    if once != nil, !Repl.isMetaCommand(text) || !text.trimmingBlanks().hasPrefix(".once") { closeOnce() }
+    // `.once` lasts until an entry that prints results: query text, or a meta-command that
+    // writes to the result sink (settings such as `.mode csv` in between do not use it up).
+    if once != nil, !Repl.isMetaCommand(text) || Repl.printsResults(text) { closeOnce() }
     output.flush()
     console.flush()
   }

@@ -130,6 +130,7 @@ private func smallStore(_ dir: TemporaryDirectory) -> String {
     let g = smallStore(dir)
     let script = """
       .once \(dir.file("once.txt"))
+      .lang zh
       ?- edge(a, X).
       ?- edge(b, X).
       .mode csv
