@@ -352,14 +352,16 @@ public enum LiteralSyntax {
       while i < bytes.count, isDigit(bytes[i]) { i += 1 }
     }
     let text = String(decoding: bytes[start..<i], as: UTF8.self)
+    // In messages, a number of hundreds of digits is shortened to its start and its length.
+    let shown = text.count <= 40 ? "`\(text)`" : "`\(text.prefix(30))…` (\(text.count) characters)"
     if isDecimal {
       guard let d = DecimalValue(parsing: Substring(text)) else {
-        throw Failure("decimal `\(text)` has too many digits (at most 18 significant digits)", offset: start, length: i - start)
+        throw Failure("decimal \(shown) has too many digits (at most 18 significant digits)", offset: start, length: i - start)
       }
       return (.decimal(d), i)
     }
     guard let n = Int64(text) else {
-      throw Failure("integer `\(text)` does not fit in 64 bits", offset: start, length: i - start)
+      throw Failure("integer \(shown) does not fit in 64 bits", offset: start, length: i - start)
     }
     return (.integer(n), i)
   }

@@ -39,6 +39,7 @@ let badInputs: [BadInput] = [
   BadInput(name: "query: invalid UTF-8", arguments: ["query", "-"], input: [0x3F, 0x2D, 0x20, 0x65, 0x28, 0xFF, 0x29, 0x2E], status: 65, message: "standard input is not valid UTF-8 (first bad byte at offset 5)"),
   BadInput(name: "query: NUL byte", arguments: ["query", "-"], input: text("?- edge(a\u{0}, X)."), status: 65, message: "<stdin>:1:10: error: unexpected character `\\u{0}`"),
   BadInput(name: "query: integer too large", arguments: ["query", "?- X = 99999999999999999999999."], status: 65, message: "<query>:1:8: error: integer `99999999999999999999999` does not fit in 64 bits"),
+  BadInput(name: "query: decimal with 1,000 digits", arguments: ["query", "?- X = 1." + String(repeating: "7", count: 1000) + "."], status: 65, message: "<query>:1:8: error: decimal `1.7777777777777777777777777777…` (1002 characters) has too many digits"),
   BadInput(name: "query: nesting 10,000 deep", arguments: ["query", "-"], input: text("?- X = " + String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000) + "."), status: 65, message: "nested more than 200 levels deep"),
   BadInput(name: "query: unterminated string", arguments: ["query", "?- label(X, \"abc)."], status: 65, message: "<query>:1:13: error: unterminated string"),
   BadInput(name: "query: unknown escape", arguments: ["query", "?- label(X, \"a\\qb\")."], status: 65, message: "<query>:1:15: error: unknown escape `\\q`"),
