@@ -4,64 +4,15 @@
 
 import Glibc
 import KnowledgeGraph
-import Synchronization
 import Testing
 import TestSupport
 import TripleLog
 
-/// Whether the injected fault is active; the seam consults it on every call.
-private final class FaultSwitch: Sendable {
-  let armed = Atomic<Bool>(false)
-}
-
-enum StoreFault: String, Sendable, CaseIterable {
-  case failedWrite, shortWrite, failedFsync, diskFull, lockHeld
-}
-
-private func faultyIO(_ fault: StoreFault, _ toggle: FaultSwitch) -> LogIO {
-  LogIO(
-    pwrite: { fd, buffer, count, offset in
-      guard toggle.armed.load(ordering: .relaxed) else { return Glibc.pwrite(fd, buffer, count, off_t(offset)) }
-      switch fault {
-      case .failedWrite:
-        errno = EIO
-        return -1
-      case .shortWrite:
-        // Half of what was asked, then an error on the next call.
-        if count > 10 { return Glibc.pwrite(fd, buffer, count / 2, off_t(offset)) }
-        errno = EIO
-        return -1
-      case .diskFull:
-        let n = Glibc.pwrite(fd, buffer, min(count, 7), off_t(offset))
-        if n > 0 && count > 7 { return n }
-        errno = ENOSPC
-        return -1
-      case .failedFsync, .lockHeld:
-        return Glibc.pwrite(fd, buffer, count, off_t(offset))
-      }
-    },
-    fsync: { fd in
-      if toggle.armed.load(ordering: .relaxed), fault == .failedFsync {
-        errno = EIO
-        return -1
-      }
-      return Glibc.fsync(fd)
-    },
-    ftruncate: { fd, length in Glibc.ftruncate(fd, off_t(length)) },
-    flock: { fd, operation in
-      if toggle.armed.load(ordering: .relaxed), fault == .lockHeld, operation & LOCK_UN == 0 {
-        errno = EWOULDBLOCK
-        return -1
-      }
-      return LogIO.system.flock(fd, operation)
-    })
-}
-
 @Suite struct FaultInjectionTests {
-  @Test(arguments: StoreFault.allCases)
-  func aFailedTransactionLeavesNothingAndTheStoreKeepsWorking(fault: StoreFault) throws {
+  @Test(arguments: WriteFault.allCases)
+  func aFailedTransactionLeavesNothingAndTheStoreKeepsWorking(fault: WriteFault) throws {
     let dir = TemporaryDirectory()
-    let toggle = FaultSwitch()
+    let toggle = FaultSwitch(armed: false)
     var options = GraphStore.Options()
     options.io = faultyIO(fault, toggle)
     options.lockTimeout = 0.2

@@ -48,45 +48,12 @@ import TestSupport
     second.unlock()
   }
 
-  enum Fault: Sendable { case failedWrite, shortWriteThenFail, failedFsync, diskFull }
-
-  static func faultyIO(_ fault: Fault) -> LogIO {
-    LogIO(
-      pwrite: { fd, buffer, count, offset in
-        switch fault {
-        case .failedWrite:
-          errno = EIO
-          return -1
-        case .shortWriteThenFail:
-          if count > 10 { return Glibc.pwrite(fd, buffer, count / 2, off_t(offset)) }
-          errno = EIO
-          return -1
-        case .diskFull:
-          let n = Glibc.pwrite(fd, buffer, min(count, 7), off_t(offset))
-          if n > 0 && count > 7 { return n }
-          errno = ENOSPC
-          return -1
-        case .failedFsync:
-          return Glibc.pwrite(fd, buffer, count, off_t(offset))
-        }
-      },
-      fsync: { fd in
-        if fault == .failedFsync {
-          errno = EIO
-          return -1
-        }
-        return Glibc.fsync(fd)
-      },
-      ftruncate: { fd, length in Glibc.ftruncate(fd, off_t(length)) },
-      flock: LogIO.system.flock)
-  }
-
-  @Test(arguments: [Fault.failedWrite, .shortWriteThenFail, .failedFsync, .diskFull])
-  func failedAppendLeavesNothingBehind(fault: Fault) throws {
+  @Test(arguments: [WriteFault.failedWrite, .shortWrite, .failedFsync, .diskFull])
+  func failedAppendLeavesNothingBehind(fault: WriteFault) throws {
     let dir = TemporaryDirectory()
     try LogFile.create(directory: dir.path + "/s")
     let before = try #require(readFile(dir.path + "/s/xinzhi.log"))
-    let log = LogFile(directory: dir.path + "/s", io: LogFileTests.faultyIO(fault))
+    let log = LogFile(directory: dir.path + "/s", io: faultyIO(fault, FaultSwitch(armed: true)))
     try log.lock(timeout: 1)
     do {
       try log.append(LogFormat.block(for: sampleTransactions(1)[0]), at: before.count)
