@@ -108,6 +108,11 @@ extension GraphStore {
   /// - Throws: ``DiagnosticError``: 65 for an unknown entity or class, 64 when the picture
   ///   would have more than `maxNodes` entities (the message suggests filters).
   public func dot(_ picture: GraphPicture) throws(DiagnosticError) -> String {
+    try drawing(picture).dot
+  }
+
+  /// The DOT text of a picture and the number of entities drawn in it.
+  public func drawing(_ picture: GraphPicture) throws(DiagnosticError) -> (dot: String, entities: Int) {
     try PictureBuilder(store: self, picture: picture).build()
   }
 }
@@ -171,7 +176,7 @@ private struct PictureBuilder {
     picture.predicates.isEmpty ? GraphPicture.defaultHiddenPredicates.contains(predicate) : !picture.predicates.contains(predicate)
   }
 
-  func build() throws(DiagnosticError) -> String {
+  func build() throws(DiagnosticError) -> (dot: String, entities: Int) {
     for name in picture.types where ancestors[name] == nil {
       throw unknown("class", name, among: Array(ancestors.keys))
     }
@@ -229,7 +234,7 @@ private struct PictureBuilder {
         "the picture would have \(nodes.count) entities, more than the limit of \(picture.maxNodes); it would be unreadable",
         help: "narrow it with --types CLASS,..., --predicates P,..., --around ENTITY --depth 1, or --query '...'; or raise the limit with --max-nodes N (0: none)")
     }
-    return DotWriter.write(document(title: picture.title ?? title, nodes: nodes.sorted(), edges: edges))
+    return (DotWriter.write(document(title: picture.title ?? title, nodes: nodes.sorted(), edges: edges)), nodes.count)
   }
 
   func isVocabulary(_ entity: String) -> Bool {

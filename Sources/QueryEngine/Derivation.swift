@@ -31,13 +31,32 @@ public struct DerivationTree: Sendable {
     public var kind: Kind
     /// The fact, rule or condition as written in the query language.
     public var text: String
-    /// Provenance of a stored fact (`stored: tx 12 (source: 000:L1-L2)`), a rule's location, or
-    /// a note such as `(holds)`.
-    public var annotation: String?
+    /// A rule's location, or a note such as `(holds)`; for a stored fact, its provenance
+    /// (`stored: tx 12 (source: 000:L1-L2)`, from ``provenance``).
+    public var annotation: String? {
+      get { kind == .storedFact ? DerivationTree.provenanceText(provenance) : note }
+      set { note = newValue }
+    }
+    private var note: String?
     /// The transactions that asserted a stored fact, with their sources.
     public var provenance: [(transaction: Int, source: String?)] = []
     /// Child node indices.
     public var children: [Int] = []
+
+    /// Creates a node.
+    public init(kind: Kind, text: String, annotation: String? = nil, provenance: [(transaction: Int, source: String?)] = [], children: [Int] = []) {
+      self.kind = kind
+      self.text = text
+      self.note = annotation
+      self.provenance = provenance
+      self.children = children
+    }
+  }
+
+  /// `stored: tx 12 (source: 000:L146-L152)`, naming every asserting transaction.
+  static func provenanceText(_ provenance: [(transaction: Int, source: String?)]) -> String {
+    let parts = provenance.map { "tx \($0.transaction)" + ($0.source.map { " (source: \($0))" } ?? "") }
+    return "stored: " + (parts.isEmpty ? "no provenance" : parts.joined(separator: "; "))
   }
 
   /// The nodes; `nodes[0]` is the fact explained. Empty when the fact does not hold.
@@ -281,18 +300,17 @@ extension Interpreter {
 
   /// A leaf for a stored triple, with its provenance.
   private func storedNode(text: String, _ triple: IDTriple) -> DerivationTree.Node {
-    let provenance = source.assertingTransactions(of: triple).map { tx in (Int(tx), source.transaction(tx)?.source) }
-    return DerivationTree.Node(kind: .storedFact, text: text, annotation: provenanceText(triple), provenance: provenance)
+    DerivationTree.Node(kind: .storedFact, text: text, provenance: provenance(of: triple))
   }
 
-  /// `stored, tx 12 (source: 000:L146-L152)`, naming every asserting transaction.
+  /// The transactions that asserted a stored triple, with their sources.
+  func provenance(of triple: IDTriple) -> [(transaction: Int, source: String?)] {
+    source.assertingTransactions(of: triple).map { tx in (Int(tx), source.transaction(tx)?.source) }
+  }
+
+  /// `stored: tx 12 (source: 000:L146-L152)`, naming every asserting transaction.
   func provenanceText(_ triple: IDTriple) -> String {
-    let txs = source.assertingTransactions(of: triple)
-    let parts = txs.map { tx -> String in
-      guard let info = source.transaction(tx) else { return "tx \(tx)" }
-      return "tx \(tx)" + (info.source.map { " (source: \($0))" } ?? "")
-    }
-    return "stored: " + (parts.isEmpty ? "no provenance" : parts.joined(separator: "; "))
+    DerivationTree.provenanceText(provenance(of: triple))
   }
 
   /// Up to six stored facts of the predicate sharing the subject or the object.

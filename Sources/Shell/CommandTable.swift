@@ -83,7 +83,7 @@ enum CommandTable {
       options: [
         OptionSpec(name: "format", value: "tsv|nt|dot", help: "the output format (default tsv)"),
         OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output"),
-      ] + StoreCommands.pictureOptions + [QueryCommands.evaluationOptions[1], QueryCommands.evaluationOptions[2]]),
+      ] + StoreCommands.pictureOptions + QueryCommands.evaluationOptions.filter { $0.name != "format" }),
     CommandSpec(
       name: "query", summary: "run facts, rules and queries given as text", arguments: "TEXT|-", positionals: 1...1,
       discussion: """

@@ -16,22 +16,14 @@ struct CompletionSource {
   /// A label per entity in the chosen language, shown beside ids in listings.
   let shownLabels: [String: String]
 
-  /// Meta-commands whose argument is a file path.
-  static let pathCommands: Set<String> = [".load", ".output", ".once", ".dot"]
-
-  init(store: GraphStore, rules: [SourcedRule], language: String) {
+  /// Reads the names; `shownLabels` are the labels the REPL shows (in the `.lang` language).
+  init(store: GraphStore, rules: [SourcedRule], shownLabels: [String: String]) {
     var predicateNames = Set(store.statistics().predicates.map(\.name))
     for sourced in rules { predicateNames.insert(sourced.rule.head.predicate) }
     predicates = predicateNames.sorted()
     entities = store.entityNames()
-    var labels: [(folded: String, text: String, entity: String)] = []
-    var shown: [String: String] = [:]
-    for label in store.labels() {
-      labels.append((label.text.lowercased(), label.text, label.entity))
-      if label.language == language, shown[label.entity] == nil { shown[label.entity] = label.text }
-    }
-    self.labels = labels.sorted { ($0.folded, $0.entity) < ($1.folded, $1.entity) }
-    shownLabels = shown
+    labels = store.labels().map { ($0.text.lowercased(), $0.text, $0.entity) }.sorted { ($0.folded, $0.entity) < ($1.folded, $1.entity) }
+    self.shownLabels = shownLabels
   }
 
   /// The completions of the word before the cursor, or nil when there is nothing to complete.
@@ -48,11 +40,10 @@ struct CompletionSource {
         let names = MetaCommands.all.map { "." + $0.name }.filter { $0.hasPrefix(name) }
         return Completion(start: start, candidates: names.map { .init(text: $0, display: $0) })
       }
-      if CompletionSource.pathCommands.contains(String(name)) {
-        return completePath(characters, cursor)
-      }
-      if name != ".explain", name != ".why", name != ".whynot", name != ".assert", name != ".retract" {
-        return nil
+      switch MetaCommands.spec(forLine: String(name))?.argument {
+      case .path?: return completePath(characters, cursor)
+      case .text?: break
+      case .none?, nil: return nil
       }
     }
     var start = cursor

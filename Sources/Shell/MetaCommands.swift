@@ -22,21 +22,35 @@ struct MetaInvocation {
 enum MetaCommands {
   typealias Implementation = @Sendable (Repl, MetaInvocation) throws(DiagnosticError) -> Void
 
+  /// What a command's argument is, for Tab completion.
+  enum Argument: Sendable { case none, path, text }
+
   struct Spec: Sendable {
     var name: String
     var arguments: String
     var summary: String
+    /// What Tab completes after the name: a file path, query text (names), or nothing.
+    var argument = Argument.none
+    /// Whether it writes results (so `.once` and `.output` apply to it).
+    var printsResults = false
     var run: Implementation
+  }
+
+  /// The command a meta-command line names (aliases resolved), if any.
+  static func spec(forLine line: String) -> Spec? {
+    let name = String(line.trimmingBlanks().dropFirst().prefix(while: { !$0.isWhitespace }))
+    let resolved = aliases[name] ?? name
+    return all.first { $0.name == resolved }
   }
 
   static let all: [Spec] = [
     Spec(name: "help", arguments: "[COMMAND]", summary: "list the meta-commands, or explain one", run: help),
-    Spec(name: "schema", arguments: "[PREFIX]", summary: "predicates: stored triples, declared domain and range, label; then predicates defined by rules", run: schema),
+    Spec(name: "schema", arguments: "[PREFIX]", summary: "predicates: stored triples, declared domain and range, label; then predicates defined by rules", printsResults: true, run: schema),
     Spec(name: "stats", arguments: "", summary: "what the store holds: triples, entities, transactions, log size", run: { repl, _ in
       StoreCommands.printStatistics(repl.store, repl.context)
     }),
-    Spec(name: "load", arguments: "FILE", summary: "run a script of facts, rules and queries (like `xinzhi run FILE`); its rules stay", run: load),
-    Spec(name: "rules", arguments: "", summary: "the rules in force: the store's standing rules, then this session's", run: rules),
+    Spec(name: "load", arguments: "FILE", summary: "run a script of facts, rules and queries (like `xinzhi run FILE`); its rules stay", argument: .path, printsResults: true, run: load),
+    Spec(name: "rules", arguments: "", summary: "the rules in force: the store's standing rules, then this session's", printsResults: true, run: rules),
     Spec(name: "clear", arguments: "", summary: "forget the rules and facts added in this session", run: { repl, _ throws(DiagnosticError) in
       let count = repl.sessionRules.count
       try repl.rebuildSession(keepingRules: false)
@@ -48,30 +62,30 @@ enum MetaCommands {
     }),
     Spec(name: "lang", arguments: "[zh|en]", summary: "the language of the labels shown beside entities", run: lang),
     Spec(name: "asof", arguments: "[N|latest]", summary: "read the store as it was right after transaction N (read-only), or as it is now", run: asOf),
-    Spec(name: "explain", arguments: "QUERY", summary: "how a query is evaluated: plan, rows, iterations and time per rule", run: { repl, invocation throws(DiagnosticError) in
+    Spec(name: "explain", arguments: "QUERY", summary: "how a query is evaluated: plan, rows, iterations and time per rule", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
       let explained = try repl.session.explain(try text(invocation), name: invocation.sourceName)
       for (k, (_, explanation)) in explained.enumerated() {
         if k > 0 { repl.resultSink.write("\n") }
         repl.resultSink.write(explanation + "\n")
       }
     }),
-    Spec(name: "why", arguments: "FACT", summary: "how a fact is derived, down to stored facts and the passages they cite", run: { repl, invocation throws(DiagnosticError) in
+    Spec(name: "why", arguments: "FACT", summary: "how a fact is derived, down to stored facts and the passages they cite", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
       repl.resultSink.write(try repl.session.why(try text(invocation), name: invocation.sourceName) + "\n")
     }),
-    Spec(name: "whynot", arguments: "FACT", summary: "why a fact does not hold: the first failing literal of each rule", run: { repl, invocation throws(DiagnosticError) in
+    Spec(name: "whynot", arguments: "FACT", summary: "why a fact does not hold: the first failing literal of each rule", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
       repl.resultSink.write(try repl.session.why(try text(invocation), name: invocation.sourceName, not: true) + "\n")
     }),
-    Spec(name: "output", arguments: "[FILE]", summary: "send results to FILE from now on; without FILE, back to the screen", run: output),
-    Spec(name: "once", arguments: "FILE", summary: "send the results of the next entry that prints any to FILE", run: { repl, invocation throws(DiagnosticError) in
+    Spec(name: "output", arguments: "[FILE]", summary: "send results to FILE from now on; without FILE, back to the screen", argument: .path, run: output),
+    Spec(name: "once", arguments: "FILE", summary: "send the results of the next entry that prints any to FILE", argument: .path, run: { repl, invocation throws(DiagnosticError) in
       guard invocation.words.count == 1 else { throw usage(invocation, "takes one file name") }
       repl.closeOnce()
       repl.once = (try repl.openResultFile(invocation.words[0]), invocation.words[0])
     }),
-    Spec(name: "dot", arguments: "FILE [QUERY]", summary: "draw the answers of QUERY, or of the last query, as a Graphviz DOT picture in FILE", run: dot),
+    Spec(name: "dot", arguments: "FILE [QUERY]", summary: "draw the answers of QUERY, or of the last query, as a Graphviz DOT picture in FILE", argument: .path, run: dot),
     Spec(name: "maxrows", arguments: "[N]", summary: "the most rows a table shows (0: all)", run: maxRows),
     Spec(name: "history", arguments: "[N]", summary: "the last N entries (default 20) of the history", run: history),
-    Spec(name: "assert", arguments: "FACTS [--source TEXT] [--note TEXT]", summary: "add facts to the store in one transaction", run: { repl, invocation throws(DiagnosticError) in try write(repl, invocation, retracting: false) }),
-    Spec(name: "retract", arguments: "FACTS [--source TEXT] [--note TEXT]", summary: "remove facts from the store in one transaction", run: { repl, invocation throws(DiagnosticError) in try write(repl, invocation, retracting: true) }),
+    Spec(name: "assert", arguments: "FACTS [--source TEXT] [--note TEXT]", summary: "add facts to the store in one transaction", argument: .text, run: { repl, invocation throws(DiagnosticError) in try write(repl, invocation, retracting: false) }),
+    Spec(name: "retract", arguments: "FACTS [--source TEXT] [--note TEXT]", summary: "remove facts from the store in one transaction", argument: .text, run: { repl, invocation throws(DiagnosticError) in try write(repl, invocation, retracting: true) }),
     Spec(name: "quit", arguments: "", summary: "leave (Ctrl-D does too)", run: { repl, _ in repl.quitting = true }),
   ]
 
@@ -316,12 +330,11 @@ enum MetaCommands {
     picture.answers = answers
     picture.language = repl.language
     picture.maxNodes = 0
-    let text = try repl.store.dot(picture)
+    let (text, entities) = try repl.store.drawing(picture)
     let sink = try repl.openResultFile(path)
     sink.write(text)
     sink.flush()
     close(sink.fd)
-    let entities = text.components(separatedBy: "[label=<").count - 1
     repl.console.print("wrote \(path): \(entities) entit\(entities == 1 ? "y" : "ies"); render it with `dot -Tsvg \(path) -o picture.svg`")
   }
 

@@ -186,12 +186,6 @@ final class Repl {
     }
   }
 
-  /// Whether a meta-command line writes results (to the `.once` or `.output` file).
-  static func printsResults(_ line: String) -> Bool {
-    let name = line.trimmingBlanks().dropFirst().prefix(while: { !$0.isWhitespace })
-    return ["explain", "why", "whynot", "why-not", "schema", "rules", "load"].contains(String(name))
-  }
-
   static func isMetaCommand(_ text: String) -> Bool {
     text.drop(while: { $0 == " " || $0 == "\t" }).first == "."
   }
@@ -213,7 +207,7 @@ final class Repl {
     }
     // `.once` lasts until an entry that prints results: query text, or a meta-command that
     // writes to the result sink (settings such as `.mode csv` in between do not use it up).
-    if once != nil, !Repl.isMetaCommand(text) || Repl.printsResults(text) { closeOnce() }
+    if once != nil, !Repl.isMetaCommand(text) || MetaCommands.spec(forLine: text)?.printsResults == true { closeOnce() }
     output.flush()
     console.flush()
   }
@@ -286,8 +280,7 @@ final class Repl {
     standingRuleCount = fresh.rules.count
     if !kept.isEmpty { try fresh.interpreter.add(kept) }
     session = fresh
-    labelCache = nil
-    completionCache = nil
+    invalidateCaches()
   }
 
   /// Labels in the chosen language by entity (built once per store state and language).
@@ -337,7 +330,7 @@ final class Repl {
 
   func complete(_ characters: [Character], _ cursor: Int) -> Completion? {
     if completionCache == nil {
-      completionCache = CompletionSource(store: store, rules: session.rules, language: language)
+      completionCache = CompletionSource(store: store, rules: session.rules, shownLabels: labelsInLanguage())
     }
     return completionCache?.complete(characters, cursor)
   }

@@ -29,10 +29,13 @@ struct ResultRenderer {
     }
   }
 
-  /// A value as shown in tables: literal syntax, with the entity's label beside it.
-  func display(_ value: Value) -> String {
+  /// A value as shown in tables: literal syntax, with the entity's label beside it (the id
+  /// padded to `idWidth` cells, so that labels in a column line up).
+  func display(_ value: Value, idWidth: Int = 0) -> String {
     if case .entity(let id) = value, let label, let text = label(id) {
-      return LiteralSyntax.formatEntity(id) + "  " + text
+      let shownID = LiteralSyntax.formatEntity(id)
+      let padding = max(0, idWidth - DisplayWidth.of(TerminalText.visible(shownID)))
+      return shownID + String(repeating: " ", count: padding) + "  " + text
     }
     return LiteralSyntax.format(value)
   }
@@ -55,14 +58,7 @@ struct ResultRenderer {
     }
     var t = TextTable(headers: result.columns)
     for row in shown {
-      t.add(row.enumerated().map { i, value in
-        if case .entity(let id) = value, let text = label?(id) {
-          let shownID = TerminalText.visible(LiteralSyntax.formatEntity(id))
-          let width = i < idWidths.count ? idWidths[i] : 0
-          return shownID + String(repeating: " ", count: max(0, width - DisplayWidth.of(shownID))) + "  " + text
-        }
-        return LiteralSyntax.format(value)
-      })
+      t.add(row.enumerated().map { i, value in display(value, idWidth: i < idWidths.count ? idWidths[i] : 0) })
     }
     var lines = t.render(style: style)
     let total = result.totalRows

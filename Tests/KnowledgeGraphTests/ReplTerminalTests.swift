@@ -87,6 +87,8 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
       first.send("?- edge(a, X)." + Keys.enter)
       #expect(first.waitFor("(1 row)"))
       first.send(".mode csv" + Keys.enter)
+      // Keys typed while an entry runs meet the terminal in cooked mode: wait for the prompt.
+      #expect(first.wait { cursorLine($0) == "xinzhi>" && $0.screen.text.contains(".mode csv") })
       first.send(Keys.control("d"))
       #expect(first.waitForExit() == 0)
     }
@@ -102,6 +104,7 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
     #expect(second.wait { cursorLine($0) == "xinzhi>" })
     second.send(Keys.up + Keys.up + Keys.enter)
     #expect(second.waitFor("(1 row)"))
+    #expect(second.wait { cursorLine($0) == "xinzhi>" })
     second.send(Keys.control("d"))
     #expect(second.waitForExit() == 0)
   }
