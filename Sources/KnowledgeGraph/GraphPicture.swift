@@ -121,8 +121,6 @@ extension GraphStore {
 private struct PictureBuilder {
   let store: GraphStore
   let picture: GraphPicture
-  /// Every stored triple (read once).
-  let triples: [Triple]
   /// Superclasses of each class (transitive, including itself).
   var ancestors: [String: Set<String>] = [:]
   /// Direct types of each entity.
@@ -131,12 +129,12 @@ private struct PictureBuilder {
   init(store: GraphStore, picture: GraphPicture) {
     self.store = store
     self.picture = picture
-    triples = store.triples()
     var parents: [String: [String]] = [:]
-    for t in triples {
-      guard case .entity(let object) = t.object else { continue }
-      if t.predicate == "subclass_of" { parents[t.subject, default: []].append(object) }
-      if t.predicate == "type" { types[t.subject, default: []].append(object) }
+    for t in store.triples(predicate: "subclass_of") {
+      if case .entity(let object) = t.object { parents[t.subject, default: []].append(object) }
+    }
+    for t in store.triples(predicate: "type") {
+      if case .entity(let object) = t.object { types[t.subject, default: []].append(object) }
     }
     for c in Set(parents.keys).union(types.values.joined()) {
       var seen: Set<String> = [c]
@@ -184,39 +182,41 @@ private struct PictureBuilder {
     func typeAllowed(_ entity: String) -> Bool {
       wantedTypes.isEmpty || !classes(of: entity).isDisjoint(with: wantedTypes)
     }
-    // Candidate edges: entity-to-entity facts of shown predicates between allowed entities.
-    var edges: [Triple] = []
-    for t in triples where !isHidden(t.predicate) {
-      guard case .entity(let object) = t.object, typeAllowed(t.subject), typeAllowed(object) else { continue }
-      edges.append(t)
+    // Edges: entity-to-entity facts of shown predicates between allowed entities. The whole
+    // graph reads every triple; a neighbourhood or a query reads only its entities' facts.
+    func shown(_ t: Triple) -> Bool {
+      guard case .entity(let object) = t.object else { return false }
+      return !isHidden(t.predicate) && typeAllowed(t.subject) && typeAllowed(object)
     }
+    /// The shown facts from the given entities to entities among them.
+    func edgesAmong(_ nodes: Set<String>) -> [Triple] {
+      nodes.flatMap { store.triples(subject: $0).filter { shown($0) && nodes.contains($0.object.entityID ?? "") } }
+    }
+    var edges: [Triple] = []
     var nodes = Set<String>()
     var title = "xinzhi"
     if let answers = picture.answers {
-      (nodes, edges) = queryPicture(answers, edges: edges)
+      (nodes, edges) = queryPicture(answers, edges: edgesAmong)
       title = answers.map { $0.query.source.slice($0.query.query.span) }.joined(separator: " ")
     } else if let center = picture.around {
       guard store.entityNames().contains(center) else {
         throw unknown("entity", center, among: store.entityNames())
-      }
-      var neighbours: [String: [String]] = [:]
-      for t in edges {
-        guard case .entity(let object) = t.object else { continue }
-        neighbours[t.subject, default: []].append(object)
-        neighbours[object, default: []].append(t.subject)
       }
       nodes = [center]
       var frontier = [center]
       for _ in 0..<max(0, picture.depth) {
         var next: [String] = []
         for n in frontier {
-          for m in neighbours[n] ?? [] where nodes.insert(m).inserted { next.append(m) }
+          for t in store.triples(subject: n) + store.triples(object: .entity(n)) where shown(t) {
+            for m in [t.subject, t.object.entityID ?? t.subject] where nodes.insert(m).inserted { next.append(m) }
+          }
         }
         frontier = next
       }
-      edges = edges.filter { nodes.contains($0.subject) && nodes.contains($0.object.entityID ?? "") }
+      edges = edgesAmong(nodes)
       title = "\(center) (\(picture.depth) step\(picture.depth == 1 ? "" : "s"))"
     } else {
+      edges = store.triples().filter(shown)
       for t in edges {
         nodes.insert(t.subject)
         if let object = t.object.entityID { nodes.insert(object) }
@@ -243,7 +243,7 @@ private struct PictureBuilder {
   }
 
   /// The entities and edges of a query's picture.
-  func queryPicture(_ answers: [QueryResult], edges: [Triple]) -> (Set<String>, [Triple]) {
+  func queryPicture(_ answers: [QueryResult], edges among: (Set<String>) -> [Triple]) -> (Set<String>, [Triple]) {
     var nodes = Set<String>()
     for result in answers {
       for row in result.rows {
@@ -252,7 +252,7 @@ private struct PictureBuilder {
     }
     switch picture.queryEdges {
     case .answer:
-      return (nodes, edges.filter { nodes.contains($0.subject) && nodes.contains($0.object.entityID ?? "") })
+      return (nodes, among(nodes))
     case .row:
       var together = Set<[String]>()
       for result in answers {
@@ -261,7 +261,7 @@ private struct PictureBuilder {
           for a in ids { for b in ids where a != b { together.insert([a, b]) } }
         }
       }
-      return (nodes, edges.filter { together.contains([$0.subject, $0.object.entityID ?? ""]) })
+      return (nodes, among(nodes).filter { together.contains([$0.subject, $0.object.entityID ?? ""]) })
     case .matched:
       var matched = Set<Triple>()
       for result in answers {
@@ -327,8 +327,7 @@ private struct PictureBuilder {
     // Literal values of each drawn entity.
     var literalFacts: [String: [Triple]] = [:]
     if picture.literals != .none {
-      let drawn = Set(nodes)
-      for t in triples where drawn.contains(t.subject) && t.object.entityID == nil {
+      for t in nodes.flatMap({ store.triples(subject: $0) }) where t.object.entityID == nil {
         if t.predicate == "label" || t.predicate == "description" { continue }
         if !picture.predicates.isEmpty, isHidden(t.predicate) { continue }
         literalFacts[t.subject, default: []].append(t)
