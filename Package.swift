@@ -40,7 +40,7 @@ let package = Package(
     .executableTarget(name: "xinzhi", dependencies: ["Shell"]),
     .executableTarget(name: "xinzhi-bench", dependencies: ["KnowledgeGraph"]),
 
-    .target(name: "TestSupport", dependencies: ["KnowledgeGraph", "GraphIndex", "QueryLanguage", "Diagnostics", "TripleLog"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["KnowledgeGraph", "GraphIndex", "QueryLanguage", "QueryEngine", "Diagnostics", "TripleLog"], path: "Tests/TestSupport"),
     .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
     .testTarget(name: "GraphModelTests", dependencies: ["GraphModel", "TestSupport"]),
     .testTarget(name: "TripleLogTests", dependencies: ["TripleLog", "TestSupport"]),

@@ -399,6 +399,10 @@ final class Executor {
     case (nil, nil, nil):  // ? ? ?: every run of spo
       order = runs.spo; parts = [(.first, s), (.second, p), (.third, o)]
     }
+    // An order visits its parts in its own sequence (pos yields the object before the subject),
+    // so a repeated variable's equality check may come before the part that binds it: checks go
+    // last, after every binding of the triple.
+    parts = parts.filter { if case .sameAs = $0.1 { false } else { true } } + parts.filter { if case .sameAs = $0.1 { true } else { false } }
     let slotCount = parts.count
     let slotParts = UnsafeMutablePointer<UInt8>.allocate(capacity: 3)
     let slotBindings = UnsafeMutablePointer<Binding>.allocate(capacity: 3)

@@ -131,7 +131,7 @@ public final class Interpreter {
   /// rewrite when the query binds arguments of derived predicates not already computed.
   func plannedProgram(_ query: SourcedQuery, predicates: [String: PredicateInfo]) -> (IRProgram, Int) {
     let (prepared, result) = prepare(query, predicates: predicates)
-    let (program, _) = Inlining.inlineViews(prepared)
+    let program = useInlining ? Inlining.inlineViews(prepared).0 : prepared
     if useMagicSets, let rewritten = MagicSets.rewrite(program, queryRule: program.rules.count - 1, skip: cache.complete),
       (try? Stratifier.strata(of: rewritten, computing: [result])) != nil
     {
@@ -144,6 +144,9 @@ public final class Interpreter {
   public var useMagicSets = true
   /// Whether linear binary recursion may be evaluated as a dense bit matrix.
   public var useDenseClosures = true
+  /// Whether single-atom views over stored triples are inlined into the rules that read them
+  /// (and identity rules dropped). Off only to check that inlining changes no answer.
+  public var useInlining = true
   /// An evaluator over the store with this interpreter's settings.
   func makeEvaluator(_ program: IRProgram, budget: Budget, reusing cache: RelationCache? = nil) -> Evaluator {
     let evaluator = Evaluator(program: program, source: source, operations: operations, budget: budget, reusing: cache)

@@ -168,13 +168,20 @@ enum MagicSets {
           return nil
         })
         let magicAtom = IRAtom(predicate: m, terms: zip(rule.head.terms, adornment).filter { $0.1 }.map(\.0))
-        // In a recursive rule that reads p with the same bound arguments as its head (passed
-        // through unchanged), the guard is implied: every tuple of p[α] satisfies it already.
-        let passesThrough = rule.body.contains { literal in
-          guard case .positive(let atom) = literal, atom.predicate == p else { return false }
+        // Demand for the body's derived atoms always flows from the guard, so every magic rule
+        // keeps it. The rule itself may drop the guard when its body reads p[α] itself with the
+        // head's bound arguments passed through unchanged: every tuple of p[α] satisfies the
+        // guard already. That is decided on the adorned body: a constant or an earlier binding
+        // can give the body atom another adornment (p[bfb] under p[bff]), whose tuples do not.
+        var (body, magicRules, order) = propagate(rule.body, bound: headBound, magicPrefix: [.positive(magicAtom)])
+        let passesThrough = body.dropFirst().contains { literal in
+          guard case .positive(let atom) = literal, atom.predicate == a else { return false }
           return zip(zip(atom.terms, rule.head.terms), adornment).allSatisfy { pair, isBound in !isBound || pair.0 == pair.1 }
         }
-        let (body, magicRules, order) = propagate(rule.body, bound: headBound, magicPrefix: passesThrough ? [] : [.positive(magicAtom)])
+        if passesThrough {
+          body.removeFirst()
+          order.removeFirst()
+        }
         var rewritten = rule
         rewritten.head = IRAtom(predicate: a, terms: rule.head.terms)
         rewritten.body = body

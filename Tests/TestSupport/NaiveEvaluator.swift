@@ -194,6 +194,25 @@ public struct NaiveEvaluator {
     var rest = body
     let literal = rest.remove(at: pick)
     switch literal {
+    case .atom(let atom) where NaiveEvaluator.tests.contains(atom.predicate):
+      let values = atom.arguments.map { value($0, env) }
+      if values.allSatisfy({ $0 != nil }), test(atom.predicate, values.compactMap { $0 }) { try solve(rest, env, facts, emit) }
+    case .atom(let atom) where NaiveEvaluator.functions.contains(atom.predicate):
+      // `f(In..., Out)`: Out is the function's value.
+      let inputs = atom.arguments.dropLast().map { value($0, env) }
+      guard inputs.allSatisfy({ $0 != nil }), let result = call(atom.predicate, inputs.compactMap { $0 }), let out = atom.arguments.last else { return }
+      var next = env
+      switch out {
+      case .variable(let name, _):
+        if let bound = next[name] {
+          if bound != result { return }
+        } else {
+          next[name] = result
+        }
+      case .constant(let c, _): if c != result { return }
+      default: break
+      }
+      try solve(rest, next, facts, emit)
     case .atom(let atom):
       for tuple in relation(atom.predicate, atom.arguments.count, facts) where tuple.count == atom.arguments.count {
         var next = env
@@ -209,6 +228,9 @@ public struct NaiveEvaluator {
         }
         if ok { try solve(rest, next, facts, emit) }
       }
+    case .negated(let atom, _) where NaiveEvaluator.tests.contains(atom.predicate):
+      let values = atom.arguments.map { value($0, env) }
+      if values.allSatisfy({ $0 != nil }), !test(atom.predicate, values.compactMap { $0 }) { try solve(rest, env, facts, emit) }
     case .negated(let atom, _):
       let exists = relation(atom.predicate, atom.arguments.count, facts).contains { tuple in
         zip(atom.arguments, tuple).allSatisfy { term, v in
@@ -251,6 +273,10 @@ public struct NaiveEvaluator {
       }
     }
     switch literal {
+    case .atom(let a) where NaiveEvaluator.tests.contains(a.predicate):
+      return a.arguments.allSatisfy { if case .variable(let n, _) = $0 { env[n] != nil } else { true } }
+    case .atom(let a) where NaiveEvaluator.functions.contains(a.predicate):
+      return a.arguments.dropLast().allSatisfy { if case .variable(let n, _) = $0 { env[n] != nil } else { true } }
     case .atom: return true
     case .negated(let a, _):
       return a.arguments.allSatisfy { if case .variable(let n, _) = $0 { env[n] != nil } else { true } }
@@ -283,7 +309,84 @@ public struct NaiveEvaluator {
         if b == 0 { throw Failure.arithmetic }
         return .integer(a % b)
       }
-    case .call: return nil
+    case .call(let name, let args, _):
+      var values: [Value] = []
+      for arg in args {
+        guard let v = try evaluate(arg, env) else { return nil }
+        values.append(v)
+      }
+      return call(name, values)
+    }
+  }
+
+  static let tests: Set<String> = ["contains", "starts_with", "ends_with", "is_entity", "is_string", "is_number", "is_integer", "is_decimal", "is_date", "is_boolean"]
+  static let functions: Set<String> = ["lower", "upper", "concat", "strlen", "lang", "str", "year_of", "abs"]
+
+  /// The text a string builtin reads: a string's characters or an entity's identifier.
+  func text(_ v: Value) -> String? {
+    switch v {
+    case .string(let s, _): s
+    case .entity(let e): e
+    default: nil
+    }
+  }
+
+  /// Every value's text, for `concat` and `str`.
+  func anyText(_ v: Value) -> String {
+    switch v {
+    case .entity(let e): e
+    case .string(let s, _): s
+    case .integer(let i): String(i)
+    case .decimal(let d): d.description
+    case .boolean(let b): b ? "true" : "false"
+    case .date(let d): d.isoText
+    }
+  }
+
+  func test(_ name: String, _ args: [Value]) -> Bool {
+    switch name {
+    case "is_entity": if case .entity = args[0] { return true } else { return false }
+    case "is_string": if case .string = args[0] { return true } else { return false }
+    case "is_integer": if case .integer = args[0] { return true } else { return false }
+    case "is_decimal": if case .decimal = args[0] { return true } else { return false }
+    case "is_number":
+      switch args[0] {
+      case .integer, .decimal: return true
+      default: return false
+      }
+    case "is_date": if case .date = args[0] { return true } else { return false }
+    case "is_boolean": if case .boolean = args[0] { return true } else { return false }
+    default:
+      guard args.count == 2, let s = text(args[0]), let part = text(args[1]) else { return false }
+      switch name {
+      case "contains": return part.isEmpty || s.contains(part)
+      case "starts_with": return s.hasPrefix(part)
+      default: return s.hasSuffix(part)
+      }
+    }
+  }
+
+  func call(_ name: String, _ args: [Value]) -> Value? {
+    guard let first = args.first else { return nil }
+    switch name {
+    case "lower", "upper":
+      switch first {
+      case .string(let s, let language): return .string(name == "lower" ? s.lowercased() : s.uppercased(), language: language)
+      case .entity(let e): return .string(name == "lower" ? e.lowercased() : e.uppercased(), language: nil)
+      default: return nil
+      }
+    case "concat": return .string(args.map(anyText).joined(), language: nil)
+    case "strlen": return text(first).map { .integer(Int64($0.count)) }
+    case "lang":
+      guard case .string(_, let language) = first else { return nil }
+      return .string(language ?? "", language: nil)
+    case "str": return .string(anyText(first), language: nil)
+    case "year_of":
+      guard case .date(let d) = first else { return nil }
+      return .integer(Int64(d.year))
+    default:
+      guard case .integer(let i) = first, i != Int64.min else { return nil }
+      return .integer(abs(i))
     }
   }
 

@@ -1,0 +1,237 @@
+// clingo as an independent reference: random programs of the clingo fragment are printed as
+// ASP (a stratified program has exactly one answer set, its perfect model) and solved in
+// batches, each program's predicates under a prefix of its own. clingo is found through
+// XINZHI_CLINGO (a command, such as `.build/venv/bin/python -m clingo`) or `clingo` on PATH;
+// `.ci/run` installs it from PyPI.
+
+import Diagnostics
+import Foundation
+import GraphModel
+import QueryLanguage
+
+public enum Clingo {
+  /// The command that runs clingo, if there is one.
+  public static var command: [String]? {
+    if let text = ProcessInfo.processInfo.environment["XINZHI_CLINGO"], !text.isEmpty {
+      return text.split(separator: " ").map(String.init)
+    }
+    for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+      let path = "\(directory)/clingo"
+      if FileManager.default.isExecutableFile(atPath: path) { return [path] }
+    }
+    return nil
+  }
+
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  // MARK: - Printing
+
+  /// A program as ASP, every predicate renamed `<prefix><name>`, each query a predicate
+  /// `<prefix>q<k>` over its columns. Returns the text and each query's arity.
+  public static func print(_ program: RandomProgram, prefix: String) -> (text: String, arities: [Int]) {
+    let (standing, _) = Parser.parse(SourceText(name: "standing.dl", text: program.standing))
+    let (text, _) = Parser.parse(SourceText(name: "random.dl", text: program.text))
+    var lines: [String] = []
+    for t in program.triples {
+      let o = value(t.object)
+      lines.append("\(prefix)triple(\(t.subject),\(t.predicate),\(o)). \(prefix)\(t.predicate)(\(t.subject),\(o)).")
+    }
+    for (k, rule) in (standing.rules + text.rules).enumerated() {
+      lines.append(contentsOf: self.rule(rule, prefix: prefix, number: k))
+    }
+    var arities: [Int] = []
+    for (k, query) in text.queries.enumerated() {
+      let columns = ProgramChecker.columns(of: query)
+      arities.append(columns.count)
+      let head = columns.isEmpty ? "\(prefix)q\(k)" : "\(prefix)q\(k)(\(columns.joined(separator: ",")))"
+      lines.append("\(head) :- \(body(query.body, prefix: prefix)).")
+      lines.append("#show \(prefix)q\(k)/\(columns.count).")
+    }
+    return (lines.joined(separator: "\n"), arities)
+  }
+
+  static func value(_ v: Value) -> String {
+    switch v {
+    case .entity(let e): e
+    case .integer(let i): String(i)
+    case .string(let s, _): "\"\(s)\""
+    default: "unsupported"
+    }
+  }
+
+  static func term(_ t: Term) -> String {
+    switch t {
+    case .variable(let name, _): name
+    case .anonymous: "_"
+    case .constant(let v, _): value(v)
+    case .parameter(let name, _): name
+    }
+  }
+
+  static func expression(_ e: QueryLanguage.Expression) -> String {
+    switch e {
+    case .term(let t): term(t)
+    case .binary(let op, let l, let r, _): "(\(expression(l)) \(op == .remainder ? "\\" : op.rawValue) \(expression(r)))"
+    case .negate(let x, _): "-(\(expression(x)))"
+    case .call(let name, _, _): "unsupported_\(name)"
+    }
+  }
+
+  static func atom(_ a: Atom, prefix: String) -> String {
+    a.arguments.isEmpty ? "\(prefix)\(a.predicate)" : "\(prefix)\(a.predicate)(\(a.arguments.map(term).joined(separator: ",")))"
+  }
+
+  static func body(_ literals: [Literal], prefix: String) -> String {
+    literals.map { literal in
+      switch literal {
+      case .atom(let a): atom(a, prefix: prefix)
+      case .negated(let a, _): "not \(atom(a, prefix: prefix))"
+      case .comparison(let c): "\(expression(c.left)) \(c.op.rawValue) \(expression(c.right))"
+      }
+    }.joined(separator: ", ")
+  }
+
+  /// A rule; an aggregate head becomes clingo's aggregate over the body, grouped by the head's
+  /// other arguments through a domain predicate (so min and max of nothing derive nothing, and
+  /// count and sum of nothing give 0 only without groups, as in the engine).
+  static func rule(_ rule: Rule, prefix: String, number: Int) -> [String] {
+    let name = "\(prefix)\(rule.head.predicate)"
+    guard rule.head.hasAggregate else {
+      let head = rule.head.arguments.isEmpty ? name : "\(name)(\(rule.head.arguments.map { if case .term(let t) = $0 { term(t) } else { "?" } }.joined(separator: ",")))"
+      return [rule.isFact ? "\(head)." : "\(head) :- \(body(rule.body, prefix: prefix))."]
+    }
+    let groups = rule.head.arguments.compactMap { if case .term(let t) = $0 { term(t) } else { nil } }
+    let groupVariables = rule.head.arguments.compactMap { if case .term(.variable(let v, _)) = $0 { v } else { nil } }
+    let domain = "\(prefix)dom\(number)"
+    let domainAtom = groupVariables.isEmpty ? domain : "\(domain)(\(groupVariables.joined(separator: ",")))"
+    var lines = ["\(domainAtom) :- \(body(rule.body, prefix: prefix))."]
+    var headTerms: [String] = []
+    var conditions: [String] = []
+    var k = 0
+    for argument in rule.head.arguments {
+      switch argument {
+      case .term(let t): headTerms.append(term(t))
+      case .aggregate(let a):
+        let result = "AGG\(k)"
+        k += 1
+        let function: String
+        switch a.function {
+        case .count: function = "#count"
+        case .sum: function = "#sum"
+        case .min: function = "#min"
+        case .max: function = "#max"
+        case .avg: function = "#unsupported"
+        }
+        conditions.append("\(result) = \(function){ \(a.arguments.map(term).joined(separator: ",")) : \(body(rule.body, prefix: prefix)) }")
+        headTerms.append(result)
+      }
+    }
+    let needsDomain = !groups.isEmpty || rule.head.arguments.contains { if case .aggregate(let a) = $0 { a.function == .min || a.function == .max } else { false } }
+    let guardAtom = needsDomain ? [domainAtom] : []
+    lines.append("\(name)(\(headTerms.joined(separator: ","))) :- \((guardAtom + conditions).joined(separator: ", ")).")
+    _ = groups
+    return lines
+  }
+
+  // MARK: - Solving
+
+  /// Solves programs in one clingo run; returns each program's answers in query order.
+  public static func solve(_ programs: [RandomProgram], command: [String]) throws -> [ProgramAnswers] {
+    var text = ""
+    var arities: [[Int]] = []
+    for (k, program) in programs.enumerated() {
+      let (printed, a) = print(program, prefix: "p\(k)_")
+      text += printed + "\n"
+      arities.append(a)
+    }
+    let directory = NSTemporaryDirectory() + "xinzhi-clingo-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let file = directory + "/programs.lp"
+    try text.write(toFile: file, atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst()) + ["-V0", "--warn=none", file]
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let stdout = String(decoding: data, as: UTF8.self)
+    let outputLines = stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    guard let status = outputLines.firstIndex(where: { $0 == "SATISFIABLE" }) else {
+      throw Failure(description: "clingo did not find the answer set (status \(process.terminationStatus)):\n\(stdout.prefix(2000))\n\(String(decoding: errorData, as: UTF8.self).prefix(2000))")
+    }
+    var answers: [ProgramAnswers] = arities.map { $0.map { _ in Set<[Value]>() } }
+    let model = status > 0 ? String(outputLines[status - 1]) : ""
+    for atom in try atoms(model) {
+      // p<k>_q<j>(args)
+      guard atom.name.hasPrefix("p"), let underscore = atom.name.firstIndex(of: "_"),
+        let k = Int(atom.name[atom.name.index(after: atom.name.startIndex)..<underscore]),
+        atom.name[atom.name.index(after: underscore)...].hasPrefix("q"),
+        let j = Int(atom.name[atom.name.index(underscore, offsetBy: 2)...]), k < answers.count, j < answers[k].count
+      else { throw Failure(description: "unexpected atom in clingo's answer: \(atom.name)") }
+      answers[k][j]?.insert(atom.arguments)
+    }
+    return answers
+  }
+
+  /// Parses an answer set line: atoms separated by spaces, arguments integers, quoted strings or
+  /// constants.
+  static func atoms(_ line: String) throws -> [(name: String, arguments: [Value])] {
+    var result: [(String, [Value])] = []
+    let chars = Array(line)
+    var i = 0
+    func readArgument() throws -> Value {
+      if chars[i] == "\"" {
+        var s = ""
+        i += 1
+        while i < chars.count, chars[i] != "\"" {
+          if chars[i] == "\\", i + 1 < chars.count { i += 1 }
+          s.append(chars[i])
+          i += 1
+        }
+        i += 1
+        return .string(s, language: nil)
+      }
+      var token = ""
+      while i < chars.count, chars[i] != ",", chars[i] != ")" {
+        token.append(chars[i])
+        i += 1
+      }
+      if let n = Int64(token) { return .integer(n) }
+      return .entity(token)
+    }
+    while i < chars.count {
+      if chars[i] == " " {
+        i += 1
+        continue
+      }
+      var name = ""
+      while i < chars.count, chars[i] != "(", chars[i] != " " {
+        name.append(chars[i])
+        i += 1
+      }
+      var arguments: [Value] = []
+      if i < chars.count, chars[i] == "(" {
+        i += 1
+        while i < chars.count {
+          arguments.append(try readArgument())
+          guard i < chars.count else { throw Failure(description: "unterminated atom in \(line.prefix(200))") }
+          if chars[i] == ")" {
+            i += 1
+            break
+          }
+          i += 1  // ","
+        }
+      }
+      result.append((name, arguments))
+    }
+    return result
+  }
+}
