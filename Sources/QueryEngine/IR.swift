@@ -183,3 +183,25 @@ struct IRProgram: Sendable {
     return result
   }
 }
+
+extension IRRule {
+  /// Head variables that nothing in the body binds: neither a positive atom nor `X = ...`. A
+  /// rule the engine evaluates must have none (its head would read an unset register).
+  var unboundHeadVariables: [Int] {
+    var bound = Set<Int>()
+    for literal in body {
+      switch literal {
+      case .positive(let atom): bound.formUnion(atom.variables)
+      case .compare(.equal, let l, let r):
+        if let v = l.singleVariable { bound.insert(v) }
+        if let v = r.singleVariable { bound.insert(v) }
+      default: break
+      }
+    }
+    let aggregated = Set(aggregates.map(\.position))
+    return head.terms.enumerated().compactMap { position, term in
+      guard !aggregated.contains(position), case .variable(let v) = term, !bound.contains(v) else { return nil }
+      return v
+    }
+  }
+}

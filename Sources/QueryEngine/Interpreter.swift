@@ -132,8 +132,11 @@ public final class Interpreter {
   func plannedProgram(_ query: SourcedQuery, predicates: [String: PredicateInfo]) -> (IRProgram, Int) {
     let (prepared, result) = prepare(query, predicates: predicates)
     let program = useInlining ? Inlining.inlineViews(prepared).0 : prepared
+    // A rewrite is used only when it stays stratified and range-restricted; otherwise the plain
+    // program answers (slower, never wrong).
     if useMagicSets, let rewritten = MagicSets.rewrite(program, queryRule: program.rules.count - 1, skip: cache.complete),
-      (try? Stratifier.strata(of: rewritten, computing: [result])) != nil
+      (try? Stratifier.strata(of: rewritten, computing: [result])) != nil,
+      rewritten.rules.allSatisfy({ $0.unboundHeadVariables.isEmpty })
     {
       return (rewritten, result)
     }

@@ -5,6 +5,42 @@ import Testing
 import TestSupport
 
 @Suite struct CommandLineTests {
+  /// Issue 11, first report, as a user typed it: a repeated variable over stored facts.
+  @Test func repeatedVariableOverStoredFacts() throws {
+    let dir = TemporaryDirectory()
+    let demo = dir.file("demo")
+    #expect(xinzhi(["init", demo]).status == 0)
+    #expect(xinzhi(["--store", demo, "assert", "f(a, b). f(c, c).", "--source", "t"]).status == 0)
+    let stored = xinzhi(["--store", demo, "query", "?- f(Z, Z)."])
+    #expect(stored.status == 0)
+    #expect(stored.stdout == "Z\n-\nc\n(1 row)\n")
+    let inText = xinzhi(["--store", demo, "query", "g(a, b). g(c, c). ?- g(Z, Z)."])
+    #expect(inText.stdout == "Z\n-\nc\n(1 row)\n")
+    // In a rule the same slip derived p for subjects whose object differs.
+    let rule = xinzhi(["--store", demo, "query", "p(Z) :- f(Z, Z). ?- p(Z).", "--format", "tsv"])
+    #expect(rule.stdout == "Z\nc\n")
+  }
+
+  /// Issue 11, second report: `xinzhi run` from the repository root (the shipped graph) lost
+  /// the row that magic sets needed a second demand for.
+  @Test func magicSetsWithAConstantArgumentOnTheShippedGraph() throws {
+    let dir = TemporaryDirectory()
+    for query in ["?- comp(a, X, H).", "?- e(A), comp(A, X, H)."] {
+      let text = """
+        e(a). p(b, a). s(c, b).
+        comp(A, X, "p") :- e(A), p(X, A).
+        comp(A, X, "s") :- comp(A, Y, "p"), s(X, Y).
+        \(query)
+
+        """
+      let file = dir.write("comp.dl", text)
+      let result = xinzhi(["run", file, "--format", "tsv"], directory: ShippedGraphTests.root)
+      #expect(result.status == 0, "\(result.stderr)")
+      let expected = query.hasPrefix("?- e(A)") ? "A\tX\tH\na\tb\t\"p\"\na\tc\t\"s\"\n" : "X\tH\nb\t\"p\"\nc\t\"s\"\n"
+      #expect(result.stdout == expected)
+    }
+  }
+
   @Test func initAssertRetractStatsLogHistoryVerify() throws {
     let dir = TemporaryDirectory()
     let g = dir.file("g")

@@ -62,20 +62,29 @@ public enum Differential {
   }
 
   /// The engine's answers in one configuration.
-  public static func engine(_ program: RandomProgram, _ configuration: EngineConfiguration, limits: EvaluationLimits = EvaluationLimits(timeout: 20, maxDerivedFacts: 1_000_000)) throws -> ProgramAnswers {
-    let standingSource = SourceText(name: "standing.dl", text: program.standing)
+  public static func engine(_ program: RandomProgram, _ configuration: EngineConfiguration) throws -> ProgramAnswers {
+    try engine(text: program.text, standing: program.standing, triples: program.triples, declaring: RandomProgram.storedPredicates, configuration)
+  }
+
+  /// The engine's answers to a text's queries over triples in one configuration, after the
+  /// standing rules and the text's rules are added.
+  public static func engine(
+    text: String, standing: String = "", triples stored: [Triple], declaring storedNames: [String] = [], _ configuration: EngineConfiguration,
+    limits: EvaluationLimits = EvaluationLimits(timeout: 20, maxDerivedFacts: 1_000_000)
+  ) throws -> ProgramAnswers {
+    let standingSource = SourceText(name: "standing.dl", text: standing)
     let (standing, standingErrors) = Parser.parse(standingSource)
-    let (source, parsed) = queries(program)
-    let (_, errors) = Parser.parse(source)
+    let source = SourceText(name: "random.dl", text: text)
+    let (parsed, errors) = Parser.parse(source)
     if let error = (standingErrors + errors).first { throw DiagnosticError(error) }
-    let triples: any TripleSource = configuration.indexed ? IndexedSource(program.triples).graph : ArrayTripleSource(program.triples)
+    let triples: any TripleSource = configuration.indexed ? IndexedSource(stored).graph : ArrayTripleSource(stored)
     func session() throws -> Interpreter {
       let interpreter = Interpreter(source: triples, limits: limits)
       interpreter.useMagicSets = configuration.magic
       interpreter.useDenseClosures = configuration.dense
       interpreter.useInlining = configuration.inlining
       interpreter.denseMinimumWidth = 1  // random graphs are small: take the dense path whenever it applies
-      interpreter.declare(storedPredicates: RandomProgram.storedPredicates)  // even when a seed stores none of them
+      interpreter.declare(storedPredicates: storedNames)  // stored predicates even when no triple has them
       try interpreter.add(standing.sourcedRules)
       try interpreter.add(parsed.sourcedRules)
       return interpreter
