@@ -102,6 +102,9 @@ public final class QuerySession {
     }
     for query in checked.queries {
       let result = try answer(query)
+      if result.totalRows == 0, let warnings {
+        for hint in emptyAnswerHints(query) { warnings(hint) }
+      }
       let outcome = Outcome.answer(result)
       outcomes.append(outcome)
       each?(outcome)

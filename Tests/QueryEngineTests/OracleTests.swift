@@ -113,10 +113,13 @@ private func environment(_ name: String) -> UInt64? {
         for feature in ProgramFeature.of(program) { counts[feature, default: 0] += 1 }
       }
       var short: [String] = []
+      var report: [String] = []
       for feature in ProgramFeature.allCases where !excluding.contains(feature) {
         let share = Double(counts[feature] ?? 0) / Double(programs.count)
+        report.append("\(Int((share * 100).rounded()))% \(feature.rawValue)")
         if share < 0.05 { short.append("\(feature.rawValue): \(counts[feature] ?? 0) of \(programs.count) programs") }
       }
+      print("coverage of \(programs.count) \(programs.first?.fragment == .clingo ? "clingo-fragment" : "full-language") programs: \(report.joined(separator: ", "))")
       return short
     }
     let full = (OracleTests.oracleSeed..<(OracleTests.oracleSeed + OracleTests.oracleCount)).map { RandomProgram(seed: $0, fragment: .full) }

@@ -11,7 +11,9 @@
 // The `.clingo` fragment keeps to what clingo evaluates with the same meaning: entities, small
 // integers and plain strings, stratified negation, count/sum/min/max over integers.
 
+import Diagnostics
 import GraphModel
+import QueryLanguage
 
 /// A random graph and program.
 public struct RandomProgram: Sendable {
@@ -407,8 +409,9 @@ private struct Generator {
   /// An aggregate over stored or lower predicates, grouped or not.
   mutating func aggregate(_ name: String) {
     var body = Body()
-    let sources = base.filter { $0.kinds == [.entity, .entity] } + derived.filter { $0.kinds.count == 2 && $0.kinds[0] == .entity && $0.kinds[1] == .entity }
-    let source = pick(sources)
+    // Over a derived (often recursive) predicate more often than not: the upper stratum.
+    let lower = derived.filter { $0.kinds == [.entity, .entity] }
+    let source = !lower.isEmpty && random.chance(0.6) ? pick(lower) : pick(base.filter { $0.kinds == [.entity, .entity] })
     let x = body.newVariable(.entity)
     let y = body.newVariable(.entity)
     body.literals.append("\(source.name)(\(x), \(y))")
@@ -442,13 +445,20 @@ private struct Generator {
   // MARK: - Queries
 
   mutating func queries() {
+    // The model, so that most bound queries take their constants from real answers (a query
+    // whose answer is empty checks less). Only the choice of constants depends on it.
+    let (parsed, _) = Parser.parse(SourceText(name: "random.dl", text: lines.joined(separator: "\n")))
+    let model = (try? NaiveEvaluator(stored: triples, rules: parsed.rules).evaluate()) ?? [:]
     for spec in derived {
       let columns = spec.kinds.indices.map { "A\($0)" }
       lines.append("?- \(spec.name)(\(columns.joined(separator: ", "))).")
       // Bound queries of random adornments, so magic sets run with each.
+      let tuples = (model[spec.name] ?? []).sorted { $0.lexicographicallyPrecedes($1) }
       for _ in 0..<(1 + random.below(3)) {
+        let tuple = !tuples.isEmpty && random.chance(0.7) ? pick(tuples) : nil
         let arguments = spec.kinds.enumerated().map { position, kind in
-          random.chance(0.5) ? constant(kind) : columns[position]
+          guard random.chance(0.5) else { return columns[position] }
+          return tuple.map { $0[position].description } ?? constant(kind)
         }
         lines.append("?- \(spec.name)(\(arguments.joined(separator: ", "))).")
       }
