@@ -21,6 +21,46 @@ import TestSupport
     #expect(rule.stdout == "Z\nc\n")
   }
 
+  /// Never silently empty: an empty answer whose query names an entity nothing mentions, or a
+  /// string stored only under another language tag, warns on stderr with a suggestion; the
+  /// answer on stdout is unchanged, and answers that are not empty, or whose constants are
+  /// known, draw no warning.
+  @Test func emptyAnswersPointAtLikelySlips() throws {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    #expect(xinzhi(["init", g]).status == 0)
+    let facts = "label(bank_of_england, \"英格兰银行\"@zh). label(bank_of_england, \"Bank of England\"@en). founded(bank_of_england, 1694)."
+    #expect(xinzhi(["--store", g, "assert", facts, "--source", "t"]).status == 0)
+    let cases: [(query: String, warning: String?, help: String?)] = [
+      ("?- label(X, \"英格兰银行\").", "<query>:1:13: warning: \"英格兰银行\" is stored only with a language tag, so the answer is empty",
+       "help: the store holds it as \"英格兰银行\"@zh; it is the label of `bank_of_england`"),
+      ("?- label(X, \"Bank of England\"@zh).", "warning: \"Bank of England\"@zh is not a stored value", "help: the store holds it as \"Bank of England\"@en"),
+      ("?- founded(bank_of_englnd, Y).", "<query>:1:12: warning: no stored fact and no rule mentions `bank_of_englnd`, so the answer is empty",
+       "help: did you mean `bank_of_england`?"),
+      ("?- founded(英格兰银行, Y).", "warning: no stored fact and no rule mentions `英格兰银行`",
+       "help: `英格兰银行` is the label of `bank_of_england`; queries name entities by id: write `bank_of_england`"),
+      ("?- founded(X, Y), X = zzz.", "warning: no stored fact and no rule mentions `zzz`", "help: entity ids are case-sensitive"),
+      // Known constants, empty answer: no warning.
+      ("?- founded(bank_of_england, 1700).", nil, nil),
+      ("?- label(X, \"英格兰银行\"@zh), founded(X, 1066).", nil, nil),
+      // A constant only a rule mentions is known.
+      ("p(zzz). ?- p(X), founded(X, Y).", nil, nil),
+      // Not empty: no warning even though `nothing` is unknown.
+      ("?- founded(X, Y), not label(X, nothing).", nil, nil),
+    ]
+    for c in cases {
+      let result = xinzhi(["--store", g, "query", c.query, "--format", "tsv"])
+      #expect(result.status == 0, "\(c.query): \(result.stderr)")
+      if let warning = c.warning {
+        #expect(result.stderr.contains(warning), "\(c.query): \(result.stderr)")
+        #expect(result.stderr.contains(c.help ?? ""), "\(c.query): \(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").count == 1, "the answer stays empty: \(result.stdout)")
+      } else {
+        #expect(result.stderr == "", "\(c.query): \(result.stderr)")
+      }
+    }
+  }
+
   /// Issue 11, second report: `xinzhi run` from the repository root (the shipped graph) lost
   /// the row that magic sets needed a second demand for.
   @Test func magicSetsWithAConstantArgumentOnTheShippedGraph() throws {
