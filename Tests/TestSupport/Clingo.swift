@@ -13,11 +13,21 @@ public enum Clingo {
   /// The command that runs clingo, if there is one.
   public static var command: [String]? {
     if let text = ProcessInfo.processInfo.environment["XINZHI_CLINGO"], !text.isEmpty {
-      return text.split(separator: " ").map(String.init)
+      var words = text.split(separator: " ").map(String.init)
+      if !words[0].contains("/") {
+        guard let resolved = onPath(words[0]) else { return nil }
+        words[0] = resolved
+      }
+      return words
     }
+    return onPath("clingo").map { [$0] }
+  }
+
+  /// The executable of that name in a directory of PATH.
+  static func onPath(_ name: String) -> String? {
     for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-      let path = "\(directory)/clingo"
-      if FileManager.default.isExecutableFile(atPath: path) { return [path] }
+      let path = "\(directory)/\(name)"
+      if FileManager.default.isExecutableFile(atPath: path) { return path }
     }
     return nil
   }

@@ -319,6 +319,9 @@ public struct NaiveEvaluator {
     }
   }
 
+  // The builtins again, written from their documentation (QueryLanguage.md §5), not shared with
+  // the engine's ValueOperations: a reference that called the engine's code would agree with it
+  // on its mistakes.
   static let tests: Set<String> = ["contains", "starts_with", "ends_with", "is_entity", "is_string", "is_number", "is_integer", "is_decimal", "is_date", "is_boolean"]
   static let functions: Set<String> = ["lower", "upper", "concat", "strlen", "lang", "str", "year_of", "abs"]
 
