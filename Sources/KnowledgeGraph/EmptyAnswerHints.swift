@@ -28,7 +28,14 @@ extension QuerySession {
     }
     var hints: [Diagnostic] = []
     var reported = Set<Value>()
+    // Only where an unknown constant can empty the answer: positive atoms and `=`. Under `not`
+    // or `!=` it makes the literal hold, so it is no explanation.
     for literal in query.query.body {
+      switch literal {
+      case .atom: break
+      case .comparison(let c) where c.op == .equal: break
+      default: continue
+      }
       for case .constant(let value, let span) in QuerySession.terms(literal) where !reported.contains(value) {
         guard !stored(value), !ruleConstants.contains(value) else { continue }
         let location = query.source.location(of: span)

@@ -47,6 +47,9 @@ import TestSupport
       ("p(zzz). ?- p(X), founded(X, Y).", nil, nil),
       // Not empty: no warning even though `nothing` is unknown.
       ("?- founded(X, Y), not label(X, nothing).", nil, nil),
+      // Empty, but the unknown constants stand under `not` and `!=`, where they cannot be why.
+      ("?- founded(X, 1066), not label(X, nothing).", nil, nil),
+      ("?- founded(X, 1066), X != nobody.", nil, nil),
     ]
     for c in cases {
       let result = xinzhi(["--store", g, "query", c.query, "--format", "tsv"])
