@@ -28,15 +28,30 @@ extension QuerySession {
     }
     var hints: [Diagnostic] = []
     var reported = Set<Value>()
-    // Only where an unknown constant can empty the answer: positive atoms and `=`. Under `not`
-    // or `!=` it makes the literal hold, so it is no explanation.
+    // Only where an unknown constant can empty the answer: arguments of positive atoms over
+    // facts, and a whole side of `=`. Under `not` or `!=` it makes the literal hold; builtins
+    // (`lang(L, "en")`, `contains(S, "x")`, `tx_meta(T, source, S)`) take values that are not
+    // stored facts. Strings only where the values are stored ones: rules may compute strings
+    // (`concat`), never entities.
+    let derived = Set(interpreter.rules.map(\.rule.head.predicate))
     for literal in query.query.body {
+      var candidates: [(Value, SourceSpan)] = []
       switch literal {
-      case .atom: break
-      case .comparison(let c) where c.op == .equal: break
-      default: continue
+      case .atom(let atom):
+        guard atom.predicate == "triple" || Builtins.named(atom.predicate) == nil else { continue }
+        let facts = atom.predicate == "triple" || !derived.contains(atom.predicate)
+        for case .constant(let value, let span) in atom.arguments {
+          if case .entity = value { candidates.append((value, span)) }
+          if case .string = value, facts { candidates.append((value, span)) }
+        }
+      case .comparison(let c) where c.op == .equal:
+        for side in [c.left, c.right] {
+          if case .term(.constant(.entity(let name), let span)) = side { candidates.append((.entity(name), span)) }
+        }
+      default:
+        continue
       }
-      for case .constant(let value, let span) in QuerySession.terms(literal) where !reported.contains(value) {
+      for (value, span) in candidates where !reported.contains(value) {
         guard !stored(value), !ruleConstants.contains(value) else { continue }
         let location = query.source.location(of: span)
         switch value {
@@ -74,7 +89,7 @@ extension QuerySession {
   }
 
   /// The terms of a literal, in order (atom arguments and the terms of both sides of a comparison).
-  static func terms(_ literal: Literal) -> [Term] {
+  private static func terms(_ literal: Literal) -> [Term] {
     switch literal {
     case .atom(let a), .negated(let a, _): a.arguments
     case .comparison(let c): c.left.terms + c.right.terms

@@ -91,6 +91,16 @@ enum Inlining {
         for (term, actual) in zip(view.head.terms, use.terms) {
           if case .variable(let v) = term { mapping[v] = actual }
         }
+        // Under negation "any value" is a wildcard, and each wildcard matches on its own: a view
+        // variable that stands twice in the view's atom (`loop(X) :- link(X, X)` used as
+        // `not loop(_)`, or `reflexive(P) :- triple(X, P, X)`) would lose its equality. Such a
+        // use keeps reading the view's relation.
+        if negated {
+          let repeatedAndFree = Set(viewAtom.variables.filter { v in
+            viewAtom.variables.filter { $0 == v }.count > 1 && (mapping[v] == nil || mapping[v] == .wildcard)
+          })
+          if !repeatedAndFree.isEmpty { continue }
+        }
         var terms: [IRTerm] = []
         for term in viewAtom.terms {
           switch term {

@@ -22,6 +22,7 @@ public enum ProgramFeature: String, CaseIterable, Sendable, Comparable {
   case mutualRecursion = "mutual recursion"
   case negationStored = "negation of a stored predicate"
   case negationDerived = "negation of a derived predicate"
+  case negatedView = "negation of a view (a one-atom rule over stored facts)"
   case comparison = "comparison"
   case arithmetic = "arithmetic"
   case stringBuiltin = "string builtin"
@@ -85,6 +86,13 @@ public enum ProgramFeature: String, CaseIterable, Sendable, Comparable {
       return false
     }
     let recursive = Set(defined.filter { reaches($0, $0) })
+    // Views: one rule whose body is one positive atom over stored facts or triple/3.
+    var ruleCount: [String: Int] = [:]
+    for rule in rules { ruleCount[rule.head.predicate, default: 0] += 1 }
+    let views = Set(rules.filter { rule in
+      guard !rule.isFact, ruleCount[rule.head.predicate] == 1, !rule.head.hasAggregate, rule.body.count == 1, case .atom(let a) = rule.body[0] else { return false }
+      return a.predicate == "triple" || (stored.contains(a.predicate) && !idb.contains(a.predicate))
+    }.map(\.head.predicate))
 
     func atomFeatures(_ atom: Atom, negated: Bool) {
       var seen = Set<String>()
@@ -109,6 +117,7 @@ public enum ProgramFeature: String, CaseIterable, Sendable, Comparable {
           features.insert(.repeatedVariableStored)
         }
       }
+      if negated, views.contains(atom.predicate) { features.insert(.negatedView) }
       if negated {
         if idb.contains(atom.predicate) {
           features.insert(.negationDerived)

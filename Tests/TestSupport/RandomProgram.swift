@@ -76,6 +76,8 @@ private struct Generator {
   var base: [PredicateSpec] = []
   /// Derived predicates, in definition order (a later one may read an earlier one).
   var derived: [PredicateSpec] = []
+  /// The derived predicates that are views (see `view`).
+  var views: Set<String> = []
 
   init(random: SeededRandom, fragment: RandomProgram.Fragment) {
     self.random = random
@@ -148,6 +150,8 @@ private struct Generator {
         index += 1
       } else if roll < 36 {
         tagged("r\(index)")
+      } else if roll < 48 {
+        view("r\(index)")
       } else if roll < 68 {
         binaryRecursive("r\(index)")
       } else {
@@ -234,27 +238,25 @@ private struct Generator {
     if random.chance(0.35) {
       // Negation of a stored or lower derived predicate, arguments bound, constant or `_`.
       let candidates = base + lower.filter { !$0.kinds.contains(.decimal) }
-      let spec = pick(candidates)
+      let lowerViews = lower.filter { view in views.contains(view.name) }
+      let spec = !lowerViews.isEmpty && random.chance(0.5) ? pick(lowerViews) : pick(candidates)
       var arguments: [String] = []
-      var usable = true
       for kind in spec.kinds {
         let vars = body.variables(kind)
         let roll = random.below(10)
-        if roll < 6, !vars.isEmpty {
+        if roll < 5, !vars.isEmpty {
           arguments.append(pick(vars))
-        } else if roll < 8 {
+        } else if roll < 7 {
           arguments.append(constant(kind))
-        } else if roll < 9 || vars.isEmpty {
-          arguments.append("_")
         } else {
-          usable = false
+          arguments.append("_")
         }
       }
       // `not e(X, X)`: a repeated variable under negation.
       if spec.kinds.count == 2, spec.kinds[0] == spec.kinds[1], random.chance(0.3), let v = body.variables(spec.kinds[0]).first {
         arguments = [v, v]
       }
-      if usable, arguments.contains(where: { $0 != "_" }) || random.chance(0.3) {
+      if arguments.contains(where: { $0 != "_" }) || random.chance(0.5) {
         body.literals.append("not \(spec.name)(\(arguments.joined(separator: ", ")))")
       }
     }
@@ -379,6 +381,30 @@ private struct Generator {
     derived.append(PredicateSpec(name: name, kinds: [.entity, .entity]))
   }
 
+  /// A view: one rule whose body is one stored atom, which the engine inlines where it is used
+  /// (under negation too), sometimes with a variable repeated in the atom.
+  mutating func view(_ name: String) {
+    views.insert(name)
+    let edge = pick(["e", "f"])
+    switch random.below(5) {
+    case 0:
+      lines.append("\(name)(X) :- \(edge)(X, X).")
+      derived.append(PredicateSpec(name: name, kinds: [.entity]))
+    case 1:
+      lines.append("\(name)(P) :- triple(X, P, X).")
+      derived.append(PredicateSpec(name: name, kinds: [.entity]))
+    case 2:
+      lines.append("\(name)(X) :- \(edge)(X, \(random.chance(0.5) ? "_" : node())).")
+      derived.append(PredicateSpec(name: name, kinds: [.entity]))
+    case 3:
+      lines.append("\(name)(X, Y) :- triple(X, \(edge), Y).")
+      derived.append(PredicateSpec(name: name, kinds: [.entity, .entity]))
+    default:
+      lines.append("\(name)(Y, X) :- \(edge)(X, Y).")
+      derived.append(PredicateSpec(name: name, kinds: [.entity, .entity]))
+    }
+  }
+
   /// Two predicates defined through each other.
   mutating func mutual(_ p: String, _ q: String) {
     let lower = derived
@@ -468,6 +494,13 @@ private struct Generator {
       if spec.kinds.first == .entity, random.chance(0.4) {
         let rest = spec.kinds.dropFirst().indices.map { "B\($0)" }
         lines.append("?- \(pick(["e", "f"]))(\(node()), A), \(spec.name)(\((["A"] + rest).joined(separator: ", "))).")
+      }
+      // Demand next to the negation of a view (inlined under `not`).
+      let negatable = derived.filter { views.contains($0.name) && $0.name != spec.name }
+      if spec.kinds.first == .entity, !negatable.isEmpty, random.chance(0.35) {
+        let view = pick(negatable)
+        let arguments = view.kinds.indices.map { $0 == 0 && random.chance(0.5) ? "A0" : "_" }
+        lines.append("?- \(spec.name)(\(columns.joined(separator: ", "))), not \(view.name)(\(arguments.joined(separator: ", "))).")
       }
       if spec.kinds == [.entity, .entity], random.chance(0.25) {
         lines.append("?- \(spec.name)(A, B), not \(pick(["e", "f"]))(A, B).")
