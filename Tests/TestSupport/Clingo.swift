@@ -112,7 +112,6 @@ public enum Clingo {
       let head = rule.head.arguments.isEmpty ? name : "\(name)(\(rule.head.arguments.map { if case .term(let t) = $0 { term(t) } else { "?" } }.joined(separator: ",")))"
       return [rule.isFact ? "\(head)." : "\(head) :- \(body(rule.body, prefix: prefix))."]
     }
-    let groups = rule.head.arguments.compactMap { if case .term(let t) = $0 { term(t) } else { nil } }
     let groupVariables = rule.head.arguments.compactMap { if case .term(.variable(let v, _)) = $0 { v } else { nil } }
     let domain = "\(prefix)dom\(number)"
     let domainAtom = groupVariables.isEmpty ? domain : "\(domain)(\(groupVariables.joined(separator: ",")))"
@@ -138,10 +137,10 @@ public enum Clingo {
         headTerms.append(result)
       }
     }
-    let needsDomain = !groups.isEmpty || rule.head.arguments.contains { if case .aggregate(let a) = $0 { a.function == .min || a.function == .max } else { false } }
+    let grouped = rule.head.arguments.contains { if case .term = $0 { true } else { false } }
+    let needsDomain = grouped || rule.head.arguments.contains { if case .aggregate(let a) = $0 { a.function == .min || a.function == .max } else { false } }
     let guardAtom = needsDomain ? [domainAtom] : []
     lines.append("\(name)(\(headTerms.joined(separator: ","))) :- \((guardAtom + conditions).joined(separator: ", ")).")
-    _ = groups
     return lines
   }
 

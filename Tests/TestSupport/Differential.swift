@@ -89,11 +89,10 @@ public enum Differential {
       try interpreter.add(parsed.sourcedRules)
       return interpreter
     }
-    var shared = configuration.cached ? try session() : nil
+    let shared = configuration.cached ? try session() : nil
     var answers: ProgramAnswers = []
     for query in parsed.sourcedQueries {
       let interpreter = try shared ?? session()
-      if configuration.cached { shared = interpreter }
       let (checked, diagnostics) = interpreter.check([], [query])
       if let error = diagnostics.first(where: { $0.severity == .error }) { throw DiagnosticError(error) }
       do {

@@ -6,7 +6,7 @@ import GraphModel
 import QueryLanguage
 
 /// The corners of the language a program reaches.
-public enum ProgramFeature: String, CaseIterable, Sendable, Comparable {
+public enum ProgramFeature: String, CaseIterable, Sendable {
   case repeatedVariableStored = "repeated variable in a stored atom"
   case repeatedVariableDerived = "repeated variable in a derived atom"
   case repeatedVariableNegated = "repeated variable in a negated atom"
@@ -38,10 +38,6 @@ public enum ProgramFeature: String, CaseIterable, Sendable, Comparable {
   case rulesExtendStored = "rules deriving a stored predicate"
   case standingRules = "standing rules"
   case denseShape = "shape eligible for dense closures"
-
-  public static func < (a: ProgramFeature, b: ProgramFeature) -> Bool {
-    allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-  }
 
   /// The features the clingo fragment never has.
   public static let fullOnly: Set<ProgramFeature> = [.stringBuiltin, .dateBuiltin, .typeTest]
