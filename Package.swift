@@ -20,11 +20,13 @@ let package = Package(
     // Layer 0: vocabulary shared by every layer.
     .target(name: "Diagnostics"),
     .target(name: "GraphModel"),
+    // The only module that speaks to the operating system directly (files, sync, clocks).
+    .target(name: "Platform"),
     // Layer 1: storage, index and language front end; each knows only layer 0.
-    .target(name: "TripleLog", dependencies: ["GraphModel", "Diagnostics"]),
-    .target(name: "GraphIndex", dependencies: ["GraphModel"], swiftSettings: hotLoops),
+    .target(name: "TripleLog", dependencies: ["GraphModel", "Diagnostics", "Platform"]),
+    .target(name: "GraphIndex", dependencies: ["GraphModel", "Platform"], swiftSettings: hotLoops),
     .target(name: "QueryLanguage", dependencies: ["GraphModel", "Diagnostics"]),
-    .target(name: "GraphImport", dependencies: ["GraphModel", "Diagnostics"]),
+    .target(name: "GraphImport", dependencies: ["GraphModel", "Diagnostics", "Platform"]),
     .target(name: "GraphExport", dependencies: ["GraphModel"]),
     // Layer 2: evaluation, blind to storage (facts arrive through `TripleSource`).
     .target(name: "QueryEngine", dependencies: ["QueryLanguage", "GraphModel", "Diagnostics"], swiftSettings: hotLoops),
@@ -33,15 +35,16 @@ let package = Package(
       name: "KnowledgeGraph",
       dependencies: [
         "Diagnostics", "GraphModel", "TripleLog", "GraphIndex", "QueryLanguage", "QueryEngine",
-        "GraphImport", "GraphExport",
+        "GraphImport", "GraphExport", "Platform",
       ]),
     // Layer 4: everything interactive, then the executables that only wire argv and stdio.
-    .target(name: "Shell", dependencies: ["KnowledgeGraph"]),
+    .target(name: "Shell", dependencies: ["KnowledgeGraph", "Platform"]),
     .executableTarget(name: "xinzhi", dependencies: ["Shell"]),
     .executableTarget(name: "xinzhi-bench", dependencies: ["KnowledgeGraph"]),
 
-    .target(name: "TestSupport", dependencies: ["KnowledgeGraph", "GraphIndex", "QueryLanguage", "QueryEngine", "Diagnostics", "TripleLog"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["KnowledgeGraph", "GraphIndex", "QueryLanguage", "QueryEngine", "Diagnostics", "TripleLog", "Platform"], path: "Tests/TestSupport"),
     .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+    .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"]),
     .testTarget(name: "GraphModelTests", dependencies: ["GraphModel", "TestSupport"]),
     .testTarget(name: "TripleLogTests", dependencies: ["TripleLog", "TestSupport"]),
     .testTarget(name: "GraphIndexTests", dependencies: ["GraphIndex", "TestSupport"]),

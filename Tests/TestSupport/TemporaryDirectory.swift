@@ -33,6 +33,26 @@ public final class TemporaryDirectory {
     writeFile(p, Array(text.utf8))
     return p
   }
+
+  /// The text of a file inside the directory ("" when missing).
+  public func read(_ name: String) -> String { readText(file(name)) }
+}
+
+/// Listing directories in tests.
+public enum TestFiles {
+  /// The names in a directory, sorted, without `.` and `..` (symbolic links included).
+  public static func names(in path: String) -> [String] {
+    guard let dir = opendir(path) else { return [] }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+  }
 }
 
 /// Writes bytes to a file, replacing it.
