@@ -67,11 +67,33 @@ public enum LogFormat {
       + "\(pad(secondsOfDay / 60 % 60, 2)):\(pad(secondsOfDay % 60, 2))Z"
   }
 
-  /// Whether text is a timestamp in the form ``timestamp(secondsSinceEpoch:)`` writes.
+  /// The latest time a timestamp can show: 9999-12-31T23:59:59Z.
+  public static let latestTimestampSeconds = 253_402_300_799
+
+  /// Whether text is a timestamp in the form ``timestamp(secondsSinceEpoch:)`` writes: the
+  /// shape `YYYY-MM-DDTHH:MM:SSZ` and a real UTC time (month 01–12, a day that month has,
+  /// hour 00–23, minute and second 00–59).
   static func isValidTimestamp(_ bytes: ArraySlice<UInt8>) -> Bool {
-    let pattern = Array("0000-00-00T00:00:00Z".utf8)
-    guard bytes.count == pattern.count else { return false }
-    for (b, p) in zip(bytes, pattern) {
+    guard bytes.count == timestampPattern.count, isTimestampPrefix(bytes) else { return false }
+    let digits = Array(bytes)
+    func field(_ from: Int, _ count: Int) -> Int {
+      digits[from..<(from + count)].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    }
+    let year = field(0, 4)
+    let month = field(5, 2)
+    let day = field(8, 2)
+    guard (1...12).contains(month), day >= 1 else { return false }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return day <= days && field(11, 2) <= 23 && field(14, 2) <= 59 && field(17, 2) <= 59
+  }
+
+  private static let timestampPattern = Array("0000-00-00T00:00:00Z".utf8)
+
+  /// Whether bytes are the beginning of a timestamp's shape (digits where digits go).
+  static func isTimestampPrefix(_ bytes: ArraySlice<UInt8>) -> Bool {
+    guard bytes.count <= timestampPattern.count else { return false }
+    for (b, p) in zip(bytes, timestampPattern) {
       if p == 0x30 {
         if b < 0x30 || b > 0x39 { return false }
       } else if b != p {
@@ -79,5 +101,14 @@ public enum LogFormat {
       }
     }
     return true
+  }
+
+  /// A number as the grammar writes it: decimal digits, no sign, no leading zero (except `0`
+  /// itself), in the range of a transaction number; nil otherwise.
+  static func number(_ bytes: ArraySlice<UInt8>) -> TxNumber? {
+    guard let first = bytes.first, bytes.count <= 18, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+    guard first != 0x30 || bytes.count == 1 else { return nil }
+    let value = bytes.reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 0x30) }
+    return value <= UInt64(TxNumber.max) ? TxNumber(value) : nil
   }
 }

@@ -105,13 +105,19 @@ public struct LogReader {
         result.lineCount = endLine - 1
         result.lastTransaction = transaction.number
       case .failure(let failure):
-        if let later = laterBlockStart(after: failure.offset) {
+        // A crash (or a writer still at work) leaves only a prefix of a block: complete lines
+        // that pass their checks, then at most one unfinished line. Anything else is damage,
+        // even in the last block, and is never cut.
+        guard failure.truncated else {
           let location = sourceLocation(line: failure.line, offset: failure.offset, length: failure.length)
+          let why = laterBlockStart(after: failure.offset).map {
+            "a later transaction starts at line \($0), so this is not an unfinished write at the end"
+          } ?? "the line is complete, so this is not an unfinished write: a crash leaves only a prefix of a block"
           throw DiagnosticError(
             .data, code: "log-damaged",
             "damaged log: \(failure.message)", at: location,
-            notes: ["a later transaction starts at line \(later), so this is not an unfinished write at the end"],
-            help: "the log is the source of truth and is never rewritten by Xinzhi; restore `\(path)` from a copy (for example with git), or remove the damaged transaction by hand and run `xinzhi verify`")
+            notes: [why],
+            help: "the log is the source of truth and is never rewritten by Xinzhi; restore `\(TerminalText.visible(path))` from a copy (for example with git), or repair the damaged transaction by hand and run `xinzhi verify`")
         }
         result.tornTail = LogScan.TornTail(
           offset: offset, line: lineNumber, reason: failure.message, byteCount: bytes.count - offset)
@@ -128,6 +134,9 @@ public struct LogReader {
     var line: Int
     var offset: Int
     var length: Int = 1
+    /// Whether the block fails only because the file ends inside it, after a prefix of a valid
+    /// block: what a crash during an append leaves (a torn tail), as opposed to damage.
+    var truncated = false
   }
 
   private func parseBlock(at start: Int, line: Int, expecting expected: TxNumber)
@@ -138,7 +147,16 @@ public struct LogReader {
     // tx N TIMESTAMP
     let headerEnd = endOfLine(from: offset)
     guard headerEnd < bytes.count else {
-      return .failure(BlockFailure(message: "unfinished transaction header", line: lineNumber, offset: offset))
+      let partial = unfinishedLine(from: offset)
+      let expectedStart = Array("tx \(expected) ".utf8)
+      let prefixLength = min(partial.count, expectedStart.count)
+      // A comment or blank line without its LF is not data either.
+      let plausible = partial.first == UInt8(ascii: "#") || isBlank(partial.startIndex, partial.endIndex)
+        || (Array(partial.prefix(prefixLength)) == Array(expectedStart.prefix(prefixLength))
+          && (partial.count <= expectedStart.count
+            || LogFormat.isTimestampPrefix(partial[(partial.startIndex + expectedStart.count)...])))
+      return .failure(BlockFailure(
+        message: "unfinished transaction header", line: lineNumber, offset: offset, truncated: plausible))
     }
     let header = bytes[offset..<headerEnd]
     let fields = header.split(separator: 0x20, omittingEmptySubsequences: false)
@@ -147,8 +165,10 @@ public struct LogReader {
         message: "expected `tx NUMBER TIMESTAMP`, found `\(preview(header))`", line: lineNumber,
         offset: offset, length: header.count))
     }
-    guard let number = TxNumber(String(decoding: fields[1], as: UTF8.self)) else {
-      return .failure(BlockFailure(message: "transaction number `\(preview(fields[1]))` is not a number", line: lineNumber, offset: offset + 3))
+    guard let number = LogFormat.number(fields[1]), number > 0 else {
+      return .failure(BlockFailure(
+        message: "transaction number `\(preview(fields[1]))` is not a positive decimal number without sign or leading zeros",
+        line: lineNumber, offset: offset + 3, length: max(1, fields[1].count)))
     }
     guard number == expected else {
       return .failure(BlockFailure(
@@ -157,8 +177,8 @@ public struct LogReader {
     }
     guard LogFormat.isValidTimestamp(fields[2]) else {
       return .failure(BlockFailure(
-        message: "timestamp `\(preview(fields[2]))` is not `YYYY-MM-DDTHH:MM:SSZ`", line: lineNumber,
-        offset: offset + 4 + fields[1].count, length: fields[2].count))
+        message: "timestamp `\(preview(fields[2]))` is not a UTC time `YYYY-MM-DDTHH:MM:SSZ` (month 01–12, a day of that month, hour 00–23, minute and second 00–59)",
+        line: lineNumber, offset: offset + 4 + fields[1].count, length: max(1, fields[2].count)))
     }
     let timestamp = String(decoding: fields[2], as: UTF8.self)
     offset = headerEnd + 1
@@ -168,8 +188,26 @@ public struct LogReader {
     while true {
       let end = endOfLine(from: offset)
       guard end < bytes.count else {
+        // The file ends inside this line: a torn tail if what is there can begin a line of
+        // this block (the commit line exactly as it must read), damage otherwise.
+        let partial = unfinishedLine(from: offset)
+        var plausible = true
+        if let first = partial.first {
+          switch first {
+          case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"): plausible = true
+          case UInt8(ascii: "c"):
+            let commit = Array(
+              "commit \(number) \(operations.count) \(LogFormat.hex16(XXHash64.hash(bytes[start..<offset])))".utf8)
+            plausible = partial.count <= commit.count && Array(partial) == Array(commit.prefix(partial.count))
+          default: plausible = false
+          }
+        }
         return .failure(BlockFailure(
-          message: "transaction \(number) has no commit line (the write did not finish)", line: lineNumber, offset: offset))
+          message: "transaction \(number) has no commit line (the write did not finish)", line: lineNumber,
+          offset: offset, truncated: plausible))
+      }
+      if let bad = firstInvalidUTF8(from: offset, to: end) {
+        return .failure(BlockFailure(message: "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16)))", line: lineNumber, offset: bad))
       }
       let first = offset < end ? bytes[offset] : 0x0A
       switch first {
@@ -181,8 +219,17 @@ public struct LogReader {
           return .failure(failure)
         }
       case UInt8(ascii: "@"):
+        guard operations.isEmpty else {
+          return .failure(BlockFailure(message: "metadata must come before the records of a transaction", line: lineNumber, offset: offset))
+        }
         switch parseMetadata(from: offset, to: end, line: lineNumber) {
-        case .success(let pair): metadata.append(pair)
+        case .success(let pair):
+          guard !metadata.contains(where: { $0.key == pair.key }) else {
+            return .failure(BlockFailure(
+              message: "metadata key `@\(pair.key)` appears twice in transaction \(number)", line: lineNumber,
+              offset: offset, length: pair.key.utf8.count + 1))
+          }
+          metadata.append(pair)
         case .failure(let failure): return .failure(failure)
         }
       case UInt8(ascii: "c"):
@@ -264,10 +311,10 @@ public struct LogReader {
     guard fields.count == 4, Array(fields[0]) == Array("commit".utf8) else {
       return .failure(BlockFailure(message: "expected `commit NUMBER COUNT CHECKSUM`, found `\(preview(bytes[start..<end]))`", line: line, offset: start, length: end - start))
     }
-    guard TxNumber(String(decoding: fields[1], as: UTF8.self)) == number else {
+    guard LogFormat.number(fields[1]) == number else {
       return .failure(BlockFailure(message: "commit line names transaction `\(preview(fields[1]))`, expected \(number)", line: line, offset: start + 7))
     }
-    guard Int(String(decoding: fields[2], as: UTF8.self)) == count else {
+    guard LogFormat.number(fields[2]).map({ Int($0) }) == count else {
       return .failure(BlockFailure(message: "commit line counts `\(preview(fields[2]))` records, the transaction has \(count)", line: line, offset: start + 8 + fields[1].count))
     }
     let expected = LogFormat.hex16(XXHash64.hash(block))
@@ -288,10 +335,34 @@ public struct LogReader {
   private func isBlank(_ start: Int, _ end: Int) -> Bool {
     var i = start
     while i < end {
-      if bytes[i] != 0x20, bytes[i] != 0x09, bytes[i] != 0x0D { return false }
+      if bytes[i] != 0x20, bytes[i] != 0x09 { return false }
       i += 1
     }
     return true
+  }
+
+  /// The bytes of the last, unterminated line from `offset`, without the NUL bytes a file
+  /// system may leave after a crash (the file grew but the data never arrived).
+  private func unfinishedLine(from offset: Int) -> ArraySlice<UInt8> {
+    var end = bytes.count
+    while end > offset, bytes[end - 1] == 0 { end -= 1 }
+    return bytes[offset..<end]
+  }
+
+  /// The offset of the first byte of an invalid UTF-8 sequence in a line, if any.
+  private func firstInvalidUTF8(from start: Int, to end: Int) -> Int? {
+    var i = start
+    while i < end, bytes[i] < 0x80 { i += 1 }
+    guard i < end else { return nil }
+    if String(validating: bytes[start..<end], as: UTF8.self) != nil { return nil }
+    // Find the first bad sequence for the caret.
+    while i < end {
+      let b = bytes[i]
+      let length = b < 0x80 ? 1 : b >= 0xC2 && b < 0xE0 ? 2 : b >= 0xE0 && b < 0xF0 ? 3 : b >= 0xF0 && b < 0xF5 ? 4 : 0
+      if length == 0 || i + length > end || String(validating: bytes[i..<(i + length)], as: UTF8.self) == nil { return i }
+      i += length
+    }
+    return start
   }
 
   /// The line number of the next `tx ` line after an offset, if any.

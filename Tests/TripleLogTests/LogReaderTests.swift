@@ -140,3 +140,129 @@ func readAll(_ bytes: [UInt8]) throws -> ([Transaction], LogScan) {
     #expect(LogFormat.timestamp(secondsSinceEpoch: 1_795_000_000) == "2026-11-18T11:06:40Z")
   }
 }
+
+/// A block with a correct count and checksum around hand-written lines, so that only the
+/// grammar can reject it.
+func craftedBlock(_ header: String, _ lines: [String], number: String? = nil, count: String? = nil) -> [UInt8] {
+  let body = Array((([header] + lines).joined(separator: "\n") + "\n").utf8)
+  let records = lines.filter { $0.hasPrefix("+") || $0.hasPrefix("-") }.count
+  let n = number ?? String(header.split(separator: " ")[1])
+  let commit = "commit \(n) \(count ?? String(records)) \(LogFormat.hex16(XXHash64.hash(body)))\n"
+  return body + Array(commit.utf8)
+}
+
+/// Damage in the last complete block is damage, not a torn tail: a crash leaves only a prefix
+/// of a block, so a block whose lines are complete but fail their checks is reported (65) and
+/// never cut. Every single-byte change and every deleted newline in the last two blocks is
+/// either detected as damage or, only when the file no longer ends with a complete commit
+/// line, a torn tail; the intact transactions before it are always read.
+@Suite struct LastBlockDamageTests {
+  static let transactions = sampleTransactions(6, seed: 3)
+  static let full = logBytes(transactions)
+  static var lastTwoStart: Int {
+    full.count - LogFormat.block(for: transactions[5]).count - LogFormat.block(for: transactions[4]).count
+  }
+
+  /// Reads a modified log: "damage", "torn" or "clean", checking the invariant as it goes.
+  func classify(_ bytes: [UInt8], _ what: String) -> String {
+    do {
+      let (read, scan) = try readAll(bytes)
+      guard let torn = scan.tornTail else {
+        Issue.record("\(what): the change was not noticed")
+        return "clean"
+      }
+      #expect(bytes.last != 0x0A, "\(what): a torn tail although the file ends with a complete line")
+      #expect(read == Array(Self.transactions.prefix(read.count)), "\(what)")
+      #expect(read.count >= 4, "\(what)")
+      #expect(torn.offset == logBytes(Array(Self.transactions.prefix(read.count))).count, "\(what)")
+      return "torn"
+    } catch let error as DiagnosticError {
+      #expect(error.diagnostics.first?.code == "log-damaged", "\(what)")
+      #expect(error.category == .data, "\(what)")
+      #expect(error.diagnostics.first?.location?.line != nil, "\(what)")
+      return "damage"
+    } catch {
+      Issue.record("\(what): \(error)")
+      return "error"
+    }
+  }
+
+  @Test func everySingleByteChange() {
+    var outcomes: [String: Int] = [:]
+    for position in Self.lastTwoStart..<Self.full.count {
+      // Every other byte value at this position (a few representative ones beyond ASCII).
+      for value in Array(UInt8(0)...UInt8(0x7F)) + [0x80, 0xBF, 0xC3, 0xE4, 0xFF] where value != Self.full[position] {
+        var bytes = Self.full
+        bytes[position] = value
+        outcomes[classify(bytes, "byte \(position) set to \(value)"), default: 0] += 1
+      }
+    }
+    #expect(outcomes["clean"] == nil && outcomes["error"] == nil)
+    // Only a change of the very last byte (the final LF) can leave something a crash might have.
+    #expect((outcomes["torn"] ?? 0) <= 1)
+    #expect((outcomes["damage"] ?? 0) > 10_000)
+  }
+
+  @Test func everyDeletedNewline() {
+    var torn = 0
+    for position in Self.lastTwoStart..<Self.full.count where Self.full[position] == 0x0A {
+      var bytes = Self.full
+      bytes.remove(at: position)
+      if classify(bytes, "newline at \(position) deleted") == "torn" { torn += 1 }
+    }
+    // Deleting the final LF leaves exactly what a crash before the last byte leaves.
+    #expect(torn == 1)
+  }
+
+  @Test func crlfOnlyInTheLastBlockIsDamage() {
+    let last = LogFormat.block(for: Self.transactions[5])
+    let head = Array(Self.full.prefix(Self.full.count - last.count))
+    let crlf = last.flatMap { $0 == 0x0A ? [0x0D, 0x0A] : [$0] }
+    #expect(classify(head + crlf, "CRLF") == "damage")
+  }
+
+  @Test func renumberedLastTransactionIsDamage() {
+    var transactions = Self.transactions
+    transactions[5].info.number = 9
+    #expect(classify(logBytes(transactions), "renumbered") == "damage")
+  }
+
+  static let head = logBytes(Array(transactions.prefix(2)))
+
+  @Test(arguments: [
+    ("tx +3 2026-11-24T10:00:00Z", ["+ a b c"], nil as String?, nil as String?),
+    ("tx 03 2026-11-24T10:00:00Z", ["+ a b c"], nil, nil),
+    ("tx 3 2026-11-24T10:00:00Z", ["+ a b c"], "+3", nil),
+    ("tx 3 2026-11-24T10:00:00Z", ["+ a b c"], nil, "+1"),
+    ("tx 3 2026-11-24T10:00:00Z", ["+ a b c"], nil, "01"),
+    ("tx 3 2026-13-45T25:61:61Z", ["+ a b c"], nil, nil),
+    ("tx 3 2026-02-29T10:00:00Z", ["+ a b c"], nil, nil),
+    ("tx 3 2026-11-24T10:00:60Z", ["+ a b c"], nil, nil),
+    ("tx 3 2026-11-24T10:00:00Z", ["@source \"a\"", "@source \"b\"", "+ a b c"], nil, nil),
+    ("tx 3 2026-11-24T10:00:00Z", ["+ a b c", "@source \"late\""], nil, nil),
+    ("tx 3 2026-11-24T10:00:00Z", ["+ a b \"\u{1}\"\u{FFFD}"], nil, nil),
+    ("tx 3 2026-11-24T10:00:00Z", ["+ a b c", " "], nil, nil),
+    ("tx 99999999999999999999 2026-11-24T10:00:00Z", ["+ a b c"], nil, nil),
+  ])
+  func lenientLinesAreRejectedAtTheEndAndInTheMiddle(
+    header: String, lines: [String], number: String?, count: String?
+  ) throws {
+    let block = craftedBlock(header, lines, number: number, count: count)
+    #expect(classify(Self.head + block, "at the end: \(header) \(lines)") == "damage")
+    let next = LogFormat.block(for: Transaction(info: TransactionInfo(number: 4, timestamp: "2026-11-24T10:00:00Z", metadata: []), operations: [.init(.assert, Triple("x", "y", .entity("z")))]))
+    #expect(throws: DiagnosticError.self) { try readAll(Self.head + block + next) }
+  }
+
+  @Test func invalidUTF8WithAValidChecksumIsDamage() {
+    var body = Array("tx 3 2026-11-24T10:00:00Z\n+ a b \"".utf8) + [0xC3, 0x28] + Array("\"\n".utf8)
+    body += Array("commit 3 1 \(LogFormat.hex16(XXHash64.hash(body)))\n".utf8)
+    #expect(classify(Self.head + body, "invalid UTF-8") == "damage")
+  }
+
+  @Test func wellFormedCraftedBlocksStillRead() throws {
+    let block = craftedBlock("tx 3 2024-02-29T23:59:59Z", ["@source \"s\"", "@note \"n\"", "+ a b c", "- a b c"])
+    let (read, scan) = try readAll(Self.head + block)
+    #expect(read.count == 3)
+    #expect(scan.tornTail == nil)
+  }
+}
