@@ -254,7 +254,9 @@ public struct TripleFileReader {
     guard i < b.count else { throw fail(start, "unterminated IRI: missing `>`") }
     guard let text = String(validating: out, as: UTF8.self) else { throw fail(start, "IRI is not valid UTF-8") }
     guard !text.isEmpty else { throw fail(start, "empty IRI") }
-    return (EntityIRI.entityID(fromIRI: text), i + 1)
+    let id = EntityIRI.entityID(fromIRI: text)
+    guard !id.isEmpty else { throw fail(start, "the IRI `\(EntityIRI.prefix)` names no entity: nothing follows the prefix") }
+    return (id, i + 1)
   }
 
   private func blankNode(_ b: [UInt8], _ start: Int, _ fail: (Int, String) -> DiagnosticError) throws(DiagnosticError) -> (String, Int) {

@@ -92,7 +92,7 @@ extension GraphStore {
       }
     }
     let first = graph.lastTransaction + 1
-    let timestamp = now()
+    let timestamp = try now()
     var transactions: [Transaction] = []
     var bytes: [UInt8] = []
     for (index, draft) in drafts.enumerated() {
@@ -103,6 +103,7 @@ extension GraphStore {
       transactions.append(transaction)
       bytes += LogFormat.block(for: transaction)
     }
+    try LogReader.checkNewBlocks(bytes, path: log.path, first: first, count: drafts.count, expected: transactions)
     try log.append(bytes, at: validEnd)
     // Acknowledged: now update memory.
     var batch = ChangeBatch()
@@ -156,7 +157,7 @@ extension GraphStore {
     try catchUp()
     let start = validEnd
     let number = graph.lastTransaction + 1
-    let info = TransactionInfo(number: number, timestamp: now(), metadata: metadata)
+    let info = TransactionInfo(number: number, timestamp: try now(), metadata: metadata)
     var encoder = TransactionEncoder(info: info)
     var written = start
     var seen = Set<IDTriple>()
@@ -206,6 +207,14 @@ extension GraphStore {
       throw DiagnosticError(.data, code: "import-empty", "`\(path)` holds no triples; nothing was written")
     }
     let tail = encoder.finish()
+    // Read back what was streamed, with the rest, as a reader will: the block is committed only
+    // if it reads as one complete transaction.
+    do throws(DiagnosticError) {
+      try LogReader.checkNewBlocks(try log.readLocked(from: start) + tail, path: log.path, first: number, count: 1)
+    } catch {
+      log.rollback(to: start)
+      throw error
+    }
     try log.append(tail, at: written)
     // Count lines of the whole block: header, metadata, records, commit.
     lineCount += 1 + metadata.count + encoder.recordCount + 1
@@ -270,14 +279,32 @@ extension GraphStore {
     }
   }
 
-  private func now() -> String {
+  /// The timestamp for a new transaction: from the options' clock, else `SOURCE_DATE_EPOCH`,
+  /// else the system clock; it must fall in the years 0000–9999 that the log can write.
+  private func now() throws(DiagnosticError) -> String {
     let seconds: Int
+    var origin = "the clock"
     if let clock = options.clock {
       seconds = clock()
-    } else if let epoch = getenv("SOURCE_DATE_EPOCH").map({ String(cString: $0) }), let value = Int(epoch) {
+    } else if let epoch = getenv("SOURCE_DATE_EPOCH").map({ String(cString: $0) }) {
+      guard let value = Int(epoch) else {
+        throw DiagnosticError(
+          .usage, code: "source-date-epoch",
+          "SOURCE_DATE_EPOCH is `\(TerminalText.visible(epoch))`, not a whole number of seconds since 1970-01-01T00:00:00Z",
+          help: "set it to seconds (for example `date +%s`), or unset it; nothing was written")
+      }
       seconds = value
+      origin = "SOURCE_DATE_EPOCH"
     } else {
       seconds = time(nil)
+    }
+    guard seconds >= LogFormat.earliestTimestampSeconds, seconds <= LogFormat.latestTimestampSeconds else {
+      throw DiagnosticError(
+        .usage, code: "source-date-epoch",
+        "\(origin) gives \(seconds) seconds since 1970, outside the years 0000–9999 a log timestamp can show",
+        help: seconds > LogFormat.latestTimestampSeconds && seconds / 1000 <= LogFormat.latestTimestampSeconds
+          ? "this looks like milliseconds; give seconds (\(seconds / 1000)); nothing was written"
+          : "give seconds since 1970-01-01T00:00:00Z; nothing was written")
     }
     return LogFormat.timestamp(secondsSinceEpoch: seconds)
   }

@@ -69,6 +69,8 @@ public enum LogFormat {
 
   /// The latest time a timestamp can show: 9999-12-31T23:59:59Z.
   public static let latestTimestampSeconds = 253_402_300_799
+  /// The earliest time a timestamp can show: 0000-01-01T00:00:00Z.
+  public static let earliestTimestampSeconds = -62_167_219_200
 
   /// Whether text is a timestamp in the form ``timestamp(secondsSinceEpoch:)`` writes: the
   /// shape `YYYY-MM-DDTHH:MM:SSZ` and a real UTC time (month 01–12, a day that month has,

@@ -127,6 +127,63 @@ public struct LogReader {
     return result
   }
 
+  /// Checks blocks a writer is about to append, exactly as a reader will read them: they must be
+  /// `count` complete transactions numbered from `first`. A writer calls this before appending,
+  /// so that nothing it acknowledges can later be rejected by a reader (and then cut as a torn
+  /// tail, or stop the store from opening).
+  ///
+  /// - Throws: ``DiagnosticError`` (65) naming the first problem and showing the line.
+  /// When `expected` is given, each transaction must also read back equal to it (a value the
+  /// log would write in a form that reads back as another value is refused).
+  public static func checkNewBlocks(
+    _ bytes: [UInt8], path: String, first: TxNumber, count: Int, expected: [Transaction]? = nil
+  ) throws(DiagnosticError) {
+    let reader = LogReader(path: path, bytes: bytes)
+    var read = 0
+    var changed: (Transaction.Operation, Transaction.Operation)?
+    var changedInfo = false
+    let scan: LogScan
+    do {
+      scan = try reader.scan(from: 0, line: 1, next: first) { transaction, _ in
+        if let expected, read < expected.count, changed == nil, !changedInfo, transaction != expected[read] {
+          let pairs = zip(expected[read].operations, transaction.operations)
+          changed = pairs.first { $0.0 != $0.1 }
+          changedInfo = changed == nil
+        }
+        read += 1
+      }
+    } catch let error as DiagnosticError {
+      throw DiagnosticError(
+        .data, code: "log-unreadable-write",
+        "the transaction was not written: the log would not read it back: \(error.diagnostics.first?.message ?? "damaged")",
+        notes: error.diagnostics.first?.location?.lineText.map { ["the line would be: \(TerminalText.visible($0))"] } ?? [],
+        help: "check the facts and metadata for values the log cannot hold (an empty entity identifier, for example); the store is unchanged")
+    } catch {
+      throw DiagnosticError(.internalError, code: "log-unreadable-write", "internal error while checking a new block: \(error)")
+    }
+    if let torn = scan.tornTail {
+      throw DiagnosticError(
+        .data, code: "log-unreadable-write",
+        "the transaction was not written: the log would not read it back: \(torn.reason)",
+        help: "the store is unchanged")
+    }
+    guard read == count else {
+      throw DiagnosticError(.internalError, code: "log-unreadable-write", "internal error: \(count) transactions encoded, \(read) read back")
+    }
+    if let (written, readBack) = changed {
+      throw DiagnosticError(
+        .data, code: "log-unreadable-write",
+        "the transaction was not written: `\(TerminalText.visible(written.triple.description))` would read back from the log as `\(TerminalText.visible(readBack.triple.description))`",
+        help: "use a value the log writes exactly (an empty language tag, for example, reads back as no tag); the store is unchanged")
+    }
+    if changedInfo {
+      throw DiagnosticError(
+        .data, code: "log-unreadable-write",
+        "the transaction was not written: its metadata or operations would read back differently from the log",
+        help: "the store is unchanged")
+    }
+  }
+
   // MARK: - Blocks
 
   struct BlockFailure: Error {

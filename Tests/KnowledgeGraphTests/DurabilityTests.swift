@@ -1,0 +1,90 @@
+// Issue 12: nothing acknowledged is ever lost. What the writer writes, the reader reads; writers
+// that start on an empty log do not erase each other; damage at the end is never cut; the cut
+// copy is kept or nothing is cut; planted links and special files redirect and block nothing.
+
+import Glibc
+import KnowledgeGraph
+import Testing
+import TestSupport
+
+@Suite struct WriterReadsBackTests {
+  /// A millisecond SOURCE_DATE_EPOCH (or any time outside the years 0000–9999) used to be
+  /// acknowledged, then read as a torn tail and cut by the next write.
+  @Test func timestampsOutsideTheLogsYearsAreRefusedBeforeWriting() throws {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    #expect(xinzhi(["init", g]).status == 0)
+    #expect(xinzhi(["--store", g, "assert", "f(a, b).", "--source", "t"]).stdout.contains("1"))
+    let before = readText(g + "/xinzhi.log")
+    for epoch in ["1733340000000", "253402300800", "-62167219201", "abc", "99999999999999999999"] {
+      let r = xinzhi(["--store", g, "assert", "f(c, d).", "--source", "t"], environment: ["SOURCE_DATE_EPOCH": epoch])
+      #expect(r.status == 64, "SOURCE_DATE_EPOCH=\(epoch)")
+      #expect(r.stderr.contains("SOURCE_DATE_EPOCH"), "SOURCE_DATE_EPOCH=\(epoch): \(r.stderr)")
+      #expect(readText(g + "/xinzhi.log") == before, "SOURCE_DATE_EPOCH=\(epoch)")
+    }
+    let ms = xinzhi(["--store", g, "assert", "f(c, d).", "--source", "t"], environment: ["SOURCE_DATE_EPOCH": "1733340000000"])
+    #expect(ms.stderr.contains("milliseconds"))
+    // The extremes the log can show are written and read back.
+    for (epoch, stamp) in [("-62167219200", "tx 2 0000-01-01T00:00:00Z"), ("253402300799", "tx 3 9999-12-31T23:59:59Z")] {
+      let r = xinzhi(["--store", g, "assert", "f(\(epoch.hasPrefix("-") ? "e" : "g"), x).", "--source", "t"], environment: ["SOURCE_DATE_EPOCH": epoch])
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(readText(g + "/xinzhi.log").contains(stamp))
+    }
+    let verify = xinzhi(["--store", g, "verify"])
+    #expect(verify.status == 0)
+    #expect(!verify.stderr.contains("warning"), "\(verify.stderr)")
+    #expect(xinzhi(["--store", g, "query", "?- f(X, Y).", "--format", "tsv"]).stdout == "X\tY\na\tb\ne\tx\ng\tx\n")
+  }
+
+  /// Values the log cannot hold are refused by the library before anything is written, with
+  /// the line the log would have had; the store keeps its numbering.
+  @Test func valuesTheLogCannotHoldAreRefused() throws {
+    let dir = TemporaryDirectory()
+    let store = try GraphStore.create(at: dir.file("g"))
+    try store.transact(asserting: [Triple("a", "p", .entity("b"))])
+    let log = dir.file("g/xinzhi.log")
+    let before = readText(log)
+    let bad: [Triple] = [
+      Triple("", "p", .entity("x")),
+      Triple("a", "", .entity("x")),
+      Triple("a", "p", .entity("")),
+      Triple("a", "p", .string("x", language: "zh CN")),
+      Triple("a", "p", .string("x", language: "")),
+    ]
+    for triple in bad {
+      do {
+        try store.transact(asserting: [triple], metadata: [("source", "t")])
+        Issue.record("\(triple) was written")
+      } catch {
+        #expect(error.category == .data, "\(triple)")
+        #expect(error.diagnostics.first?.code == "log-unreadable-write", "\(triple): \(error.diagnostics)")
+      }
+      #expect(readText(log) == before)
+    }
+    #expect(try store.transact(asserting: [Triple("c", "p", .entity("d"))]) == 2)
+    let reopened = try GraphStore.open(at: dir.file("g"))
+    #expect(reopened.warnings.isEmpty)
+    #expect(reopened.tripleCount == 2)
+  }
+
+  /// An N-Triples IRI that maps to the empty entity id lost a whole 100,001-triple import: the
+  /// import was acknowledged, then read as a torn tail. Now the line is an error with its
+  /// position, and nothing is written.
+  @Test func anImportWithALineTheLogCannotHoldWritesNothing() throws {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    #expect(xinzhi(["init", g]).status == 0)
+    #expect(xinzhi(["--store", g, "assert", "f(a, b).", "--source", "t"]).status == 0)
+    var lines = (0..<5000).map { "<urn:xinzhi:s\($0)> <urn:xinzhi:p> \"v\($0)\" ." }
+    lines.append("<urn:xinzhi:> <urn:xinzhi:p> \"x\" .")
+    let file = dir.write("in.nt", lines.joined(separator: "\n") + "\n")
+    let before = readText(g + "/xinzhi.log")
+    let r = xinzhi(["--store", g, "import", file])
+    #expect(r.status == 65, "\(r.stderr)")
+    #expect(r.stderr.contains("in.nt:5001:1"), "\(r.stderr)")
+    #expect(readText(g + "/xinzhi.log") == before)
+    #expect(xinzhi(["--store", g, "assert", "f(c, d).", "--source", "t"]).stdout.contains("2"))
+    let verify = xinzhi(["--store", g, "verify"])
+    #expect(verify.status == 0 && !verify.stderr.contains("warning"), "\(verify.stderr)")
+  }
+}
