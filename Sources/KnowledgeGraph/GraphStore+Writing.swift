@@ -250,15 +250,23 @@ extension GraphStore {
   /// Under the lock: reads what other writers appended since we opened, then cuts an
   /// unfinished tail left by a crashed writer, and writes a missing header.
   private func catchUp() throws(DiagnosticError) {
-    let tail = try log.readLocked(from: validEnd)
     if validEnd == 0 {
-      // Interrupted creation: rewrite the header from scratch.
-      if !tail.isEmpty { try log.cutTornTail(at: 0, line: 1) }
-      try log.writeHeader()
-      validEnd = Array((LogFormat.header + "\n").utf8).count
-      lineCount = 1
-      return
+      // The log had no complete header when this store was opened. Under the lock, look again:
+      // another writer may have written the header, and transactions after it, since then.
+      let reader = LogReader(path: log.path, bytes: try log.readLocked(from: 0))
+      if let headerEnd = try reader.headerEnd() {
+        validEnd = headerEnd
+        lineCount = 1
+      } else {
+        // Still empty, or a prefix of the header (interrupted creation): nothing was ever
+        // acknowledged here, so the header is written over it.
+        try log.writeHeader()
+        validEnd = Array((LogFormat.header + "\n").utf8).count
+        lineCount = 1
+        return
+      }
     }
+    let tail = try log.readLocked(from: validEnd)
     guard !tail.isEmpty else { return }
     let reader = LogReader(path: log.path, bytes: tail)
     var batch = ChangeBatch()

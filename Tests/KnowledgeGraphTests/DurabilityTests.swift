@@ -88,3 +88,68 @@ import TestSupport
     #expect(verify.status == 0 && !verify.stderr.contains("warning"), "\(verify.stderr)")
   }
 }
+
+/// An empty `xinzhi.log` (an interrupted `init`, or `: > xinzhi.log`) made every process that
+/// had opened it cut the log from offset 0 once it got the lock, erasing what other writers
+/// had acknowledged meanwhile and reusing their numbers.
+@Suite(.serialized) struct EmptyLogTests {
+  /// The reported sequence: a store opened on an empty log (as the REPL does), two
+  /// transactions by another process, then a write from the first: all three remain.
+  @Test func aStoreOpenedOnAnEmptyLogKeepsWhatOthersWroteMeanwhile() throws {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    #expect(mkdir(g, 0o755) == 0)
+    writeFile(g + "/xinzhi.log", [])
+    let early = try GraphStore.open(at: g)
+    #expect(xinzhi(["--store", g, "assert", "f(a, one).", "--source", "t"]).stdout.contains("1"))
+    #expect(xinzhi(["--store", g, "assert", "f(a, two).", "--source", "t"]).stdout.contains("2"))
+    #expect(try early.transact(asserting: [Triple("a", "f", .entity("three"))]) == 3)
+    #expect(Set(early.triples().map { $0.object }) == [.entity("one"), .entity("two"), .entity("three")])
+    let reopened = try GraphStore.open(at: g)
+    #expect(reopened.tripleCount == 3)
+    #expect(try reopened.transactions().map(\.number) == [1, 2, 3])
+    #expect(reopened.verify().isClean)
+  }
+
+  /// A log holding only the start of its header is still rewritten by the first writer.
+  @Test func aHeaderPrefixIsCompleted() throws {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    #expect(mkdir(g, 0o755) == 0)
+    writeFile(g + "/xinzhi.log", Array("xinzhi-l".utf8))
+    let store = try GraphStore.open(at: g)
+    #expect(try store.transact(asserting: [Triple("a", "f", .entity("b"))]) == 1)
+    #expect(readText(g + "/xinzhi.log").hasPrefix("xinzhi-log 1\ntx 1 "))
+  }
+
+  /// Eight plain `assert`s started at once on an empty log, fifty times: every one is
+  /// acknowledged with its own number and every fact is in the store.
+  @Test func eightWritersRacingOnAnEmptyLogLoseNothing() throws {
+    let dir = TemporaryDirectory("xinzhi-race")
+    var lostTrials = 0
+    for trial in 0..<50 {
+      let g = dir.file("g\(trial)")
+      #expect(mkdir(g, 0o755) == 0)
+      writeFile(g + "/xinzhi.log", [])
+      let writers = (0..<8).compactMap { w in
+        ChildProcess(productPath("xinzhi"), ["--store", g, "assert", "f(w\(w), t\(trial)).", "--source", "race"])
+      }
+      try #require(writers.count == 8)
+      var numbers: [Int] = []
+      for writer in writers {
+        let result = writer.result()
+        #expect(result.status == 0, "trial \(trial): \(result.stderr)")
+        if let n = result.stdout.split(whereSeparator: { !$0.isNumber }).compactMap({ Int($0) }).first { numbers.append(n) }
+      }
+      let store = try GraphStore.open(at: g)
+      let present = Set(store.triples(predicate: "f").map(\.subject))
+      if present.count != 8 || Set(numbers) != Set(1...8) { lostTrials += 1 }
+      #expect(Set(numbers) == Set(1...8), "trial \(trial): acknowledged numbers \(numbers.sorted())")
+      #expect(present == Set((0..<8).map { "w\($0)" }), "trial \(trial): present \(present.sorted())")
+      #expect(store.lastTransaction == 8)
+      #expect(store.verify().isClean)
+      removeTree(g)
+    }
+    #expect(lostTrials == 0)
+  }
+}
