@@ -3,6 +3,7 @@
 
 import Diagnostics
 import Glibc
+import Platform
 
 /// A store's log file on disk.
 ///
@@ -221,24 +222,52 @@ public final class LogFile {
 
   /// Removes an unfinished block at the end of the log, keeping a copy of its bytes in
   /// `xinzhi.log.cut` beside the log. Requires the lock.
+  ///
+  /// The copy is written and synced first; if it cannot be (a full disk, a directory that is
+  /// not writable, or anything but a regular file at that name, a symbolic link included),
+  /// nothing is cut and the error is thrown.
   public func cutTornTail(at offset: Int, line: Int) throws(DiagnosticError) {
     guard descriptor >= 0 else { return }
     let tail = try read(fd: descriptor, from: offset)
     if !tail.isEmpty {
-      let cutPath = path + ".cut"
-      let fd = open(cutPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-      if fd >= 0 {
-        let note = Array("# cut from line \(line) of \(LogFormat.fileName)\n".utf8)
-        _ = note.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        _ = tail.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        _ = Glibc.write(fd, "\n", 1)
-        fsync(fd)
-        close(fd)
+      do throws(SystemError) {
+        try keepCopy(Array("# cut from line \(line) of \(LogFormat.fileName)\n".utf8) + tail + [0x0A])
+      } catch {
+        throw DiagnosticError(
+          .io, code: "log-cut-copy",
+          "the log ends with an unfinished transaction, and no copy of it could be kept: \(error); nothing was cut and nothing written",
+          at: SourceLocation(file: TerminalText.visible(path), line: line),
+          help: "make room for `\(LogFormat.fileName).cut` beside the log (free disk space, make the directory writable, or move away what is at that name), then try again; the store is unchanged")
       }
     }
     guard io.ftruncate(descriptor, offset) == 0, io.fsync(descriptor) == 0 else {
-      throw DiagnosticError(.io, code: "log-truncate", "cannot cut the unfinished transaction at the end of `\(path)`: \(errnoText())")
+      throw DiagnosticError(.io, code: "log-truncate", "cannot cut the unfinished transaction at the end of `\(TerminalText.visible(path))`: \(errnoText())")
     }
+  }
+
+  /// Appends bytes to `xinzhi.log.cut`, durably, never through a link or into a special file.
+  private func keepCopy(_ bytes: [UInt8]) throws(SystemError) {
+    let cutPath = path + ".cut"
+    let fd = open(cutPath, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw errno == ELOOP
+        ? SystemError("open", path: cutPath, code: ELOOP, reason: "it is a symbolic link, which the log never writes through")
+        : SystemError("open", path: cutPath)
+    }
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      close(fd)
+      throw SystemError("write", path: cutPath, code: 0, reason: "it is not a regular file")
+    }
+    do throws(SystemError) {
+      try SystemFile.writeAll(fd, bytes, path: cutPath)
+      guard SystemFile.sync(fd) == 0 else { throw SystemError("sync", path: cutPath) }
+    } catch {
+      close(fd)
+      throw error
+    }
+    try SystemFile.closeChecked(fd, path: cutPath)
+    try SystemFile.syncDirectory(directory)
   }
 
   /// Writes the log header into an empty log (one whose creation was interrupted). Requires the lock.

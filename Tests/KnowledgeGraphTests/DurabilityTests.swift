@@ -153,3 +153,42 @@ import TestSupport
     #expect(lostTrials == 0)
   }
 }
+
+/// The copy of a cut tail is kept, or nothing is cut; it is never written through a link.
+@Suite struct CutCopyTests {
+  /// A store with one transaction and an unfinished block after it.
+  func storeWithATornTail(_ dir: TemporaryDirectory) throws -> (path: String, log: String, bytes: [UInt8]) {
+    let g = dir.file("g")
+    let store = try GraphStore.create(at: g)
+    try store.transact(asserting: [Triple("a", "f", .entity("b"))])
+    let log = g + "/xinzhi.log"
+    let bytes = try #require(readFile(log)) + Array("tx 2 2026-11-24T00:00:00Z\n+ a f c\n".utf8)
+    writeFile(log, bytes)
+    return (g, log, bytes)
+  }
+
+  @Test(arguments: ["symlink", "directory", "fifo"])
+  func whenTheCopyCannotBeKeptNothingIsCut(obstacle: String) throws {
+    let dir = TemporaryDirectory()
+    let (g, log, bytes) = try storeWithATornTail(dir)
+    let victim = dir.write("victim", "precious\n")
+    let cut = log + ".cut"
+    switch obstacle {
+    case "symlink": symlink(victim, cut)
+    case "directory": mkdir(cut, 0o755)
+    default: mkfifo(cut, 0o644)
+    }
+    let r = xinzhi(["--store", g, "assert", "f(a, d).", "--source", "t"])
+    #expect(r.status == 74, "\(obstacle): \(r.stderr)")
+    #expect(r.stderr.contains("xinzhi.log.cut"), "\(r.stderr)")
+    #expect(r.stderr.contains("nothing was cut"), "\(r.stderr)")
+    #expect(readFile(log) == bytes, "\(obstacle): the log changed")
+    #expect(readText(victim) == "precious\n")
+    // Once the obstacle is gone, the next write cuts the tail and keeps the copy.
+    removeTree(cut)
+    let again = xinzhi(["--store", g, "assert", "f(a, d).", "--source", "t"])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(readText(cut).contains("+ a f c"))
+    #expect(xinzhi(["--store", g, "query", "?- f(a, X).", "--format", "tsv"]).stdout == "X\nb\nd\n")
+  }
+}
