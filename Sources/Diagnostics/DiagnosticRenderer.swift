@@ -32,7 +32,9 @@ public struct DiagnosticRenderer: Sendable {
     var lines: [String] = []
     let severityWord = paint(diagnostic.severity.rawValue, diagnostic.severity)
     if let location = diagnostic.location {
-      lines.append("\(location): \(severityWord): \(diagnostic.message)")
+      // Every text from outside (a path, a value, a file's line) is shown with its control
+      // characters escaped, so a crafted file name cannot drive the terminal.
+      lines.append("\(TerminalText.visible(location.description)): \(severityWord): \(TerminalText.visible(diagnostic.message))")
       if style == .rich, let fullText = location.lineText {
         let number = String(location.line)
         let gutter = String(repeating: " ", count: number.count)
@@ -56,13 +58,13 @@ public struct DiagnosticRenderer: Sendable {
         lines.append(" \(gutter) | \(indent)\(paint(underline, diagnostic.severity))")
       }
     } else {
-      lines.append("\(severityWord): \(diagnostic.message)")
+      lines.append("\(severityWord): \(TerminalText.visible(diagnostic.message))")
     }
     for note in diagnostic.notes {
-      lines.append("  \(paint("note", .note)): \(note)")
+      lines.append("  \(paint("note", .note)): \(TerminalText.visible(note))")
     }
     if let help = diagnostic.help {
-      lines.append("  help: \(help)")
+      lines.append("  help: \(TerminalText.visible(help))")
     }
     return lines.joined(separator: "\n")
   }

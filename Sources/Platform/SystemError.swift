@@ -31,9 +31,9 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
   /// The errno's text, or our reason.
   public var message: String { reason ?? SystemError.text(code) }
 
-  /// `cannot OPERATION `PATH`: MESSAGE`, with the path made safe for a terminal.
+  /// `cannot OPERATION `PATH`: MESSAGE` (diagnostics escape control characters when shown).
   public var description: String {
-    "cannot \(operation) `\(SystemError.printable(path))`: \(message)"
+    "cannot \(operation) `\(path)`: \(message)"
   }
 
   /// Whether the error means the disk (or the quota) is full.
@@ -43,18 +43,5 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
   public static func text(_ code: Int32 = errno) -> String {
     guard let text = strerror(code) else { return "error \(code)" }
     return String(cString: text)
-  }
-
-  /// A path with control characters and invalid UTF-8 shown as escapes, so a crafted file name
-  /// cannot send escape sequences to a terminal through an error message.
-  public static func printable(_ path: String) -> String {
-    var out = ""
-    for scalar in path.unicodeScalars {
-      switch scalar.value {
-      case 0x20..<0x7F, 0xA0...: out.unicodeScalars.append(scalar)
-      default: out += "\\u{\(String(scalar.value, radix: 16))}"
-      }
-    }
-    return out
   }
 }

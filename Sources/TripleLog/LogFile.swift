@@ -61,35 +61,23 @@ public final class LogFile {
     defer { close(fd) }
     let header = Array((LogFormat.header + "\n").utf8)
     let written = header.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    guard written == header.count, fsync(fd) == 0 else {
+    guard written == header.count, SystemFile.sync(fd) == 0 else {
       let text = errnoText()
       unlink(path)
       throw DiagnosticError(.io, code: "init-write", "cannot write `\(path)`: \(text)")
     }
     try syncDirectory(directory)
     if createdDirectory {
-      let parent = parentDirectory(of: directory)
-      try syncDirectory(parent)
+      try syncDirectory(SystemFile.directory(of: directory))
     }
-  }
-
-  static func parentDirectory(of path: String) -> String {
-    var trimmed = path
-    while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
-    guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-    let parent = String(trimmed[..<slash])
-    return parent.isEmpty ? "/" : parent
   }
 
   /// Flushes a directory's entries to disk, so a newly created file survives a crash.
-  public static func syncDirectory(_ directory: String) throws(DiagnosticError) {
-    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw DiagnosticError(.io, code: "fsync-dir", "cannot open directory `\(directory)` to sync it: \(errnoText())")
-    }
-    defer { close(fd) }
-    guard fsync(fd) == 0 else {
-      throw DiagnosticError(.io, code: "fsync-dir", "cannot sync directory `\(directory)`: \(errnoText())")
+  static func syncDirectory(_ directory: String) throws(DiagnosticError) {
+    do {
+      try SystemFile.syncDirectory(directory)
+    } catch {
+      throw DiagnosticError(.io, code: "fsync-dir", "\(error)")
     }
   }
 
@@ -105,9 +93,16 @@ public final class LogFile {
   /// - Throws: ``DiagnosticError`` (66) when the store or its log is missing, (74) on read errors.
   public func readAll() throws(DiagnosticError) -> [UInt8] {
     if descriptor >= 0 { return try read(fd: descriptor, from: 0) }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      let code = errno
+    let fd: Int32
+    do {
+      fd = try SystemFile.openExisting(path)
+    } catch {
+      let code = error.code
+      if code == 0 {
+        throw DiagnosticError(
+          .noInput, code: "log-not-regular", "`\(path)` cannot be a store's log: \(error.message)",
+          help: "a store's log is a regular file made by `xinzhi init`; point --store at a real store")
+      }
       var info = stat()
       if stat(directory, &info) != 0 {
         throw DiagnosticError(
@@ -126,31 +121,11 @@ public final class LogFile {
   }
 
   private func read(fd: Int32, from offset: Int) throws(DiagnosticError) -> [UInt8] {
-    var info = stat()
-    guard fstat(fd, &info) == 0 else {
-      throw DiagnosticError(.io, code: "log-read", "cannot read `\(path)`: \(errnoText())")
+    do {
+      return try SystemFile.readAll(fd, path: path, from: offset)
+    } catch {
+      throw DiagnosticError(.io, code: "log-read", "\(error)")
     }
-    let size = Int(info.st_size)
-    guard size > offset else { return [] }
-    var failure: Int32 = 0
-    let bytes = [UInt8](unsafeUninitializedCapacity: size - offset) { buffer, count in
-      var done = 0
-      while done < buffer.count {
-        let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = errno
-          break
-        }
-        if n == 0 { break }
-        done += n
-      }
-      count = done
-    }
-    if failure != 0 {
-      throw DiagnosticError(.io, code: "log-read", "cannot read `\(path)`: \(errnoText(failure))")
-    }
-    return bytes
   }
 
   // MARK: - Writing
@@ -161,9 +136,16 @@ public final class LogFile {
   ///   for writing (for example on a read-only store).
   public func lock(timeout: Double) throws(DiagnosticError) {
     if descriptor < 0 {
-      let fd = open(path, O_RDWR | O_CLOEXEC)
-      guard fd >= 0 else {
-        let code = errno
+      let fd: Int32
+      do {
+        fd = try SystemFile.openExisting(path, writable: true)
+      } catch {
+        let code = error.code
+        if code == 0 {
+          throw DiagnosticError(
+            .noInput, code: "log-not-regular", "`\(path)` cannot be a store's log: \(error.message)",
+            help: "a store's log is a regular file made by `xinzhi init`; point --store at a real store")
+        }
         if code == ENOENT {
           throw DiagnosticError(
             .noInput, code: "store-missing", "`\(directory)` is not a Xinzhi store: it has no `\(LogFormat.fileName)`",
@@ -204,7 +186,7 @@ public final class LogFile {
   /// append in progress from a torn tail).
   public func isLockedByAnotherProcess() -> Bool {
     if descriptor >= 0 { return false }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else { return false }
     defer { close(fd) }
     if systemFlock(fd, LOCK_SH | LOCK_NB) == 0 {

@@ -2,6 +2,7 @@
 // (a failed or short write, a failed fsync, a full disk, a lock held elsewhere).
 
 import Glibc
+import Platform
 
 /// The file operations the log uses; ``system`` calls the kernel, tests substitute faults.
 public struct LogIO: Sendable {
@@ -30,15 +31,14 @@ public struct LogIO: Sendable {
   /// The real system calls.
   public static let system = LogIO(
     pwrite: { fd, buffer, count, offset in Glibc.pwrite(fd, buffer, count, off_t(offset)) },
-    fsync: { fd in Glibc.fsync(fd) },
+    fsync: { fd in SystemFile.sync(fd) },
     ftruncate: { fd, length in Glibc.ftruncate(fd, off_t(length)) },
     flock: { fd, operation in systemFlock(fd, operation) })
 }
 
 /// The text of an errno value.
 func errnoText(_ code: Int32 = errno) -> String {
-  guard let text = strerror(code) else { return "error \(code)" }
-  return String(cString: text)
+  SystemError.text(code)
 }
 
 /// `flock(2)`. Swift imports the C function and `struct flock` under one name, which makes the

@@ -192,3 +192,42 @@ import TestSupport
     #expect(xinzhi(["--store", g, "query", "?- f(a, X).", "--format", "tsv"]).stdout == "X\nb\nd\n")
   }
 }
+
+@Suite struct MessageEscapingTests {
+  /// Paths in messages used to be printed raw, so an escape sequence in a store path reached
+  /// the terminal. Every diagnostic now shows control characters as escapes.
+  @Test func controlCharactersInAStorePathAreEscaped() {
+    let dir = TemporaryDirectory()
+    let store = dir.file("s\u{1B}[31mred\u{7}")
+    for arguments in [["--store", store, "query", "?- triple(S, P, O)."], ["--store", store, "assert", "f(a, b)."], ["init", store + "/x/y"]] {
+      let r = xinzhi(arguments)
+      #expect(r.status != 0)
+      #expect(!r.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(arguments): \(r.stderr)")
+      #expect(r.stderr.contains("\\u{1B}[31mred"), "\(r.stderr)")
+    }
+  }
+}
+
+@Suite struct SpecialLogFileTests {
+  /// A FIFO in place of the log made every command hang; now each says what is wrong (66).
+  @Test func aFifoAsTheLogIsRefusedAtOnce() {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    mkdir(g, 0o755)
+    #expect(mkfifo(g + "/xinzhi.log", 0o644) == 0)
+    for arguments in [["query", "?- triple(S, P, O)."], ["assert", "f(a, b)."], ["verify"], ["log"], ["stats"]] {
+      let r = xinzhi(["--store", g] + arguments, within: 10)
+      #expect(r.status == 66, "\(arguments): \(String(describing: r.status)) \(r.stderr)")
+      #expect(r.stderr.contains("named pipe"), "\(arguments): \(r.stderr)")
+    }
+  }
+
+  @Test func aDirectoryAsTheLogIsRefused() {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    mkdir(g, 0o755)
+    mkdir(g + "/xinzhi.log", 0o755)
+    let r = xinzhi(["--store", g, "query", "?- triple(S, P, O)."], within: 10)
+    #expect(r.status == 66, "\(r.stderr)")
+  }
+}

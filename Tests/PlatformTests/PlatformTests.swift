@@ -99,9 +99,4 @@ import TestSupport
     defer { close(fd) }
     #expect(throws: SystemError.self) { try SystemFile.writeAll(fd, Array("x".utf8), path: "/dev/full") }
   }
-
-  @Test func pathsAreMadePrintable() {
-    #expect(SystemError.printable("a\u{1B}[31mb") == "a\\u{1b}[31mb")
-    #expect(SystemError.printable("图谱/store") == "图谱/store")
-  }
 }

@@ -121,6 +121,26 @@ public final class ChildProcess {
     return code
   }
 
+  /// Waits at most `seconds` for the process to end; if it has not, kills it and returns nil
+  /// (so a test of something that must not hang fails instead of hanging).
+  public func wait(timeout seconds: Double) -> Int32? {
+    if let finished { return finished }
+    var waited = 0.0
+    while waited < seconds {
+      var status: Int32 = 0
+      let r = waitpid(pid, &status, WNOHANG)
+      if r == pid {
+        finished = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return finished
+      }
+      sleepMilliseconds(10)
+      waited += 0.01
+    }
+    kill()
+    wait()
+    return nil
+  }
+
   /// Standard output so far.
   public var stdout: String { readText(outPath) }
   /// Standard error so far.
@@ -146,6 +166,15 @@ public func xinzhi(_ arguments: [String], environment: [String: String] = [:], i
   var env = ["NO_COLOR": "1"]
   for (k, v) in environment { env[k] = v }
   return run(productPath("xinzhi"), arguments, environment: env, input: input, inputBytes: inputBytes, directory: directory)
+}
+
+/// Runs the `xinzhi` executable for at most `seconds`; a nil status means it had to be killed.
+public func xinzhi(_ arguments: [String], within seconds: Double, environment: [String: String] = [:]) -> (status: Int32?, stdout: String, stderr: String) {
+  var env = ["NO_COLOR": "1"]
+  for (k, v) in environment { env[k] = v }
+  guard let child = ChildProcess(productPath("xinzhi"), arguments, environment: env) else { return (-1, "", "could not spawn") }
+  let status = child.wait(timeout: seconds)
+  return (status, child.stdout, child.stderr)
 }
 
 /// Sleeps for a number of milliseconds.
