@@ -100,7 +100,7 @@ let badInputs: [BadInput] = [
   BadInput(name: "log: damaged first transaction", arguments: ["verify"], damage: .flipFirstTransaction, status: 65, message: "xinzhi.log:"),
   BadInput(name: "log: invalid UTF-8 inside", arguments: ["stats"], damage: .invalidUTF8InFirst, status: 65, message: "xinzhi.log:"),
   BadInput(name: "log: a hand-edited fact", arguments: ["stats"], damage: .editFirstFact, status: 65, message: "checksum"),
-  BadInput(name: "log: a directory", arguments: ["stats"], damage: .replaceWithDirectory, status: 74, message: "Is a directory"),
+  BadInput(name: "log: a directory", arguments: ["stats"], damage: .replaceWithDirectory, status: 66, message: "cannot be a store's log: it is a directory, not a regular file"),
   BadInput(name: "store: missing", arguments: ["--store", "/nonexistent/s", "stats"], status: 66, message: "no store at `/nonexistent/s`", ownStore: false),
   BadInput(name: "init: store exists", arguments: ["init", "g"], status: 64, message: "`g` is already a Xinzhi store", ownStore: false),
   BadInput(name: "init: cannot create", arguments: ["init", "/proc/xinzhi/s"], status: 73, message: "cannot create directory `/proc/xinzhi"),
