@@ -104,7 +104,12 @@ extension GraphStore {
     }
     do {
       guard let start = try reader.headerEnd() else {
-        report.problems.append(Diagnostic(.error, .data, code: "log-torn-header", "the log header of `\(log.path)` is incomplete"))
+        // An empty log, or the start of a header: a creation that was interrupted, which
+        // holds nothing acknowledged (the next write writes the header).
+        report.problems.append(Diagnostic(
+          .warning, .data, code: "log-torn-header",
+          "the log header of `\(log.path)` is incomplete (store creation was interrupted); the store is empty",
+          help: "the next write writes the header"))
         return report
       }
       let dictionary = graph.dictionary

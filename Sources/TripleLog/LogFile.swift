@@ -50,21 +50,43 @@ public final class LogFile {
       }
       createdDirectory = true
     }
+    // The header is written and synced in a temporary file, which is then hard-linked to the
+    // log's name: the log appears complete or not at all (`link` fails when the name exists, so
+    // two `init`s cannot both succeed), and a crash leaves at most a stale temporary.
     let path = join(directory, LogFormat.fileName)
-    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      if errno == EEXIST {
+    let header = Array((LogFormat.header + "\n").utf8)
+    TemporaryFile.removeStale(beside: path)
+    do throws(SystemError) {
+      let temporary = try TemporaryFile(beside: path)
+      try temporary.write(header)
+      guard SystemFile.sync(temporary.descriptor) == 0 else { throw SystemError("sync", path: temporary.path) }
+      if link(temporary.path, path) != 0 {
+        let code = errno
+        guard code == EPERM || code == ENOTSUP || code == EOPNOTSUPP || code == EXDEV || code == EMLINK else {
+          if code == EEXIST {
+            throw SystemError("create", path: path, code: EEXIST)
+          }
+          throw SystemError("create", path: path, code: code)
+        }
+        // A file system without hard links: create the log exclusively and write it in place.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError("create", path: path) }
+        do throws(SystemError) {
+          try SystemFile.writeAll(fd, header, path: path)
+          guard SystemFile.sync(fd) == 0 else { throw SystemError("sync", path: path) }
+          try SystemFile.closeChecked(fd, path: path)
+        } catch {
+          close(fd)
+          unlink(path)
+          throw error
+        }
+      }
+      // `temporary` is discarded (closed and unlinked) here; the log keeps the data.
+    } catch {
+      if error.code == EEXIST {
         throw DiagnosticError(.usage, code: "init-exists", "`\(directory)` is already a Xinzhi store (it has `\(LogFormat.fileName)`)")
       }
-      throw DiagnosticError(.cannotCreate, code: "init-create", "cannot create `\(path)`: \(errnoText())")
-    }
-    defer { close(fd) }
-    let header = Array((LogFormat.header + "\n").utf8)
-    let written = header.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    guard written == header.count, SystemFile.sync(fd) == 0 else {
-      let text = errnoText()
-      unlink(path)
-      throw DiagnosticError(.io, code: "init-write", "cannot write `\(path)`: \(text)")
+      throw DiagnosticError(error.operation == "create" ? .cannotCreate : .io, code: "init-create", "\(error)")
     }
     try syncDirectory(directory)
     if createdDirectory {

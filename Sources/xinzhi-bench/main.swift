@@ -355,6 +355,14 @@ func writer() {
   let count = option("--count", default: Int.max)
   let start = option("--start", default: 0)
   let width = option("--facts", default: 5)
+  // --create: make the store first, so a kill can land in `init` or in the first write.
+  if arguments.contains("--create") {
+    do {
+      _ = try GraphStore.create(at: directory)
+    } catch {
+      fail("cannot create \(directory): \(error)")
+    }
+  }
   guard let store = try? GraphStore.open(at: directory, options: {
     var o = GraphStore.Options()
     o.lockTimeout = 60

@@ -103,6 +103,59 @@ import TestSupport
     print("import crash test: \(imported.count) of 8 imports completed, \(cutTails) torn tails found after a kill")
   }
 
+  /// Kills while a new store is made and first written: in `init` (before or after the
+  /// header is on disk) and during the first transaction. Whatever the moment, the store then
+  /// opens (or `init` can be run again), verifies, holds every acknowledged transaction, and the
+  /// next writer succeeds. Runs until 50 kills have landed after `init` and before the first
+  /// acknowledgement.
+  @Test func sigkillDuringTheFirstWriteToANewStore() throws {
+    let dir = TemporaryDirectory("xinzhi-first-write")
+    var random = SeededRandom(seed: 20_261_205)
+    var duringFirstWrite = 0
+    var beforeLog = 0
+    var afterFirstAck = 0
+    var acknowledgedTotal = 0
+    var round = 0
+    while duringFirstWrite < 50 && round < 600 {
+      round += 1
+      let path = dir.file("g\(round)")
+      guard let child = ChildProcess(productPath("xinzhi-bench"), ["writer", "--store", path, "--create", "--id", "0", "--count", "3", "--facts", "200"]) else {
+        Issue.record("could not start the writer")
+        return
+      }
+      sleepMilliseconds(random.below(40))
+      child.kill()
+      child.wait()
+      let acked = acknowledged(child.stdout)
+      acknowledgedTotal += acked.count
+      guard access(path + "/xinzhi.log", F_OK) == 0 else {
+        beforeLog += 1
+        #expect(acked.isEmpty)
+        // `init` can simply be run again.
+        #expect(xinzhi(["init", path]).status == 0, "round \(round)")
+        removeTree(path)
+        continue
+      }
+      if acked.isEmpty { duringFirstWrite += 1 } else { afterFirstAck += 1 }
+      let store = try GraphStore.open(at: path)
+      let report = store.verify()
+      #expect(!report.problems.contains { $0.severity == .error }, "round \(round): \(report.problems.map(\.description))")
+      let present = presentIterations(store, writer: 0, facts: 200)
+      #expect(acked.isSubset(of: present), "round \(round): acknowledged \(acked.sorted()), present \(present.sorted())")
+      // The next writer catches up, cuts what is unfinished and appends.
+      let next = xinzhi(["--store", path, "assert", "recovered(after, crash).", "--source", "t"])
+      #expect(next.status == 0, "round \(round): \(next.stderr)")
+      let reopened = try GraphStore.open(at: path)
+      #expect(reopened.warnings.isEmpty, "round \(round): \(reopened.warnings.map(\.description))")
+      #expect(reopened.verify().isClean)
+      #expect(acked.isSubset(of: presentIterations(reopened, writer: 0, facts: 200)))
+      #expect(reopened.contains(Triple("after", "recovered", .entity("crash"))))
+      removeTree(path)
+    }
+    #expect(duringFirstWrite >= 50, "only \(duringFirstWrite) kills landed between init and the first acknowledgement in \(round) rounds")
+    print("first-write crash test: \(round) kills: \(beforeLog) before the log existed, \(duringFirstWrite) after init and before the first acknowledgement, \(afterFirstAck) later; \(acknowledgedTotal) acknowledged transactions checked")
+  }
+
   @Test func twoWritersAtOnceEndWithFourHundredTransactions() throws {
     let dir = TemporaryDirectory("xinzhi-concurrent")
     let path = dir.file("g")
