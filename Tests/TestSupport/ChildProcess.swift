@@ -2,6 +2,7 @@
 // kill, and collect exit status and output.
 
 import Glibc
+import Platform
 
 /// The result of a finished child process.
 public struct ProcessResult: Sendable {
@@ -111,14 +112,33 @@ public final class ChildProcess {
     var usage = rusage()
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     maxResidentKilobytes = Int(usage.ru_maxrss)
-    let code: Int32
-    if status & 0x7F == 0 {
-      code = (status >> 8) & 0xFF
-    } else {
-      code = 128 + (status & 0x7F)
-    }
+    let code = ChildProcess.exitCode(status)
     finished = code
     return code
+  }
+
+  /// The exit status of a wait status, or 128 + signal when the process was killed.
+  static func exitCode(_ status: Int32) -> Int32 {
+    status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+  }
+
+  /// Waits at most `seconds` for the process to end; nil when it is still running then.
+  public func wait(seconds: Double) -> Int32? {
+    if let finished { return finished }
+    let deadline = MonotonicClock.seconds() + seconds
+    while MonotonicClock.seconds() < deadline {
+      var status: Int32 = 0
+      var usage = rusage()
+      let reaped = wait4(pid, &status, WNOHANG, &usage)
+      if reaped == pid {
+        maxResidentKilobytes = Int(usage.ru_maxrss)
+        finished = ChildProcess.exitCode(status)
+        return finished
+      }
+      if reaped < 0 && errno != EINTR { return nil }
+      usleep(2000)
+    }
+    return nil
   }
 
   /// Standard output so far.
@@ -156,3 +176,19 @@ public func sleepMilliseconds(_ ms: Int) {
 /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29+), which the Glibc module does not export.
 @_silgen_name("posix_spawn_file_actions_addchdir_np")
 func spawnAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
+
+/// Runs the `xinzhi` executable with a time limit: a child still running after `seconds` is
+/// killed and reported with status -2 (a hang).
+public func xinzhi(_ arguments: [String], environment: [String: String] = [:], within seconds: Double) -> ProcessResult {
+  var env = ["NO_COLOR": "1"]
+  for (k, v) in environment { env[k] = v }
+  guard let child = ChildProcess(productPath("xinzhi"), arguments, environment: env) else {
+    return ProcessResult(status: -1, stdout: "", stderr: "could not spawn xinzhi")
+  }
+  guard let status = child.wait(seconds: seconds) else {
+    child.kill()
+    child.wait()
+    return ProcessResult(status: -2, stdout: child.stdout, stderr: "hung for \(seconds) s: " + child.stderr)
+  }
+  return ProcessResult(status: status, stdout: child.stdout, stderr: child.stderr)
+}
