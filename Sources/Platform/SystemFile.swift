@@ -50,10 +50,11 @@ public enum SystemFile {
     public var inode: UInt64
   }
 
-  /// The kind of file at a path (following symbolic links), or nil when it does not exist.
-  public static func kind(of path: String) -> Kind? {
+  /// The kind of file at a path (following symbolic links unless `followLinks` is false), or
+  /// nil when it does not exist.
+  public static func kind(of path: String, followLinks: Bool = true) -> Kind? {
     var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
+    guard (followLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
     return Kind(mode: info.st_mode)
   }
 
