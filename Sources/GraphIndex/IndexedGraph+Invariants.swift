@@ -62,11 +62,15 @@ extension IndexedGraph {
     }
     let limit = UInt64(termCount)
     return order.offsets.withUnsafeBufferPointer { offsets in
-      order.pairs.withUnsafeBufferPointer { pairs in
+      // All offsets first: with them rising from 0 to the number of pairs, every run is
+      // inside the pairs before any of it is read.
+      for k in 0..<termCount where offsets[k] > offsets[k + 1] {
+        return "the offsets decrease at id \(k)"
+      }
+      return order.pairs.withUnsafeBufferPointer { pairs in
         for k in 0..<termCount {
           let start = Int(offsets[k])
           let end = Int(offsets[k + 1])
-          guard start <= end else { return "the offsets decrease at id \(k)" }
           var previous: UInt64? = nil
           for i in start..<end {
             let pair = pairs[i]
@@ -118,11 +122,11 @@ extension IndexedGraph {
         problems.append("\(name): offsets do not span the pairs")
         continue
       }
+      if let k = (0..<termCount).first(where: { order.offsets[$0] > order.offsets[$0 + 1] }) {
+        problems.append("\(name): offsets decrease at \(k)")
+        continue
+      }
       for k in 0..<termCount {
-        if order.offsets[k] > order.offsets[k + 1] {
-          problems.append("\(name): offsets decrease at \(k)")
-          break
-        }
         let run = order.run(TermID(k))
         if run.contains(where: { order.pairs[$0] >> 32 >= termCount || order.pairs[$0] & 0xFFFF_FFFF >= termCount }) {
           problems.append("\(name): run of \(k) names an id beyond the \(termCount) terms")

@@ -97,10 +97,13 @@ public final class TermDictionary {
     guard storage.offsets[0] == 0, Int(storage.offsets[n]) == storage.bytes.count else {
       throw StorageProblem(description: "the entry offsets do not span the \(storage.bytes.count) payload bytes")
     }
+    // All offsets first, so that every payload is inside the heap before any of it is read.
+    for i in 0..<n where storage.offsets[i] > storage.offsets[i + 1] {
+      throw StorageProblem(description: "the offsets of entries decrease at entry \(i)")
+    }
     for i in 0..<n {
       let start = storage.offsets[i]
       let end = storage.offsets[i + 1]
-      guard start <= end else { throw StorageProblem(description: "the offsets of entries decrease at entry \(i)") }
       guard let kind = Value.Kind(rawValue: storage.kinds[i]) else {
         throw StorageProblem(description: "entry \(i) has unknown kind \(storage.kinds[i])")
       }

@@ -5,7 +5,7 @@
 import GraphModel
 
 /// The parts of a checkpoint file (layout in Sources/GraphIndex/IndexedGraph+Checkpoint.swift).
-public struct CheckpointFile {
+public struct CheckpointFile: Sendable {
   /// The sections in file order.
   public enum Section: Int, CaseIterable, Sendable {
     case kinds, dictionaryOffsets, bytes, hashes, slots
