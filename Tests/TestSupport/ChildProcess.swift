@@ -122,11 +122,12 @@ public final class ChildProcess {
     status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
   }
 
-  /// Waits at most `seconds` for the process to end; nil when it is still running then.
+  /// Waits at most `seconds` for the process to end (0: just looks); nil when it is still
+  /// running then.
   public func wait(seconds: Double) -> Int32? {
     if let finished { return finished }
     let deadline = MonotonicClock.seconds() + seconds
-    while MonotonicClock.seconds() < deadline {
+    repeat {
       var status: Int32 = 0
       var usage = rusage()
       let reaped = wait4(pid, &status, WNOHANG, &usage)
@@ -136,8 +137,8 @@ public final class ChildProcess {
         return finished
       }
       if reaped < 0 && errno != EINTR { return nil }
-      usleep(2000)
-    }
+      if seconds > 0 { usleep(2000) }
+    } while MonotonicClock.seconds() < deadline
     return nil
   }
 
