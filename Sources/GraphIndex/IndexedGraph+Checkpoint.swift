@@ -3,12 +3,23 @@
 // of truth: it carries a stamp of the log prefix it covers, the store checks that stamp against
 // the log on open, and a missing, stale or damaged checkpoint is simply rebuilt.
 //
+// Nothing read from the file is trusted: every length is checked against the file's size before
+// anything is allocated, every count against the sections, and the loaded graph must pass
+// `structuralProblem()` (a linear check of everything lookups rely on). The checksum only tells
+// accidental damage from a file that was written whole.
+//
 //   file    = magic "XZCKPT01" | u32 version (2) | u32 0x01020304 | stamp (4 x u64)
 //             | counts (4 x u64) | section x 14 | u64 xxh64-of-everything-before
 //   section = u64 byte-length | bytes      (little-endian arrays, in the order of `write`)
 
-import Glibc
 import GraphModel
+import Platform
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Identifies the log prefix a checkpoint was made from.
 public struct CheckpointStamp: Hashable, Sendable {
@@ -30,10 +41,31 @@ public struct CheckpointStamp: Hashable, Sendable {
   }
 }
 
-/// Why a checkpoint could not be written.
-public struct CheckpointError: Error, CustomStringConvertible {
-  /// What went wrong.
-  public var description: String
+/// What reading a checkpoint file found.
+public enum CheckpointRead {
+  /// A sound graph and the stamp of the log prefix it was made from.
+  case loaded(IndexedGraph, CheckpointStamp)
+  /// There is no checkpoint.
+  case missing
+  /// A checkpoint of another format version: rebuilt without a word.
+  case otherVersion
+  /// A file that is damaged or inconsistent, and why: ignored (and replaced when rebuilt).
+  case rejected(String)
+  /// Something other than a regular file (a FIFO, a directory, a symbolic link...), and what:
+  /// never read, never replaced.
+  case notRegular(String)
+
+  /// The graph and stamp when loaded.
+  public var loaded: (IndexedGraph, CheckpointStamp)? {
+    if case .loaded(let graph, let stamp) = self { return (graph, stamp) }
+    return nil
+  }
+
+  /// Why it was rejected, when it was.
+  public var rejection: String? {
+    if case .rejected(let reason) = self { return reason }
+    return nil
+  }
 }
 
 extension IndexedGraph {
@@ -41,13 +73,24 @@ extension IndexedGraph {
   /// Bumped whenever the layout changes; an older checkpoint is simply rebuilt.
   static let checkpointVersion: UInt32 = 2
 
-  /// Writes a checkpoint atomically: a temporary file is written and synced, then renamed over
-  /// `path`, then the directory is synced.
-  public func writeCheckpoint(to path: String, stamp: CheckpointStamp) throws(CheckpointError) {
-    let temporary = path + ".tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw CheckpointError(description: "cannot create `\(temporary)`: \(String(cString: strerror(errno)))") }
-    var writer = SectionWriter(fd: fd)
+  /// Writes a checkpoint atomically through a ``TemporaryFile`` beside `path` (created
+  /// exclusively, never through a symbolic link, under a random name), synced and renamed over
+  /// `path`. Temporaries left by writers that died, and the fixed-name temporary of older
+  /// versions, are removed first (a link is removed, never followed).
+  ///
+  /// - Throws: ``SystemError``; `code` 0 when `path` exists and is not a regular file, which is
+  ///   then left alone.
+  public func writeCheckpoint(to path: String, stamp: CheckpointStamp) throws(SystemError) {
+    if let kind = SystemFile.kind(of: path, followLinks: false), kind != .regular {
+      throw SystemError("replace", path: path, code: 0, reason: "it is \(kind.name), not a regular file; it is left alone")
+    }
+    TemporaryFile.removeStale(beside: path)
+    let legacy = path + ".tmp"
+    if let kind = SystemFile.kind(of: legacy, followLinks: false), kind == .regular || kind == .symbolicLink {
+      unlink(legacy)
+    }
+    let file = try TemporaryFile(beside: path)
+    var writer = SectionWriter(file: file)
     writer.raw(IndexedGraph.checkpointMagic)
     writer.scalar(IndexedGraph.checkpointVersion)
     writer.scalar(UInt32(0x0102_0304))
@@ -73,28 +116,28 @@ extension IndexedGraph {
     writer.section(more)
     writer.section(Self.encode(transactions))
     writer.scalar(writer.hasher.finalize())
-    let ok = writer.ok && fsync(fd) == 0
-    close(fd)
-    guard ok, rename(temporary, path) == 0 else {
-      unlink(temporary)
-      throw CheckpointError(description: "cannot write `\(path)`: \(String(cString: strerror(errno)))")
-    }
-    let directory = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
-    let dfd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dfd >= 0 {
-      fsync(dfd)
-      close(dfd)
-    }
+    if let failure = writer.failure { throw failure }
+    try file.commit()
   }
 
-  /// Reads a checkpoint; nil when it is missing, from another format version, or damaged.
-  public static func readCheckpoint(from path: String) -> (IndexedGraph, CheckpointStamp)? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
+  /// Reads a checkpoint, never following a symbolic link and never blocking on a FIFO or a
+  /// device, and validates it completely before returning a graph.
+  ///
+  /// - Complexity: O(file size) plus ``structuralProblem()``.
+  public static func readCheckpoint(from path: String) -> CheckpointRead {
+    let fd: Int32
+    do {
+      fd = try SystemFile.openExisting(path, followLinks: false)
+    } catch {
+      if error.code == ENOENT { return .missing }
+      if error.code == 0 || error.code == ELOOP { return .notRegular(error.message) }
+      return .rejected(error.description)
+    }
     defer { close(fd) }
     var reader = SectionReader(fd: fd)
-    guard reader.raw(8) == checkpointMagic, reader.scalar(UInt32.self) == checkpointVersion,
-      reader.scalar(UInt32.self) == 0x0102_0304,
+    guard reader.raw(8) == checkpointMagic else { return .rejected("it does not start like a checkpoint") }
+    guard reader.scalar(UInt32.self) == checkpointVersion else { return .otherVersion }
+    guard reader.scalar(UInt32.self) == 0x0102_0304,
       let l = reader.scalar(UInt64.self), let h = reader.scalar(UInt64.self),
       let c = reader.scalar(UInt64.self), let t = reader.scalar(UInt64.self),
       let termCount = reader.scalar(UInt64.self), let tripleCount = reader.scalar(UInt64.self),
@@ -107,33 +150,56 @@ extension IndexedGraph {
       let ospOffsets = reader.frozenSection(UInt32.self), let ospPairs = reader.frozenSection(UInt64.self),
       let firstTx = reader.section(UInt32.self), let more = reader.section(UInt32.self),
       let encodedTransactions = reader.section(UInt8.self)
-    else { return nil }
+    else { return .rejected("it is truncated, or a section's length does not fit the file") }
     let expectedHash = reader.hasher.finalize()
-    guard reader.scalar(UInt64.self) == expectedHash, reader.atEnd else { return nil }
-    guard kinds.count == Int(termCount), spoPairs.count == Int(tripleCount),
-      posPairs.count == spoPairs.count, ospPairs.count == spoPairs.count, firstTx.count == spoPairs.count,
-      spoOffsets.count == kinds.count + 1, posOffsets.count == kinds.count + 1, ospOffsets.count == kinds.count + 1,
-      spoOffsets.last.map(Int.init) == spoPairs.count, posOffsets.last.map(Int.init) == posPairs.count,
-      ospOffsets.last.map(Int.init) == ospPairs.count,
-      let dictionary = TermDictionary(
-        storage: TermDictionary.Storage(kinds: kinds, offsets: dictOffsets, bytes: bytes, hashes: hashes, slots: slots)),
-      let transactions = decode(encodedTransactions), transactions.count == Int(txCount)
-    else { return nil }
-    var moreTx: [IDTriple: [TxNumber]] = [:]
-    var i = 0
-    while i + 4 <= more.count {
-      let n = Int(more[i + 3])
-      guard i + 4 + n <= more.count else { return nil }
-      moreTx[IDTriple(more[i], more[i + 1], more[i + 2])] = Array(more[(i + 4)..<(i + 4 + n)])
-      i += 4 + n
+    guard reader.scalar(UInt64.self) == expectedHash, reader.atEnd else { return .rejected("its checksum does not match") }
+    // Counts are compared as read (u64), so no value in the file can overflow a conversion.
+    guard UInt64(kinds.count) == termCount, UInt64(spoPairs.count) == tripleCount else {
+      return .rejected("its counts (\(termCount) terms, \(tripleCount) triples) disagree with its sections")
     }
-    guard moreTx.count == Int(moreCount) else { return nil }
+    let dictionary: TermDictionary
+    do {
+      dictionary = try TermDictionary(
+        restoring: TermDictionary.Storage(kinds: kinds, offsets: dictOffsets, bytes: bytes, hashes: hashes, slots: slots))
+    } catch {
+      return .rejected("its dictionary is inconsistent: \(error)")
+    }
+    guard let transactions = decode(encodedTransactions), UInt64(transactions.count) == txCount else {
+      return .rejected("its table of transactions is damaged or does not hold \(txCount) transactions")
+    }
+    // The stamp: the numbers the store converts to Int and TxNumber must fit them.
+    guard t == txCount, l <= UInt64(Int.max), c >= 1, c <= l else {
+      return .rejected("its stamp (\(l) bytes, \(c) lines, transaction \(t)) is impossible for \(txCount) transactions")
+    }
+    guard let moreTx = decodeMore(more), UInt64(moreTx.count) == moreCount else {
+      return .rejected("its further provenance is damaged or does not hold \(moreCount) triples")
+    }
     let graph = IndexedGraph(
       dictionary: dictionary, spo: OrderStorage(offsets: spoOffsets, pairs: spoPairs),
       pos: OrderStorage(offsets: posOffsets, pairs: posPairs),
       osp: OrderStorage(offsets: ospOffsets, pairs: ospPairs), firstTx: firstTx, moreTx: moreTx,
       transactions: transactions)
-    return (graph, CheckpointStamp(logLength: l, logHash: h, lineCount: c, lastTransaction: t))
+    if let problem = graph.structuralProblem() { return .rejected("its index is inconsistent: \(problem)") }
+    return .loaded(graph, CheckpointStamp(logLength: l, logHash: h, lineCount: c, lastTransaction: t))
+  }
+
+  /// Further provenance, saved as (s, p, o, count, transactions...) in strictly increasing
+  /// triple order; nil when an entry is cut short, empty, or out of order.
+  static func decodeMore(_ more: [UInt32]) -> [IDTriple: [TxNumber]]? {
+    var moreTx: [IDTriple: [TxNumber]] = [:]
+    var previous: (TermID, TermID, TermID)? = nil
+    var i = 0
+    while i < more.count {
+      guard more.count - i >= 4 else { return nil }
+      let key = (more[i], more[i + 1], more[i + 2])
+      let n = Int(more[i + 3])
+      guard n >= 1, n <= more.count - i - 4 else { return nil }
+      if let previous, !(previous < key) { return nil }
+      previous = key
+      moreTx[IDTriple(key.0, key.1, key.2)] = Array(more[(i + 4)..<(i + 4 + n)])
+      i += 4 + n
+    }
+    return moreTx
   }
 
   static func encode(_ transactions: [TransactionInfo]) -> [UInt8] {
@@ -181,13 +247,14 @@ extension IndexedGraph {
   }
 }
 
-/// Writes little-endian sections while hashing everything written.
+/// Writes little-endian sections to a temporary file while hashing everything written; the
+/// first failure is kept and everything after it skipped.
 private struct SectionWriter {
-  let fd: Int32
+  let file: TemporaryFile
   var hasher = XXHash64()
-  var ok = true
+  var failure: SystemError?
 
-  init(fd: Int32) { self.fd = fd }
+  init(file: TemporaryFile) { self.file = file }
 
   mutating func raw(_ bytes: [UInt8]) {
     bytes.withUnsafeBytes { write($0) }
@@ -208,17 +275,12 @@ private struct SectionWriter {
   }
 
   private mutating func write(_ buffer: UnsafeRawBufferPointer) {
-    guard ok, buffer.count > 0 else { return }
+    guard failure == nil, buffer.count > 0 else { return }
     hasher.update(buffer)
-    var done = 0
-    while done < buffer.count {
-      let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
-      if n < 0 && errno == EINTR { continue }
-      if n <= 0 {
-        ok = false
-        return
-      }
-      done += n
+    do {
+      try SystemFile.writeAll(file.descriptor, buffer, path: file.path)
+    } catch {
+      failure = error
     }
   }
 }
@@ -233,7 +295,7 @@ private struct SectionReader {
   init(fd: Int32) {
     self.fd = fd
     var info = stat()
-    size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    size = fstat(fd, &info) == 0 ? max(0, Int(info.st_size)) : 0
   }
 
   var atEnd: Bool { offset == size }

@@ -71,15 +71,53 @@ public final class TermDictionary {
     }
   }
 
+  /// Why saved arrays cannot be restored.
+  public struct StorageProblem: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, naming the entry or slot.
+    public var description: String
+  }
+
   /// Restores a dictionary saved with ``storage``; nil when the arrays are inconsistent.
-  public init?(storage: Storage) {
+  public convenience init?(storage: Storage) {
+    do { try self.init(restoring: storage) } catch { return nil }
+  }
+
+  /// Restores a dictionary saved with ``storage``, checking that the arrays fit together: the
+  /// offsets rise from 0 to the end of the byte heap, every kind is known and its payload has
+  /// the length its kind needs, and a saved hash table holds every entry exactly once where a
+  /// lookup finds it, with empty slots left (so a lookup always ends). Saved arrays come from a
+  /// file, so nothing in them is trusted.
+  ///
+  /// - Complexity: O(n + table size).
+  public init(restoring storage: Storage) throws(StorageProblem) {
     let n = storage.kinds.count
-    guard storage.offsets.count == n + 1, storage.hashes.count == n, storage.offsets.first == 0,
-      Int(storage.offsets[n]) == storage.bytes.count
-    else { return nil }
+    guard storage.offsets.count == n + 1, storage.hashes.count == n else {
+      throw StorageProblem(description: "\(storage.offsets.count) offsets and \(storage.hashes.count) hashes for \(n) entries")
+    }
+    guard storage.offsets[0] == 0, Int(storage.offsets[n]) == storage.bytes.count else {
+      throw StorageProblem(description: "the entry offsets do not span the \(storage.bytes.count) payload bytes")
+    }
+    // All offsets first, so that every payload is inside the heap before any of it is read.
+    for i in 0..<n where storage.offsets[i] > storage.offsets[i + 1] {
+      throw StorageProblem(description: "the offsets of entries decrease at entry \(i)")
+    }
     for i in 0..<n {
-      guard storage.offsets[i] <= storage.offsets[i + 1], Value.Kind(rawValue: storage.kinds[i]) != nil
-      else { return nil }
+      let start = storage.offsets[i]
+      let end = storage.offsets[i + 1]
+      guard let kind = Value.Kind(rawValue: storage.kinds[i]) else {
+        throw StorageProblem(description: "entry \(i) has unknown kind \(storage.kinds[i])")
+      }
+      let length = Int(end - start)
+      let fits: Bool
+      switch kind {
+      case .entity: fits = true
+      case .string: fits = length >= 1 && 1 + Int(storage.bytes[Int(start)]) <= length
+      case .integer: fits = length == 8
+      case .decimal: fits = length == 9
+      case .boolean: fits = length == 1
+      case .date: fits = length == 4
+      }
+      guard fits else { throw StorageProblem(description: "entry \(i) has a \(length)-byte payload, wrong for its kind") }
     }
     parent = nil
     idBase = 0
@@ -87,15 +125,52 @@ public final class TermDictionary {
     offsets = storage.offsets
     bytes = storage.bytes
     hashes = storage.hashes
-    let saved = storage.slots
-    if saved.count >= max(16, n * 2), saved.count & (saved.count - 1) == 0, saved.allSatisfy({ Int($0) <= n }) {
-      slots = saved
-    } else {
+    if storage.slots.isEmpty {
       var capacity = 1024
       while capacity < n * 2 { capacity *= 2 }
       slots = Array(repeating: 0, count: capacity)
       rebuildSlots()
+    } else {
+      if let problem = Self.slotProblem(storage.slots, hashes: storage.hashes) { throw StorageProblem(description: problem) }
+      slots = storage.slots
     }
+  }
+
+  /// Why a saved open-addressing table does not fit the entries' hashes, or nil when every
+  /// entry is in it once, reachable from its hash's slot without crossing an empty slot.
+  static func slotProblem(_ slots: [UInt32], hashes: [UInt32]) -> String? {
+    let n = hashes.count
+    let size = slots.count
+    guard size >= max(16, n * 2), size & (size - 1) == 0 else {
+      return "a hash table of \(size) slots cannot hold \(n) entries"
+    }
+    var seen = [Bool](repeating: false, count: n)
+    var used = 0
+    for slot in slots where slot != 0 {
+      guard Int(slot) <= n, !seen[Int(slot) - 1] else { return "the hash table names entry \(slot - 1) twice or beyond the \(n) entries" }
+      seen[Int(slot) - 1] = true
+      used += 1
+    }
+    guard used == n else { return "the hash table holds \(used) of the \(n) entries" }
+    // An empty slot exists (size >= 2n); walk the table once from just after it, tracking where
+    // the current cluster of full slots began: an entry's home must lie inside that cluster,
+    // at or before the entry.
+    guard let empty = slots.firstIndex(of: 0) else { return nil }
+    let mask = size - 1
+    var clusterStart = (empty + 1) & mask
+    for step in 1...size {
+      let index = (empty + step) & mask
+      let slot = slots[index]
+      if slot == 0 {
+        clusterStart = (index + 1) & mask
+        continue
+      }
+      let home = Int(hashes[Int(slot) - 1]) & mask
+      guard (index - home) & mask <= (index - clusterStart) & mask else {
+        return "entry \(slot - 1) is not where a lookup of its hash finds it"
+      }
+    }
+    return nil
   }
 
   /// This dictionary's own entries, for a checkpoint (parent entries are not included).

@@ -92,15 +92,32 @@ extension GraphStore {
     var batch = ChangeBatch()
     var stampedGraph: IndexedGraph?
     var stampTransaction: UInt64 = 0
-    if let (saved, stamp) = IndexedGraph.readCheckpoint(from: GraphStore.checkpointPath(directory)) {
+    // What opening said about the checkpoint (which it may have replaced since), then what
+    // reading it now finds, each said once.
+    func note(_ warning: Diagnostic) {
+      if !report.problems.contains(where: { $0.code == warning.code }) { report.problems.append(warning) }
+    }
+    warnings.filter { $0.code.hasPrefix("checkpoint-") }.forEach(note)
+    let path = GraphStore.checkpointPath(directory)
+    switch IndexedGraph.readCheckpoint(from: path) {
+    case .loaded(let saved, let stamp):
       stampedGraph = saved
       stampTransaction = stamp.lastTransaction
       let covers = stamp.logLength <= UInt64(bytes.count)
         && bytes.withUnsafeBytes({ XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<Int(stamp.logLength)])) }) == stamp.logHash
       if !covers {
-        report.problems.append(Diagnostic(.warning, .data, code: "checkpoint-stale", "the checkpoint does not match the log; it will be rebuilt on the next open of a large store"))
+        note(Diagnostic(.warning, .data, code: "checkpoint-stale", "the checkpoint does not match the log; it will be rebuilt on the next open of a large store"))
         stampedGraph = nil
       }
+      for violation in saved.invariantViolations() {
+        report.problems.append(Diagnostic(.error, .data, code: "checkpoint-mismatch", "the checkpoint's index is inconsistent: \(violation)", help: "delete `xinzhi.checkpoint`; it is rebuilt from the log"))
+      }
+    case .rejected(let reason):
+      note(GraphStore.rejectedWarning(path, reason))
+    case .notRegular(let reason):
+      note(GraphStore.notRegularWarning(path, reason))
+    case .missing, .otherVersion:
+      break
     }
     do {
       guard let start = try reader.headerEnd() else {

@@ -5,6 +5,7 @@
 import Glibc
 import GraphIndex
 import GraphModel
+import Platform
 import TripleLog
 
 /// A Xinzhi store: an append-only triple log replayed into an indexed in-memory graph.
@@ -110,30 +111,26 @@ public final class GraphStore {
       store.openSeconds = monotonicSeconds() - started
       return store
     }
-    var graph = IndexedGraph()
-    var start = headerEnd
-    var line = 2
-    var next: TxNumber = 1
-    var fromCheckpoint = false
-    if let (saved, stamp) = IndexedGraph.readCheckpoint(from: checkpointPath(directory)),
-      stamp.logLength <= UInt64(bytes.count), stamp.logLength >= UInt64(headerEnd),
-      asOf.map({ UInt64($0) >= stamp.lastTransaction }) ?? true,
-      bytes.withUnsafeBytes({ XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<Int(stamp.logLength)])) }) == stamp.logHash
-    {
-      graph = saved
-      start = Int(stamp.logLength)
-      line = Int(stamp.lineCount) + 1
-      next = TxNumber(stamp.lastTransaction) + 1
-      fromCheckpoint = true
+    var warnings: [Diagnostic] = []
+    var replay = try replayLog(reader, bytes: bytes, headerEnd: headerEnd, asOf: asOf, directory: directory, warnings: &warnings)
+    if replay.fromCheckpoint, replay.result == nil || replay.result?.1.tornTail != nil {
+      // Replaying on top of the checkpoint met damage or an unfinished tail. Both are judged
+      // from the start of the log instead: a checkpoint must never make the reader (or the next
+      // writer, which cuts unfinished tails) see a different end of the log.
+      let full = try replayLog(reader, bytes: bytes, headerEnd: headerEnd, asOf: asOf, directory: nil, warnings: &warnings)
+      if replay.result?.1.validEnd != full.result?.1.validEnd {
+        warnings.append(rejectedWarning(checkpointPath(directory), "the log does not continue where it says it ends"))
+      }
+      replay = full
     }
-    var batch = ChangeBatch()
-    let dictionary = graph.dictionary
-    let scan = try reader.scanDiagnosing(from: start, line: line, next: next, through: asOf) { transaction, _ in
-      batch.record(transaction, dictionary: dictionary)
+    guard let (graph, scan) = replay.result else {
+      throw DiagnosticError(.internalError, code: "open", "internal error: the log of `\(log.path)` could not be replayed")
     }
-    graph.apply(batch)
+    let start = replay.start
+    let fromCheckpoint = replay.fromCheckpoint
     let store = GraphStore(directory: directory, asOf: asOf, options: options, log: log, graph: graph, validEnd: scan.validEnd, lineCount: scan.lineCount)
     store.openedFromCheckpoint = fromCheckpoint
+    store.warnings = warnings
     if let asOf, asOf > graph.lastTransaction {
       throw DiagnosticError(
         .usage, code: "as-of-range", "the store has \(graph.lastTransaction) transactions; cannot open it as of transaction \(asOf)",
@@ -146,7 +143,9 @@ public final class GraphStore {
         at: SourceLocation(file: log.path, line: torn.line),
         help: "the next write cuts it off and keeps a copy in `\(LogFormat.fileName).cut`"))
     }
-    if asOf == nil, options.writesCheckpoints, scan.validEnd - start >= options.checkpointThreshold {
+    if asOf == nil, options.writesCheckpoints, scan.validEnd - start >= options.checkpointThreshold,
+      !warnings.contains(where: { $0.code == "checkpoint-not-regular" })
+    {
       store.saveCheckpoint(logBytes: bytes)
     }
     store.openSeconds = monotonicSeconds() - started
@@ -166,7 +165,92 @@ public final class GraphStore {
     }
     let hash = bytes.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<validEnd])) }
     let stamp = CheckpointStamp(logLength: UInt64(validEnd), logHash: hash, lineCount: UInt64(lineCount), lastTransaction: UInt64(graph.lastTransaction))
-    try? graph.writeCheckpoint(to: GraphStore.checkpointPath(directory), stamp: stamp)
+    let path = GraphStore.checkpointPath(directory)
+    do {
+      try graph.writeCheckpoint(to: path, stamp: stamp)
+    } catch where error.code == 0 {
+      // Something else sits at the checkpoint's path: say so once, and leave it alone.
+      if !warnings.contains(where: { $0.code == "checkpoint-not-regular" }) {
+        warnings.append(GraphStore.notRegularWarning(path, error.message))
+      }
+    } catch {
+      // Any other failure (a full disk, a read-only directory) only costs the next open time.
+    }
+  }
+
+  /// Replays the log into a fresh graph, starting from the checkpoint of `directory` when there
+  /// is one that matches the log (nil: ignore any checkpoint). `result` is nil when the log
+  /// does not continue where the checkpoint says it ends (the caller then replays without it).
+  private static func replayLog(
+    _ reader: LogReader, bytes: [UInt8], headerEnd: Int, asOf: TxNumber?, directory: String?, warnings: inout [Diagnostic]
+  ) throws(DiagnosticError) -> (result: (IndexedGraph, LogScan)?, start: Int, fromCheckpoint: Bool) {
+    var graph = IndexedGraph()
+    var start = headerEnd
+    var line = 2
+    var next: TxNumber = 1
+    var fromCheckpoint = false
+    if let directory, let (saved, stamp) = usableCheckpoint(directory, logBytes: bytes, headerEnd: headerEnd, warnings: &warnings),
+      asOf.map({ UInt64($0) >= stamp.lastTransaction }) ?? true
+    {
+      // `usableCheckpoint` checked that these conversions fit.
+      graph = saved
+      start = Int(stamp.logLength)
+      line = Int(stamp.lineCount) + 1
+      next = TxNumber(stamp.lastTransaction) + 1
+      fromCheckpoint = true
+    }
+    var batch = ChangeBatch()
+    let dictionary = graph.dictionary
+    let scan: LogScan
+    do {
+      scan = try reader.scanDiagnosing(from: start, line: line, next: next, through: asOf) { transaction, _ in
+        batch.record(transaction, dictionary: dictionary)
+      }
+    } catch where fromCheckpoint {
+      // The stamp matched the log's bytes, yet the log does not go on from there as the
+      // checkpoint says (its transaction count or its end is wrong).
+      return (nil, start, true)
+    }
+    graph.apply(batch)
+    return ((graph, scan), start, fromCheckpoint)
+  }
+
+  /// The checkpoint of a store directory when it is sound and covers a prefix of the log,
+  /// with a warning when one is present but unusable.
+  static func usableCheckpoint(
+    _ directory: String, logBytes bytes: [UInt8], headerEnd: Int, warnings: inout [Diagnostic]
+  ) -> (IndexedGraph, CheckpointStamp)? {
+    let path = checkpointPath(directory)
+    switch IndexedGraph.readCheckpoint(from: path) {
+    case .loaded(let saved, let stamp):
+      guard stamp.logLength <= UInt64(bytes.count), stamp.logLength >= UInt64(headerEnd),
+        stamp.lineCount <= stamp.logLength, stamp.lastTransaction < UInt64(TxNumber.max),
+        bytes.withUnsafeBytes({ XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<Int(stamp.logLength)])) }) == stamp.logHash
+      else { return nil }  // stale: made from another log
+      return (saved, stamp)
+    case .missing, .otherVersion:
+      return nil
+    case .rejected(let reason):
+      warnings.append(rejectedWarning(path, reason))
+      return nil
+    case .notRegular(let reason):
+      warnings.append(notRegularWarning(path, reason))
+      return nil
+    }
+  }
+
+  static func rejectedWarning(_ path: String, _ reason: String) -> Diagnostic {
+    Diagnostic(
+      .warning, .data, code: "checkpoint-rejected",
+      "the checkpoint `\(path)` was rejected: \(reason); the store is read from the log instead",
+      help: "the checkpoint is only a cache: it is rebuilt when a large store is opened, and deleting it is always safe")
+  }
+
+  static func notRegularWarning(_ path: String, _ reason: String) -> Diagnostic {
+    Diagnostic(
+      .warning, .data, code: "checkpoint-not-regular",
+      "the checkpoint `\(path)` is ignored and left alone: \(reason); the store is read from the log instead",
+      help: "remove it so that a checkpoint can be written there")
   }
 
   // MARK: - Reading

@@ -2,6 +2,7 @@
 
 import Diagnostics
 import Glibc
+import Platform
 
 /// Reads text files.
 public enum TextFile {
@@ -83,16 +84,7 @@ public enum TextFile {
 
   /// The names in a directory, without `.` and `..`, sorted; nil when it cannot be opened.
   public static func names(inDirectory path: String) -> [String]? {
-    guard let dir = opendir(path) else { return nil }
-    defer { closedir(dir) }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-      }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted()
+    SystemFile.names(in: path)
   }
 
   /// Whether a path exists and is a directory; nil when it does not exist.

@@ -50,10 +50,11 @@ public enum SystemFile {
     public var inode: UInt64
   }
 
-  /// The kind of file at a path (following symbolic links), or nil when it does not exist.
-  public static func kind(of path: String) -> Kind? {
+  /// The kind of file at a path (following symbolic links unless `followLinks` is false), or
+  /// nil when it does not exist.
+  public static func kind(of path: String, followLinks: Bool = true) -> Kind? {
     var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
+    guard (followLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
     return Kind(mode: info.st_mode)
   }
 
@@ -191,6 +192,23 @@ public enum SystemFile {
   /// only here).
   public static func closeChecked(_ fd: Int32, path: String) throws(SystemError) {
     guard close(fd) == 0 else { throw SystemError("close", path: path) }
+  }
+
+  /// The names in a directory, without `.` and `..`, sorted; nil when it cannot be opened.
+  ///
+  /// Each name is read in place, up to its terminating NUL: a `dirent` returned by `readdir` is
+  /// only as long as its name, so copying the whole `d_name` array reads past the end of the
+  /// last entry in the buffer (AddressSanitizer reports it).
+  public static func names(in directory: String) -> [String]? {
+    guard let dir = opendir(directory) else { return nil }
+    defer { closedir(dir) }
+    guard let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { return nil }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = String(cString: UnsafeRawPointer(entry).advanced(by: offset).assumingMemoryBound(to: CChar.self))
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
   }
 
   /// The directory part of a path (`.` when there is none).

@@ -85,14 +85,9 @@ public final class TemporaryFile {
   public static func removeStale(beside destination: String, olderThan seconds: Double = 600) {
     let directory = SystemFile.directory(of: destination)
     let base = String(destination.split(separator: "/").last ?? Substring(destination)) + marker
-    guard let dir = opendir(directory) else { return }
-    defer { closedir(dir) }
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
-    while let entry = readdir(dir) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-      }
+    for name in SystemFile.names(in: directory) ?? [] {
       guard name.hasPrefix(base) else { continue }
       let full = SystemFile.join(directory, name)
       var info = stat()

@@ -97,6 +97,14 @@ final class CommandContext {
       }
       options.lockTimeout = seconds
     }
+    // Hidden, for tests: how many bytes of replayed log make opening write a checkpoint
+    // (0: every open writes one). Documented in LogFormat.md, not in --help.
+    if let text = environment["XINZHI_CHECKPOINT_THRESHOLD"], !text.isEmpty {
+      guard let bytes = Int(text), bytes >= 0 else {
+        throw DiagnosticError(.usage, code: "usage", "XINZHI_CHECKPOINT_THRESHOLD takes a number of bytes, found `\(text)`")
+      }
+      options.checkpointThreshold = bytes
+    }
     return options
   }
 

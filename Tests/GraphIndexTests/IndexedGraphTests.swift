@@ -110,7 +110,7 @@ import TestSupport
     let path = dir.file("c.checkpoint")
     let stamp = CheckpointStamp(logLength: 123, logHash: 456, lineCount: 7, lastTransaction: 2)
     try graph.writeCheckpoint(to: path, stamp: stamp)
-    let (restored, restoredStamp) = try #require(IndexedGraph.readCheckpoint(from: path))
+    let (restored, restoredStamp) = try #require(IndexedGraph.readCheckpoint(from: path).loaded)
     #expect(restoredStamp == stamp)
     #expect(restored.allTriples() == graph.allTriples())
     #expect(restored.transactions == graph.transactions)
@@ -120,6 +120,37 @@ import TestSupport
     var bytes = try #require(readFile(path))
     bytes[bytes.count / 2] ^= 0x40
     writeFile(path, bytes)
-    #expect(IndexedGraph.readCheckpoint(from: path) == nil)
+    #expect(IndexedGraph.readCheckpoint(from: path).rejection != nil)
+  }
+
+  /// Found by the checkpoint fuzz target (input `10 05 00 07 ee`): an early offset far beyond
+  /// the pairs, with the first and last offsets intact, made the structural check read the
+  /// run before noticing that the offsets decrease after it.
+  @Test func offsetBeyondThePairsIsRejectedBeforeAnyRunIsRead() throws {
+    let dictionary = TermDictionary()
+    let graph = IndexedGraph(dictionary: dictionary)
+    var batch = ChangeBatch()
+    batch.begin(TransactionInfo(number: 1, timestamp: "2026-01-01T00:00:00Z", metadata: []))
+    for i in 0..<20 {
+      batch.assert(IDTriple(dictionary.intern(.entity("s\(i % 4)")), dictionary.intern(.entity("p")), dictionary.intern(.integer(Int64(i)))), by: 1)
+    }
+    graph.apply(batch)
+    let dir = TemporaryDirectory()
+    let path = dir.file("c.checkpoint")
+    try graph.writeCheckpoint(to: path, stamp: CheckpointStamp(logLength: 100, logHash: 1, lineCount: 10, lastTransaction: 1))
+    let written = try #require(readFile(path))
+    var file = try #require(CheckpointFile(written))
+    for order in [CheckpointFile.Section.spoOffsets, .posOffsets, .ospOffsets] {
+      var crafted = file
+      var offsets = crafted.elements(order)
+      offsets[1] |= 0xEE00_0000
+      crafted.setElements(order, offsets)
+      writeFile(path, crafted.bytes)
+      let rejection = IndexedGraph.readCheckpoint(from: path).rejection
+      #expect(rejection?.contains("offsets decrease") == true, "\(order): \(rejection ?? "accepted")")
+    }
+    file.set(.lineCount, 10)
+    writeFile(path, file.bytes)
+    #expect(IndexedGraph.readCheckpoint(from: path).loaded != nil)
   }
 }

@@ -44,6 +44,19 @@ import TestSupport
     }
   }
 
+  /// A relative of the fuzz find in the index's offsets: a payload start far beyond the heap,
+  /// with the offsets decreasing only after it, must be refused before the payload is read.
+  @Test func offsetsAreCheckedBeforeAnyPayloadIsRead() {
+    let storage = TermDictionary.Storage(kinds: [1, 2, 1], offsets: [0, 50, 60, 3], bytes: [97, 98, 99], hashes: [0, 0, 0])
+    #expect(throws: TermDictionary.StorageProblem.self) { try TermDictionary(restoring: storage) }
+    let dictionary = TermDictionary()
+    _ = dictionary.intern(.string("x", language: "en"))
+    var good = dictionary.storage
+    #expect((try? TermDictionary(restoring: good)) != nil)
+    good.slots = Array(repeating: 1, count: good.slots.count)
+    #expect(throws: TermDictionary.StorageProblem.self) { try TermDictionary(restoring: good) }
+  }
+
   @Test func extensionDictionaryLeavesParentUntouched() {
     let parent = TermDictionary()
     let a = parent.intern(.entity("a"))

@@ -4,6 +4,7 @@
 
 import Glibc
 import KnowledgeGraph
+import Platform
 import Testing
 import TestSupport
 
@@ -40,7 +41,8 @@ import TestSupport
     var next = 0
     var kills = 0
     var tornTails = 0
-    for round in 0..<60 {
+    let rounds = 70
+    for round in 0..<rounds {
       guard let child = ChildProcess(productPath("xinzhi-bench"), ["writer", "--store", path, "--id", "0", "--start", "\(next)", "--facts", "5"]) else {
         Issue.record("could not start the writer")
         return
@@ -154,6 +156,77 @@ import TestSupport
     }
     #expect(duringFirstWrite >= 50, "only \(duringFirstWrite) kills landed between init and the first acknowledgement in \(round) rounds")
     print("first-write crash test: \(round) kills: \(beforeLog) before the log existed, \(duringFirstWrite) after init and before the first acknowledgement, \(afterFirstAck) later; \(acknowledgedTotal) acknowledged transactions checked")
+
+  /// Issue 12: SIGKILL while a command writes a checkpoint. Each round runs `xinzhi assert`
+  /// with XINZHI_CHECKPOINT_THRESHOLD=0, so its open writes a checkpoint of the whole store
+  /// before the transaction; the test waits for the checkpoint's temporary to appear, kills the
+  /// process a random moment later, and then checks that the store opens, verifies clean
+  /// (checkpoint included), and holds every acknowledged transaction. Temporaries left by a kill
+  /// are aged an hour, so the next write must remove them.
+  @Test func sigkillDuringCheckpointWritesLosesNothingAcknowledged() throws {
+    let dir = TemporaryDirectory("xinzhi-crash-checkpoint")
+    let path = dir.file("g")
+    _ = try GraphStore.create(at: path)
+    var text = ""
+    for i in 0..<6_000 { text += "s\(i % 600)\tp\(i % 11)\to\(i)\n" }
+    let imported = xinzhi(["--store", path, "import", dir.write("base.tsv", text)])
+    try #require(imported.status == 0, "\(imported.stderr)")
+    // A first checkpoint, which every kill must leave usable.
+    var options = GraphStore.Options()
+    options.checkpointThreshold = 0
+    _ = try GraphStore.open(at: path, options: options)
+    var random = SeededRandom(seed: 12)
+    var acked = Set<Int>()
+    var kills = 0
+    var killsDuringWrite = 0
+    var fromCheckpoint = 0
+    let temporaryPrefix = "xinzhi.checkpoint" + TemporaryFile.marker
+    func temporaries() -> Set<String> { Set((SystemFile.names(in: path) ?? []).filter { $0.hasPrefix(temporaryPrefix) }) }
+    let started = MonotonicClock.seconds()
+    let rounds = 70
+    for round in 0..<rounds {
+      let before = temporaries()
+      guard let child = ChildProcess(
+        productPath("xinzhi"), ["--store", path, "assert", "ck(r\(round), \(round)).", "--source", "round \(round)"],
+        environment: ["XINZHI_CHECKPOINT_THRESHOLD": "0", "NO_COLOR": "1"])
+      else {
+        Issue.record("could not start xinzhi")
+        return
+      }
+      // Wait for this process's temporary (or its end), then kill it 0-4 ms later; every
+      // seventh round, up to 300 ms later, so that some transactions are acknowledged.
+      let deadline = MonotonicClock.seconds() + 10
+      while temporaries().subtracting(before).isEmpty, child.wait(seconds: 0) == nil, MonotonicClock.seconds() < deadline {
+        usleep(100)
+      }
+      usleep(useconds_t(random.below(round % 7 == 6 ? 300_000 : 4000)))
+      child.kill()
+      let status = child.wait()
+      if status == 128 + SIGKILL { kills += 1 }
+      if status == 0 { acked.insert(round) }
+      let left = temporaries().subtracting(before)
+      if status == 128 + SIGKILL, !left.isEmpty { killsDuringWrite += 1 }
+      #expect(status == 0 || status == 128 + SIGKILL, "round \(round): status \(status): \(child.stderr)")
+      // Age what the kill left, so that the next checkpoint write counts it stale.
+      for name in left {
+        var times = [timespec(tv_sec: time(nil) - 3600, tv_nsec: 0), timespec(tv_sec: time(nil) - 3600, tv_nsec: 0)]
+        utimensat(AT_FDCWD, SystemFile.join(path, name), &times, AT_SYMLINK_NOFOLLOW)
+      }
+      #expect(before.intersection(temporaries()).isEmpty || status != 0, "round \(round): stale temporaries were not removed")
+      let store = try GraphStore.open(at: path)
+      if store.openedFromCheckpoint { fromCheckpoint += 1 }
+      #expect(store.warnings.isEmpty, "round \(round): \(store.warnings.map(\.description))")
+      let report = store.verify()
+      #expect(report.isClean && report.problems.isEmpty, "round \(round): \(report.problems.map(\.description))")
+      let present = Set(store.triples(predicate: "ck").compactMap { Int($0.subject.dropFirst()) })
+      let lost = acked.subtracting(present)
+      #expect(lost.isEmpty, "round \(round): acknowledged transactions missing: \(lost.sorted())")
+    }
+    #expect(kills >= 50, "only \(kills) kills landed")
+    #expect(killsDuringWrite >= 30, "only \(killsDuringWrite) kills landed while a checkpoint was being written")
+    #expect(acked.count >= 3, "only \(acked.count) transactions were acknowledged")
+    #expect(fromCheckpoint == rounds, "the store opened from its checkpoint only \(fromCheckpoint) times")
+    print("checkpoint crash test: \(kills) kills, \(killsDuringWrite) during a checkpoint write, \(acked.count) acknowledged, \(fromCheckpoint) opens from a checkpoint, \(Int(MonotonicClock.seconds() - started)) s")
   }
 
   @Test func twoWritersAtOnceEndWithFourHundredTransactions() throws {

@@ -57,6 +57,22 @@ import TestSupport
 }
 
 @Suite struct SystemFileTests {
+  /// Found by the checkpoint fuzz target under AddressSanitizer: names were read by copying
+  /// the whole `d_name` array, past the end of the last (short) entry `readdir` returned.
+  /// Names of every length are listed exactly (run under `--sanitize=address` to see no read
+  /// beyond an entry).
+  @Test func namesOfEveryLengthAreListed() throws {
+    let dir = TemporaryDirectory()
+    var expected: [String] = []
+    for length in [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 64, 100, 200, 255] {
+      let name = String(repeating: "n", count: length - 1) + "\(length % 10)"
+      expected.append(name)
+      dir.write(name, "")
+    }
+    #expect(SystemFile.names(in: dir.path) == expected.sorted())
+    #expect(SystemFile.names(in: dir.file("missing")) == nil)
+  }
+
   @Test func aFifoIsRefusedWithoutBlocking() throws {
     let dir = TemporaryDirectory()
     let fifo = dir.file("pipe")

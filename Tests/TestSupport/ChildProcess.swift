@@ -2,6 +2,7 @@
 // kill, and collect exit status and output.
 
 import Glibc
+import Platform
 
 /// The result of a finished child process.
 public struct ProcessResult: Sendable {
@@ -111,12 +112,7 @@ public final class ChildProcess {
     var usage = rusage()
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     maxResidentKilobytes = Int(usage.ru_maxrss)
-    let code: Int32
-    if status & 0x7F == 0 {
-      code = (status >> 8) & 0xFF
-    } else {
-      code = 128 + (status & 0x7F)
-    }
+    let code = ChildProcess.exitCode(status)
     finished = code
     return code
   }
@@ -124,20 +120,34 @@ public final class ChildProcess {
   /// Waits at most `seconds` for the process to end; if it has not, kills it and returns nil
   /// (so a test of something that must not hang fails instead of hanging).
   public func wait(timeout seconds: Double) -> Int32? {
-    if let finished { return finished }
-    var waited = 0.0
-    while waited < seconds {
-      var status: Int32 = 0
-      let r = waitpid(pid, &status, WNOHANG)
-      if r == pid {
-        finished = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return finished
-      }
-      sleepMilliseconds(10)
-      waited += 0.01
-    }
+    if let status = wait(seconds: seconds) { return status }
     kill()
     wait()
+    return nil
+  }
+
+  /// The exit status of a wait status, or 128 + signal when the process was killed.
+  static func exitCode(_ status: Int32) -> Int32 {
+    status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+  }
+
+  /// Waits at most `seconds` for the process to end (0: just looks); nil when it is still
+  /// running then.
+  public func wait(seconds: Double) -> Int32? {
+    if let finished { return finished }
+    let deadline = MonotonicClock.seconds() + seconds
+    repeat {
+      var status: Int32 = 0
+      var usage = rusage()
+      let reaped = wait4(pid, &status, WNOHANG, &usage)
+      if reaped == pid {
+        maxResidentKilobytes = Int(usage.ru_maxrss)
+        finished = ChildProcess.exitCode(status)
+        return finished
+      }
+      if reaped < 0 && errno != EINTR { return nil }
+      if seconds > 0 { usleep(2000) }
+    } while MonotonicClock.seconds() < deadline
     return nil
   }
 
@@ -185,3 +195,19 @@ public func sleepMilliseconds(_ ms: Int) {
 /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29+), which the Glibc module does not export.
 @_silgen_name("posix_spawn_file_actions_addchdir_np")
 func spawnAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
+
+/// Runs the `xinzhi` executable with a time limit: a child still running after `seconds` is
+/// killed and reported with status -2 (a hang).
+public func xinzhi(_ arguments: [String], environment: [String: String] = [:], within seconds: Double) -> ProcessResult {
+  var env = ["NO_COLOR": "1"]
+  for (k, v) in environment { env[k] = v }
+  guard let child = ChildProcess(productPath("xinzhi"), arguments, environment: env) else {
+    return ProcessResult(status: -1, stdout: "", stderr: "could not spawn xinzhi")
+  }
+  guard let status = child.wait(seconds: seconds) else {
+    child.kill()
+    child.wait()
+    return ProcessResult(status: -2, stdout: child.stdout, stderr: "hung for \(seconds) s: " + child.stderr)
+  }
+  return ProcessResult(status: status, stdout: child.stdout, stderr: child.stderr)
+}

@@ -1,6 +1,7 @@
 // Temporary directories for tests, removed when the value is deinitialised.
 
 import Glibc
+import Platform
 
 /// A fresh directory under /tmp, deleted with its contents at deinit.
 public final class TemporaryDirectory {
@@ -42,16 +43,7 @@ public final class TemporaryDirectory {
 public enum TestFiles {
   /// The names in a directory, sorted, without `.` and `..` (symbolic links included).
   public static func names(in path: String) -> [String] {
-    guard let dir = opendir(path) else { return [] }
-    defer { closedir(dir) }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-      }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted()
+    SystemFile.names(in: path) ?? []
   }
 }
 
@@ -86,12 +78,8 @@ public func readText(_ path: String) -> String {
 /// Deletes a directory tree (like `rm -rf`).
 @discardableResult
 public func removeTree(_ path: String) -> Bool {
-  guard let dir = opendir(path) else { return unlink(path) == 0 }
-  while let entry = readdir(dir) {
-    let name = withUnsafePointer(to: entry.pointee.d_name) {
-      $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-    }
-    if name == "." || name == ".." { continue }
+  guard let names = SystemFile.names(in: path) else { return unlink(path) == 0 }
+  for name in names {
     let child = path + "/" + name
     var info = stat()
     if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
@@ -100,6 +88,5 @@ public func removeTree(_ path: String) -> Bool {
       unlink(child)
     }
   }
-  closedir(dir)
   return rmdir(path) == 0
 }
