@@ -156,6 +156,7 @@ import TestSupport
     }
     #expect(duringFirstWrite >= 50, "only \(duringFirstWrite) kills landed between init and the first acknowledgement in \(round) rounds")
     print("first-write crash test: \(round) kills: \(beforeLog) before the log existed, \(duringFirstWrite) after init and before the first acknowledgement, \(afterFirstAck) later; \(acknowledgedTotal) acknowledged transactions checked")
+  }
 
   /// Issue 12: SIGKILL while a command writes a checkpoint. Each round runs `xinzhi assert`
   /// with XINZHI_CHECKPOINT_THRESHOLD=0, so its open writes a checkpoint of the whole store

@@ -217,7 +217,7 @@ import TestSupport
     #expect(mkfifo(g + "/xinzhi.log", 0o644) == 0)
     for arguments in [["query", "?- triple(S, P, O)."], ["assert", "f(a, b)."], ["verify"], ["log"], ["stats"]] {
       let r = xinzhi(["--store", g] + arguments, within: 10)
-      #expect(r.status == 66, "\(arguments): \(String(describing: r.status)) \(r.stderr)")
+      #expect(r.status == 66, "\(arguments): \(r.status) \(r.stderr)")
       #expect(r.stderr.contains("named pipe"), "\(arguments): \(r.stderr)")
     }
   }

@@ -117,15 +117,6 @@ public final class ChildProcess {
     return code
   }
 
-  /// Waits at most `seconds` for the process to end; if it has not, kills it and returns nil
-  /// (so a test of something that must not hang fails instead of hanging).
-  public func wait(timeout seconds: Double) -> Int32? {
-    if let status = wait(seconds: seconds) { return status }
-    kill()
-    wait()
-    return nil
-  }
-
   /// The exit status of a wait status, or 128 + signal when the process was killed.
   static func exitCode(_ status: Int32) -> Int32 {
     status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
@@ -176,15 +167,6 @@ public func xinzhi(_ arguments: [String], environment: [String: String] = [:], i
   var env = ["NO_COLOR": "1"]
   for (k, v) in environment { env[k] = v }
   return run(productPath("xinzhi"), arguments, environment: env, input: input, inputBytes: inputBytes, directory: directory)
-}
-
-/// Runs the `xinzhi` executable for at most `seconds`; a nil status means it had to be killed.
-public func xinzhi(_ arguments: [String], within seconds: Double, environment: [String: String] = [:]) -> (status: Int32?, stdout: String, stderr: String) {
-  var env = ["NO_COLOR": "1"]
-  for (k, v) in environment { env[k] = v }
-  guard let child = ChildProcess(productPath("xinzhi"), arguments, environment: env) else { return (-1, "", "could not spawn") }
-  let status = child.wait(timeout: seconds)
-  return (status, child.stdout, child.stderr)
 }
 
 /// Sleeps for a number of milliseconds.
