@@ -115,6 +115,7 @@ final class Repl {
 
   private func runEditing() {
     banner()
+    reportHistoryProblem()
     InterruptSignal.install()
     let editor = LineEditor(terminal: Terminal(), history: history)
     editor.needsMoreInput = { text in !Repl.isMetaCommand(text) && QuerySession.needsMoreInput(text) }
@@ -126,6 +127,7 @@ final class Repl {
       switch editor.readEntry(prompt: prompt, continuationPrompt: continuationPrompt) {
       case .entry(let text):
         history.add(text)
+        reportHistoryProblem()
         execute(text, name: nil, firstLine: 1)
       case .interrupted:
         continue
@@ -184,6 +186,13 @@ final class Repl {
     } else {
       execute(text, name: nil, firstLine: 1)
     }
+  }
+
+  /// Warns, once, when the history file cannot be used.
+  private func reportHistoryProblem() {
+    guard let problem = history.takeProblem() else { return }
+    context.report([Diagnostic(.warning, .io, code: "history", problem, help: "choose another file with XINZHI_HISTORY=FILE, or none with XINZHI_HISTORY=")])
+    console.flush()
   }
 
   static func isMetaCommand(_ text: String) -> Bool {
