@@ -48,11 +48,10 @@ final class Repl {
   var language = "zh"
   var maxRows: Int?
 
-  /// Where results go: standard output, or the file named by `.output`.
-  var output: TextSink
-  var outputPath: String?
+  /// The file named by `.output`, which results go to instead of standard output.
+  var outputFile: OutputFile?
   /// The file named by `.once`, for the next entry's results only.
-  var once: (sink: FileSink, path: String)?
+  var once: OutputFile?
 
   /// The answers of the last entry that had queries (what `.dot FILE` draws).
   var lastAnswers: [QueryResult] = []
@@ -74,11 +73,13 @@ final class Repl {
     limits.cancellation = InterruptSignal.flag
     session = try QuerySession(store: store, limits: limits)
     standingRuleCount = session.rules.count
-    output = context.console.out
     if mode != .script, context.console.outIsTerminal { maxRows = 100 }
     if let lang = context.environment["XINZHI_LANG"], lang == "en" || lang == "zh" { language = lang }
     history = History(path: mode == .editing ? History.defaultPath(environment: context.environment) : nil)
   }
+
+  /// Where results go: the file named by `.output`, or standard output.
+  var output: TextSink { outputFile ?? console.out }
 
   var console: Console { context.console }
   var style: Style { context.style }
@@ -108,7 +109,7 @@ final class Repl {
   private func banner() {
     let stats = store.statistics()
     console.print(
-      "xinzhi \(Shell.version) · \(stats.directory): \(Format.count(stats.triples)) facts, \(Format.count(stats.entities)) entities, \(Format.count(stats.transactions)) transactions")
+      "xinzhi \(Shell.version) · \(TerminalText.visible(stats.directory)): \(Format.count(stats.triples)) facts, \(Format.count(stats.entities)) entities, \(Format.count(stats.transactions)) transactions")
     console.print(style.dim("Queries end with a period: ?- type(X, central_bank).  .help lists the commands; .quit or Ctrl-D leaves."))
     console.flush()
   }
@@ -218,6 +219,10 @@ final class Repl {
     // writes to the result sink (settings such as `.mode csv` in between do not use it up).
     if once != nil, !Repl.isMetaCommand(text) || MetaCommands.spec(forLine: text)?.printsResults == true { closeOnce() }
     output.flush()
+    if let file = outputFile, file.failure != nil {
+      // The file cannot take more (a full disk): report it, and send results to the screen again.
+      closeOutput()
+    }
     console.flush()
   }
 
@@ -228,7 +233,7 @@ final class Repl {
   }
 
   /// Where this entry's results go: the `.once` file, the `.output` file, or standard output.
-  var resultSink: TextSink { once?.sink ?? output }
+  var resultSink: TextSink { once ?? output }
 
   /// Results rendered as chosen, with labels in the chosen language.
   func renderer() -> ResultRenderer {
@@ -310,29 +315,25 @@ final class Repl {
 
   // MARK: - Output files
 
+  /// Finishes the `.once` file; a failure to write it is reported.
   func closeOnce() {
-    guard let current = once else { return }
-    current.sink.flush()
-    close(current.sink.fd)
+    finish(once)
     once = nil
   }
 
+  /// Finishes the `.output` file, if any (results go to standard output again); a failure to
+  /// write it is reported.
   func closeOutput() {
-    guard let file = output as? FileSink, outputPath != nil else { return }
-    file.flush()
-    close(file.fd)
-    output = console.out
-    outputPath = nil
+    finish(outputFile)
+    outputFile = nil
   }
 
-  /// Opens a file for results (created or truncated).
-  func openResultFile(_ path: String) throws(DiagnosticError) -> FileSink {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      let reason = String(cString: strerror(errno))
-      throw DiagnosticError(.cannotCreate, code: "output", "cannot write `\(path)`: \(reason)", help: "choose a file in a folder you can write to")
+  private func finish(_ file: OutputFile?) {
+    do throws(DiagnosticError) {
+      try file?.finish()
+    } catch {
+      fail(error)
     }
-    return FileSink(fd: fd)
   }
 
   // MARK: - Completion
