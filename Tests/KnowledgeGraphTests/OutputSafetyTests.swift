@@ -179,6 +179,13 @@ private func contents(_ path: String) -> [String: [UInt8]] {
       environment: ["NO_COLOR": "1"], timeout: 60)
     #expect(piped.status == 0, "\(piped.stderr)")
     #expect(xinzhi(["--store", g, "query", "?- edge(x, y)."]).stdout.contains("true"))
+    // A transaction script on standard input, as the help's `FILE|-` promises.
+    let script = xinzhi(["--store", g, "import", "-", "--format", "dl"], input: "%% source: 000:L1-L2\nedge(s1, s2).\nedge(s2, s3, s4).\n")
+    #expect(script.status == 65, "\(script.stderr)")
+    #expect(script.stderr.contains("<stdin>:3:1: error:"), "\(script.stderr)")
+    let good = xinzhi(["--store", g, "import", "-", "--format", "dl"], input: "%% source: 000:L1-L2\nedge(s1, s2).\n")
+    #expect(good.status == 0, "\(good.stderr)")
+    #expect(xinzhi(["--store", g, "query", "?- edge(s1, s2)."]).stdout.contains("true"))
     #expect(xinzhi(["--store", g, "verify"]).status == 0)
   }
 
