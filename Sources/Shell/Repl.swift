@@ -6,6 +6,7 @@
 import Diagnostics
 import Glibc
 import KnowledgeGraph
+import Platform
 
 /// Raised by SIGINT while a query runs in the REPL; the handler only touches this flag.
 enum InterruptSignal {
@@ -249,7 +250,7 @@ final class Repl {
   /// Runs query-language text: its rules join the session, its queries are answered.
   func runText(_ text: String, name: String, firstLine: Int) throws(DiagnosticError) {
     InterruptSignal.flag.reset()
-    let started = MonotonicClock.now()
+    let started = MonotonicClock.seconds()
     let sink = resultSink
     let printer = QueryCommands.answerPrinter(text: text, renderer: renderer(), style: sink === console.out ? style : Style(enabled: false)) { sink.write($0) }
     let rulesBefore = session.rules.count
@@ -279,7 +280,7 @@ final class Repl {
   func reportTime(since started: Double) {
     guard timer else { return }
     output.flush()
-    console.print(style.dim("Run time: " + Format.duration(MonotonicClock.now() - started)))
+    console.print(style.dim("Run time: " + Format.duration(MonotonicClock.seconds() - started)))
   }
 
   // MARK: - Session and store
@@ -343,15 +344,6 @@ final class Repl {
       completionCache = CompletionSource(store: store, rules: session.rules, shownLabels: labelsInLanguage())
     }
     return completionCache?.complete(characters, cursor)
-  }
-}
-
-/// Monotonic time in seconds.
-enum MonotonicClock {
-  static func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
   }
 }
 
