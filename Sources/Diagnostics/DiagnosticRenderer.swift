@@ -1,7 +1,9 @@
 // Renders diagnostics: the short `file:line:col: error: message` form, or the rich form with the
 // source line and a caret underline aligned by display width (so Chinese text lines up).
 
-/// Turns ``Diagnostic`` values into text.
+/// Turns ``Diagnostic`` values into text. Messages, notes and help are single lines; control
+/// characters in them (from a file name, an argument, a value) are shown as escapes, so a
+/// diagnostic can never send escape sequences to the terminal.
 public struct DiagnosticRenderer: Sendable {
   /// How much to show.
   public enum Style: Sendable {
@@ -32,9 +34,7 @@ public struct DiagnosticRenderer: Sendable {
     var lines: [String] = []
     let severityWord = paint(diagnostic.severity.rawValue, diagnostic.severity)
     if let location = diagnostic.location {
-      // Every text from outside (a path, a value, a file's line) is shown with its control
-      // characters escaped, so a crafted file name cannot drive the terminal.
-      lines.append("\(TerminalText.visible(location.description)): \(severityWord): \(TerminalText.visible(diagnostic.message))")
+      lines.append("\(location): \(severityWord): \(TerminalText.visible(diagnostic.message))")
       if style == .rich, let fullText = location.lineText {
         let number = String(location.line)
         let gutter = String(repeating: " ", count: number.count)

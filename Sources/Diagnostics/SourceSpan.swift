@@ -44,8 +44,9 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
     self.length = max(1, length)
   }
 
-  /// `file:line:column`.
-  public var description: String { "\(file):\(line):\(column)" }
+  /// `file:line:column`, with control characters in the file name shown as escapes (a file
+  /// name is user input and must not send escape sequences to a terminal).
+  public var description: String { "\(TerminalText.visible(file)):\(line):\(column)" }
 
   public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
     (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)

@@ -4,6 +4,7 @@
 import Diagnostics
 import Glibc
 import GraphModel
+import Platform
 
 /// The formats `xinzhi import` reads.
 public enum ImportFormat: String, Sendable, CaseIterable {
@@ -46,14 +47,35 @@ public struct TripleFileReader {
     self.format = format
   }
 
-  /// Reads the whole file, calling `body` for each triple in file order.
+  /// The longest line read; a longer one (or an endless stream without line breaks, such as
+  /// `/dev/zero` on standard input) is an error instead of a memory exhaustion.
+  public static let maxLineBytes = 16 << 20
+
+  /// The file kinds read besides regular files: pipes (process substitution, `mkfifo`) end
+  /// like files. Devices and directories are refused.
+  public static let acceptedKinds: Set<SystemFile.Kind> = [.fifo]
+
+  /// The name of the input in messages: the path, or `<stdin>` for `-`.
+  var inputName: String { path == "-" ? "<stdin>" : path }
+
+  /// Reads the whole file, calling `body` for each triple in file order. A UTF-8 byte order
+  /// mark at the start is skipped.
   ///
-  /// - Throws: ``DiagnosticError`` (66) when the file cannot be opened, (65) at the first bad
-  ///   line with its line and column, or whatever `body` throws.
+  /// - Throws: ``DiagnosticError`` (66) when the file cannot be opened or is neither a regular
+  ///   file nor a pipe, (65) at the first bad line with its line and column, (74) on read
+  ///   errors, or whatever `body` throws.
   public func read(_ body: (ImportTerm, ImportTerm, ImportTerm) throws -> Void) throws -> Summary {
-    let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw DiagnosticError(.noInput, code: "import-open", "cannot open `\(path)`: \(String(cString: strerror(errno)))")
+    let fd: Int32
+    if path == "-" {
+      fd = STDIN_FILENO
+    } else {
+      do {
+        fd = try SystemFile.openExisting(path, accept: TripleFileReader.acceptedKinds)
+      } catch {
+        throw DiagnosticError(
+          .noInput, code: "import-open", "cannot \(error.code == 0 ? "read" : "open") `\(TerminalText.visible(path))`: \(error.message)",
+          help: error.code == 0 ? "import reads regular files, pipes and standard input (`-`)" : nil)
+      }
     }
     defer { if fd != STDIN_FILENO { close(fd) } }
     var info = stat()
@@ -63,13 +85,14 @@ public struct TripleFileReader {
     var consumedBytes = 0
     var lineNumber = 0
     var eof = false
+    var atStart = true
     var chunk = [UInt8](repeating: 0, count: 1 << 22)
     var lastProgress = 0
     while !eof {
       let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
       if n < 0 {
         if errno == EINTR { continue }
-        throw DiagnosticError(.io, code: "import-read", "cannot read `\(path)`: \(String(cString: strerror(errno)))")
+        throw DiagnosticError(.io, code: "import-read", "cannot read `\(TerminalText.visible(inputName))`: \(String(cString: strerror(errno)))")
       }
       if n == 0 {
         eof = true
@@ -77,12 +100,22 @@ public struct TripleFileReader {
       } else {
         buffer.append(contentsOf: chunk[0..<n])
       }
+      if atStart {
+        // Wait for three bytes (or the end) to tell a byte order mark from data.
+        if buffer.count < 3, !eof { continue }
+        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) {
+          buffer.removeFirst(3)
+          consumedBytes += 3
+        }
+        atStart = false
+      }
       var lineStart = 0
       while let newline = buffer[lineStart...].firstIndex(of: 0x0A) {
         lineNumber += 1
         var lineEnd = newline
         if lineEnd > lineStart, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
         let line = buffer[lineStart..<lineEnd]
+        guard line.count <= TripleFileReader.maxLineBytes else { throw tooLong(lineNumber) }
         let terms: (ImportTerm, ImportTerm, ImportTerm)?
         switch format {
         case .tsv: terms = try parseTSV(line, lineNumber: lineNumber)
@@ -96,6 +129,7 @@ public struct TripleFileReader {
       }
       consumedBytes += lineStart
       buffer.removeFirst(lineStart)
+      if buffer.count > TripleFileReader.maxLineBytes { throw tooLong(lineNumber + 1) }
       if let progress, consumedBytes - lastProgress >= 1 << 22 {
         progress(consumedBytes, total)
         lastProgress = consumedBytes
@@ -104,6 +138,13 @@ public struct TripleFileReader {
     summary.lines = lineNumber
     progress?(consumedBytes, total)
     return summary
+  }
+
+  private func tooLong(_ lineNumber: Int) -> DiagnosticError {
+    DiagnosticError(
+      .data, code: "import-line-length", "the line is longer than \(TripleFileReader.maxLineBytes >> 20) MiB",
+      at: SourceLocation(file: inputName, line: lineNumber, column: 1),
+      help: "a line holds one triple; is this the right file?")
   }
 
   // MARK: - TSV
@@ -335,6 +376,6 @@ public struct TripleFileReader {
     let text = String(decoding: line, as: UTF8.self)
     return DiagnosticError(
       .data, code: "import-syntax", message,
-      at: SourceLocation(file: path, line: lineNumber, column: column, lineText: text))
+      at: SourceLocation(file: inputName, line: lineNumber, column: column, lineText: text))
   }
 }

@@ -1,4 +1,6 @@
-// Reading whole UTF-8 text files and standard input, with errors that say what and where.
+// Reading whole UTF-8 text files and standard input, with errors that say what and where, and
+// replacing files atomically. Only regular files are read (a FIFO or a device would block or
+// never end), and no more than a limit; a leading byte order mark is not part of the text.
 
 import Diagnostics
 import Glibc
@@ -6,73 +8,76 @@ import Platform
 
 /// Reads text files.
 public enum TextFile {
-  /// Reads a whole file as UTF-8 text.
+  /// The most bytes a script, a query text or a rules file may hold.
+  public static let defaultLimit = 64 << 20
+
+  /// Reads a whole regular file as UTF-8 text, without a leading byte order mark.
   ///
-  /// - Throws: ``DiagnosticError``: 66 when the file cannot be opened, 74 on read errors, 65
-  ///   when it is not valid UTF-8.
-  public static func read(_ path: String) throws(DiagnosticError) -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw DiagnosticError(.noInput, code: "open", "cannot open `\(path)`: \(String(cString: strerror(errno)))")
+  /// - Throws: ``DiagnosticError``: 66 when the file cannot be opened or is not a regular file
+  ///   (a FIFO, a device, a directory), 65 when it is larger than `limit` or not valid UTF-8,
+  ///   74 on read errors.
+  public static func read(_ path: String, limit: Int = defaultLimit) throws(DiagnosticError) -> String {
+    let name = "`\(TerminalText.visible(path))`"
+    let fd: Int32
+    do {
+      fd = try SystemFile.openExisting(path)
+    } catch {
+      throw DiagnosticError(.noInput, code: "open", "cannot \(error.code == 0 ? "read" : "open") \(name): \(error.message)")
     }
     defer { close(fd) }
-    var info = stat()
-    if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-      throw DiagnosticError(.noInput, code: "open", "`\(path)` is a directory, not a file")
-    }
-    return try read(fd: fd, name: "`\(path)`")
+    return try text(name: name, limit: limit) { () throws(SystemError) in try SystemFile.readAll(fd, path: path, limit: limit) }
   }
 
-  /// Reads everything from a descriptor (for example standard input) as UTF-8 text.
-  public static func read(fd: Int32, name: String) throws(DiagnosticError) -> String {
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw DiagnosticError(.io, code: "read", "cannot read \(name): \(String(cString: strerror(errno)))")
+  /// Reads everything from a descriptor (for example standard input) as UTF-8 text, without a
+  /// leading byte order mark, at most `limit` bytes.
+  public static func read(fd: Int32, name: String, limit: Int = defaultLimit) throws(DiagnosticError) -> String {
+    try text(name: name, limit: limit) { () throws(SystemError) in try SystemFile.readStream(fd, path: name, limit: limit) }
+  }
+
+  /// Reads bytes and decodes them, dropping a leading UTF-8 byte order mark. A read that fails
+  /// is too large (65) or an I/O error (74).
+  private static func text(name: String, limit: Int, _ read: () throws(SystemError) -> [UInt8]) throws(DiagnosticError) -> String {
+    let bytes: [UInt8]
+    do {
+      bytes = try read()
+    } catch {
+      if error.code == EFBIG {
+        throw DiagnosticError(.data, code: "too-large", "\(name) is larger than \(size(limit))", help: "split it into smaller files")
       }
-      if n == 0 { break }
-      bytes.append(contentsOf: buffer[0..<n])
+      throw DiagnosticError(.io, code: "read", "cannot read \(name): \(error.message)")
     }
-    guard let text = String(validating: bytes, as: UTF8.self) else {
+    let start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
+    guard let text = String(validating: bytes[start...], as: UTF8.self) else {
       let bad = firstInvalidUTF8(bytes)
       throw DiagnosticError(.data, code: "utf8", "\(name) is not valid UTF-8 (first bad byte at offset \(bad))")
     }
     return text
   }
 
-  /// Replaces a file's contents atomically: writes a temporary file beside it, fsyncs it, and
-  /// renames it over the original (keeping the original's permissions).
+  /// The UTF-8 byte order mark, which some editors put at the start of a file.
+  public static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+  /// A size for messages: `64 MiB`, `4 KiB`, `100 bytes`.
+  public static func size(_ bytes: Int) -> String {
+    if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+    if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+    return "\(bytes) bytes"
+  }
+
+  /// Replaces a file's contents atomically: writes a new temporary file beside it (a unique
+  /// name, created exclusively, never through a link), syncs it, renames it over the original
+  /// and syncs the directory. The original's permissions are kept.
   ///
   /// - Throws: ``DiagnosticError`` (73) when the file cannot be written.
   public static func write(_ text: String, to path: String) throws(DiagnosticError) {
-    let temporary = path + ".tmp-\(getpid())"
     var info = stat()
     let mode = stat(path, &info) == 0 ? info.st_mode & 0o777 : 0o644
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-    guard fd >= 0 else {
-      throw DiagnosticError(.cannotCreate, code: "write", "cannot write `\(path)`: \(String(cString: strerror(errno)))")
-    }
-    var bytes = Array(text.utf8)[...]
-    while !bytes.isEmpty {
-      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else {
-        let reason = String(cString: strerror(errno))
-        close(fd)
-        unlink(temporary)
-        throw DiagnosticError(.cannotCreate, code: "write", "cannot write `\(path)`: \(reason)")
-      }
-      bytes = bytes.dropFirst(n)
-    }
-    let synced = fsync(fd) == 0
-    close(fd)
-    guard synced, rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw DiagnosticError(.cannotCreate, code: "write", "cannot write `\(path)`: \(reason)")
+    do {
+      let temporary = try TemporaryFile(beside: SystemFile.resolved(path) ?? path, mode: mode)
+      try temporary.write(Array(text.utf8))
+      try temporary.commit()
+    } catch {
+      throw DiagnosticError(.cannotCreate, code: "write", "cannot write `\(TerminalText.visible(path))`: \(error.message)")
     }
   }
 

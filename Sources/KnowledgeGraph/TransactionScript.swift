@@ -9,6 +9,7 @@
 //   founded_in(bank_of_england, 1694).
 
 import Diagnostics
+import Glibc
 import GraphModel
 import TripleLog
 
@@ -149,15 +150,16 @@ extension GraphStore {
   }
 
   /// Imports a transaction script: one transaction per block, all written with one fsync after
-  /// the whole script has been checked (on any error nothing is written).
+  /// the whole script has been checked (on any error nothing is written). `-` reads standard
+  /// input (named `<stdin>` in messages).
   ///
   /// - Throws: ``DiagnosticError``: 66 when the file cannot be read, 65 for problems in the
   ///   script (every one listed with file:line:col), 74 on write failures.
   @discardableResult
   public func importScript(from path: String) throws(DiagnosticError) -> ScriptImportReport {
     let started = monotonicSeconds()
-    let text = try TextFile.read(path)
-    let blocks = try TransactionScript.blocks(from: text, name: path)
+    let text = path == "-" ? try TextFile.read(fd: STDIN_FILENO, name: "standard input") : try TextFile.read(path)
+    let blocks = try TransactionScript.blocks(from: text, name: path == "-" ? "<stdin>" : path)
     let drafts = blocks.map { TransactionDraft(asserting: $0.triples, metadata: $0.metadata) }
     let numbers = try transact(drafts)
     return ScriptImportReport(transactions: numbers, triples: blocks.reduce(0) { $0 + $1.triples.count }, seconds: monotonicSeconds() - started)

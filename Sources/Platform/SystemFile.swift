@@ -93,6 +93,13 @@ public enum SystemFile {
       }
       throw SystemError("open", path: path, code: code)
     }
+    _ = try checkKind(fd, path: path, accept: accept, operation: "read")
+    return fd
+  }
+
+  /// Checks the kind of a freshly opened, non-blocking descriptor and makes it blocking; a kind
+  /// not accepted closes it and throws.
+  private static func checkKind(_ fd: Int32, path: String, accept: Set<Kind>, operation: String) throws(SystemError) -> Kind {
     var info = stat()
     guard fstat(fd, &info) == 0 else {
       let error = SystemError("stat", path: path)
@@ -102,11 +109,11 @@ public enum SystemFile {
     let kind = Kind(mode: info.st_mode)
     guard kind == .regular || accept.contains(kind) else {
       close(fd)
-      throw SystemError("read", path: path, code: 0, reason: "it is \(kind.name), not a regular file")
+      throw SystemError(operation, path: path, code: 0, reason: "it is \(kind.name), not a regular file")
     }
     let current = fcntl(fd, F_GETFL)
     if current >= 0 { _ = fcntl(fd, F_SETFL, current & ~O_NONBLOCK) }
-    return fd
+    return kind
   }
 
   /// Reads from `offset` to the end of a descriptor, at most `limit` bytes.
@@ -135,6 +142,90 @@ public enum SystemFile {
     }
     if failure != 0 { throw SystemError("read", path: path, code: failure) }
     return bytes
+  }
+
+  /// Reads a stream (a pipe, standard input) to its end, failing with EFBIG as soon as it holds
+  /// more than `limit` bytes, so an endless stream such as `/dev/zero` ends with an error.
+  public static func readStream(_ fd: Int32, path: String, limit: Int) throws(SystemError) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw SystemError("read", path: path)
+      }
+      if n == 0 { return bytes }
+      guard bytes.count + n <= limit else {
+        throw SystemError("read", path: path, code: EFBIG, reason: "it holds more than the \(limit) bytes allowed")
+      }
+      bytes.append(contentsOf: chunk[0..<n])
+    }
+  }
+
+  /// Opens a file for writing without truncating it (creating it with `mode` when `create` and
+  /// it is missing). The open is non-blocking, so a FIFO nobody reads fails at once (ENXIO)
+  /// instead of waiting; kinds other than regular files are refused unless in `accept`.
+  ///
+  /// - Returns: a blocking descriptor and the kind of file it is.
+  public static func openForWriting(
+    _ path: String, create: Bool, mode: mode_t = 0o644, append: Bool = false, accept: Set<Kind> = []
+  ) throws(SystemError) -> (fd: Int32, kind: Kind) {
+    var flags = O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
+    if create { flags |= O_CREAT }
+    if append { flags |= O_APPEND }
+    let fd = open(path, flags, mode)
+    guard fd >= 0 else {
+      let code = errno
+      if code == ENXIO { throw SystemError("open", path: path, code: code, reason: "it is a named pipe (FIFO) that nothing reads") }
+      if code == EISDIR { throw SystemError("open", path: path, code: code, reason: "it is a directory") }
+      throw SystemError("open", path: path, code: code)
+    }
+    return (fd, try checkKind(fd, path: path, accept: accept, operation: "write"))
+  }
+
+  /// Cuts an open file to zero length.
+  public static func truncate(_ fd: Int32, path: String) throws(SystemError) {
+    guard ftruncate(fd, 0) == 0 else { throw SystemError("truncate", path: path) }
+  }
+
+  /// The path with every symbolic link resolved (`realpath`), or nil when it does not exist.
+  public static func resolved(_ path: String) -> String? {
+    guard let pointer = realpath(path, nil) else { return nil }
+    defer { free(pointer) }
+    return String(cString: pointer)
+  }
+
+  /// What a symbolic link at `path` points to, or nil when `path` is not a link. A relative
+  /// target is joined to the link's directory.
+  public static func linkTarget(_ path: String) -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let n = readlink(path, &buffer, buffer.count - 1)
+    guard n > 0 else { return nil }
+    let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return target.hasPrefix("/") ? target : join(directory(of: path), target)
+  }
+
+  /// The last component of a path.
+  public static func name(of path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+    guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
+    return String(trimmed[trimmed.index(after: slash)...])
+  }
+
+  /// Makes sure descriptors 0, 1 and 2 are open: a closed one gets `/dev/null` opened against
+  /// its use (read-only for output, write-only for input), so writing to a closed standard
+  /// output fails with EBADF as it should, and no file opened later takes its number (a store's
+  /// log opened as descriptor 1 would receive everything printed).
+  public static func reserveStandardDescriptors() {
+    for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 && errno == EBADF {
+      let opened = open("/dev/null", (fd == 0 ? O_WRONLY : O_RDONLY) | O_CLOEXEC)
+      if opened >= 0, opened != fd {
+        dup2(opened, fd)
+        close(opened)
+      }
+    }
   }
 
   /// Writes all bytes to a descriptor, retrying short writes and EINTR.

@@ -84,7 +84,7 @@ public final class TemporaryFile {
   /// under the temporary names are removed whatever their age (unlink removes the link itself).
   public static func removeStale(beside destination: String, olderThan seconds: Double = 600) {
     let directory = SystemFile.directory(of: destination)
-    let base = String(destination.split(separator: "/").last ?? Substring(destination)) + marker
+    let base = SystemFile.name(of: destination) + marker
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     for name in SystemFile.names(in: directory) ?? [] {

@@ -1,7 +1,9 @@
 // Where the shell writes: buffered standard output and error, whether they are terminals, and
 // whether colour is wanted (never when NO_COLOR is set or the output is not a terminal).
 
+import Diagnostics
 import Glibc
+import Platform
 
 /// A destination for text.
 public protocol TextSink: AnyObject {
@@ -9,49 +11,52 @@ public protocol TextSink: AnyObject {
   func write(_ text: String)
   /// Pushes buffered text out.
   func flush()
+  /// Why writing failed (a full disk, a closed descriptor), once it has; later writes are
+  /// dropped. Nil while all is well.
+  var failure: SystemError? { get }
+}
+
+extension TextSink {
+  public var failure: SystemError? { nil }
 }
 
 /// Buffered output to a file descriptor.
 public final class FileSink: TextSink {
   let fd: Int32
+  /// The name of the destination in messages (a path, or `standard output`).
+  let name: String
   private var buffer: [UInt8] = []
-  /// Whether a write failed (for example a closed pipe); later writes are dropped.
-  public private(set) var failed = false
+  public private(set) var failure: SystemError?
 
   /// Creates a sink writing to a descriptor.
-  public init(fd: Int32) {
+  public init(fd: Int32, name: String) {
     self.fd = fd
+    self.name = name
     buffer.reserveCapacity(1 << 16)
   }
 
   deinit { flush() }
 
   public func write(_ text: String) {
+    guard failure == nil else { return }
     buffer.append(contentsOf: text.utf8)
     if buffer.count >= 1 << 16 { flush() }
   }
 
   public func flush() {
-    guard !buffer.isEmpty, !failed else {
-      buffer.removeAll(keepingCapacity: true)
-      return
+    defer { buffer.removeAll(keepingCapacity: true) }
+    guard !buffer.isEmpty, failure == nil else { return }
+    do {
+      try SystemFile.writeAll(fd, buffer, path: name)
+    } catch {
+      failure = error
     }
-    if !writeAll(fd, buffer) { failed = true }
-    buffer.removeAll(keepingCapacity: true)
   }
-}
 
-/// Writes all bytes to a descriptor, retrying short writes and EINTR; false when writing fails.
-@discardableResult
-func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-  var done = 0
-  while done < bytes.count {
-    let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
-    if n < 0 && errno == EINTR { continue }
-    if n <= 0 { return false }
-    done += n
+  /// Drops buffered text unwritten (before its descriptor is closed elsewhere).
+  func discardBuffer() {
+    buffer.removeAll()
   }
-  return true
 }
 
 /// Collects text in memory (tests, `.once` captures).
@@ -89,12 +94,15 @@ public final class Console {
     self.colorErr = errIsTerminal && !noColor
   }
 
-  /// The process's real standard output and error.
+  /// The process's real standard output and error. A closed descriptor 0, 1 or 2 is first
+  /// reserved (see `SystemFile.reserveStandardDescriptors`), so output to a closed standard
+  /// output fails, as it should, instead of landing in the next file opened.
   public static func standard(environment: [String: String]) -> Console {
+    SystemFile.reserveStandardDescriptors()
     let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
     let dumb = environment["TERM"] == "dumb"
     return Console(
-      out: FileSink(fd: STDOUT_FILENO), err: FileSink(fd: STDERR_FILENO),
+      out: FileSink(fd: STDOUT_FILENO, name: "standard output"), err: FileSink(fd: STDERR_FILENO, name: "standard error"),
       outIsTerminal: isatty(STDOUT_FILENO) == 1, errIsTerminal: isatty(STDERR_FILENO) == 1,
       noColor: noColor || dumb)
   }
@@ -118,7 +126,18 @@ public final class Console {
     out.flush()
     err.flush()
   }
+
+  /// The error for a standard output that could not be written (exit status 74), if it failed.
+  public func outputFailure() -> DiagnosticError? {
+    out.flush()
+    guard let failure = out.failure else { return nil }
+    return DiagnosticError(.io, code: "output", "cannot write standard output: \(failure.message)")
+  }
 }
+
+/// A path (or other user-supplied name) in backquotes for a message, with control characters
+/// shown as escapes so that a crafted file name cannot send escape sequences to the terminal.
+func quoted(_ path: String) -> String { "`" + TerminalText.visible(path) + "`" }
 
 /// ANSI styling that does nothing when colour is off.
 struct Style {

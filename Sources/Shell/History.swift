@@ -1,18 +1,24 @@
 // The REPL's history: entries kept in memory and appended to a file as they are entered, so
 // that a later session recalls them. The file holds one entry per line, with `\` written `\\`
-// and a newline inside a (multi-line) entry written `\n`; it is capped at `limit` entries.
+// and a newline inside a (multi-line) entry written `\n`; it is capped at `limit` entries. It
+// must be a regular file no larger than `maxFileBytes`: anything else (a FIFO, `/dev/zero`, a
+// directory, a huge file) turns the history off for the session, with a warning, rather than
+// blocking, flooding memory or being overwritten.
 
 import Glibc
 import KnowledgeGraph
+import Platform
 
 /// Entered lines, oldest first, persisted to a file.
 final class History {
   /// The entries, oldest first.
   private(set) var entries: [String] = []
-  /// The file, or nil for a history that is not kept.
-  let path: String?
+  /// The file, or nil for a history that is not kept (none chosen, or turned off).
+  private(set) var path: String?
   /// The most entries kept.
   let limit: Int
+  /// Why the history file is not used, once that happened; the REPL shows it once.
+  private(set) var problem: String?
 
   /// The history file: `$XINZHI_HISTORY` (empty: none), else `~/.xinzhi_history`.
   static func defaultPath(environment: [String: String]) -> String? {
@@ -21,11 +27,20 @@ final class History {
     return (home.hasSuffix("/") ? home : home + "/") + ".xinzhi_history"
   }
 
-  /// Loads the history file when there is one; a file that cannot be read gives an empty history.
-  init(path: String?, limit: Int = 1000) {
+  /// Loads the history file when there is one. A missing file starts an empty history; one
+  /// that cannot be read, is not a regular file or is larger than `maxFileBytes` turns the
+  /// history off (see ``problem``).
+  init(path: String?, limit: Int = 1000, maxFileBytes: Int = 4 << 20) {
     self.path = path
     self.limit = max(1, limit)
-    guard let path, let text = try? TextFile.read(path) else { return }
+    guard let path, SystemFile.kind(of: path) != nil else { return }
+    let text: String
+    do {
+      text = try TextFile.read(path, limit: maxFileBytes)
+    } catch {
+      turnOff(error.diagnostics.first?.message ?? "cannot read `\(TerminalText.visible(path))`")
+      return
+    }
     entries = TextFile.lines(text).filter { !$0.isEmpty }.map { History.decode(String($0)) }
     if entries.count > self.limit {
       entries.removeFirst(entries.count - self.limit)
@@ -43,21 +58,38 @@ final class History {
       return
     }
     guard let path else { return }
-    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { return }
-    defer { close(fd) }
-    writeAll(fd, Array((History.encode(entry) + "\n").utf8))
+    do {
+      let (fd, _) = try SystemFile.openForWriting(path, create: true, mode: 0o600, append: true)
+      defer { close(fd) }
+      try SystemFile.writeAll(fd, (History.encode(entry) + "\n").utf8, path: path)
+    } catch {
+      turnOff("cannot write `\(TerminalText.visible(path))`: \(error.message)")
+    }
   }
 
-  /// Writes the file anew with the kept entries (through a temporary file and a rename).
+  /// Returns the problem that turned the history off, once.
+  func takeProblem() -> String? {
+    defer { problem = nil }
+    return problem
+  }
+
+  /// Stops using the file for the rest of the session.
+  private func turnOff(_ reason: String) {
+    path = nil
+    problem = "history is off: " + reason
+  }
+
+  /// Writes the file anew with the kept entries, through a new temporary file (a unique name,
+  /// created exclusively, never through a link) that is synced and renamed over it.
   private func rewrite() {
     guard let path else { return }
-    let temporary = path + ".tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { return }
-    writeAll(fd, Array(entries.map { History.encode($0) + "\n" }.joined().utf8))
-    close(fd)
-    if rename(temporary, path) != 0 { unlink(temporary) }
+    do {
+      let temporary = try TemporaryFile(beside: SystemFile.resolved(path) ?? path, mode: 0o600)
+      try temporary.write(entries.map { History.encode($0) + "\n" }.joined().utf8)
+      try temporary.commit()
+    } catch {
+      turnOff("cannot write `\(TerminalText.visible(path))`: \(error.message)")
+    }
   }
 
   static func encode(_ entry: String) -> String {

@@ -78,8 +78,9 @@ enum MetaCommands {
     Spec(name: "output", arguments: "[FILE]", summary: "send results to FILE from now on; without FILE, back to the screen", argument: .path, run: output),
     Spec(name: "once", arguments: "FILE", summary: "send the results of the next entry that prints any to FILE", argument: .path, run: { repl, invocation throws(DiagnosticError) in
       guard invocation.words.count == 1 else { throw usage(invocation, "takes one file name") }
+      let file = try OutputFile(invocation.words[0], mode: .replace, store: repl.store)
       repl.closeOnce()
-      repl.once = (try repl.openResultFile(invocation.words[0]), invocation.words[0])
+      repl.once = file
     }),
     Spec(name: "dot", arguments: "FILE [QUERY]", summary: "draw the answers of QUERY, or of the last query, as a Graphviz DOT picture in FILE", argument: .path, run: dot),
     Spec(name: "maxrows", arguments: "[N]", summary: "the most rows a table shows (0: all)", run: maxRows),
@@ -331,11 +332,11 @@ enum MetaCommands {
     picture.language = repl.language
     picture.maxNodes = 0
     let (text, entities) = try repl.store.drawing(picture)
-    let sink = try repl.openResultFile(path)
-    sink.write(text)
-    sink.flush()
-    close(sink.fd)
-    repl.console.print("wrote \(path): \(entities) entit\(entities == 1 ? "y" : "ies"); render it with `dot -Tsvg \(path) -o picture.svg`")
+    let file = try OutputFile(path, mode: .replace, store: repl.store)
+    file.write(text)
+    try file.finish()
+    let shown = TerminalText.visible(path)
+    repl.console.print("wrote \(shown): \(entities) entit\(entities == 1 ? "y" : "ies"); render it with `dot -Tsvg \(shown) -o picture.svg`")
   }
 
   static func output(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
@@ -344,10 +345,9 @@ enum MetaCommands {
       return
     }
     guard invocation.words.count == 1 else { throw usage(invocation, "takes one file name") }
-    let sink = try repl.openResultFile(path)
+    let file = try OutputFile(path, mode: .stream, store: repl.store)
     repl.closeOutput()
-    repl.output = sink
-    repl.outputPath = path
+    repl.outputFile = file
   }
 
   static func maxRows(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {

@@ -156,14 +156,14 @@ extension QueryCommands {
     let format = context.arguments.value("format") ?? "text"
     if format == "dot", !not {
       let picture = try session.whyPicture(text, name: name, language: context.arguments.value("lang") ?? "zh")
-      try StoreCommands.writeOutput(context) { $0.write(picture) }
+      try StoreCommands.writeOutput(context, store: session.store) { $0.write(picture) }
       return 0
     }
     guard format == "text" || format == "table" else {
       throw DiagnosticError(.usage, code: "usage", "`\(not ? "why-not" : "why")` prints text\(not ? "" : " or --format dot"), not `\(format)`")
     }
     let explanation = try session.why(text, name: name, not: not)
-    try StoreCommands.writeOutput(context) { $0.write(explanation + "\n") }
+    try StoreCommands.writeOutput(context, store: session.store) { $0.write(explanation + "\n") }
     return 0
   }
 
@@ -174,7 +174,7 @@ extension QueryCommands {
       context.console.print("The store has no standing rules (no \(QuerySession.standingRulesFile) in \(session.store.directory)).")
       return 0
     }
-    context.console.print("% standing rules from \(path): every query sees them")
+    context.console.print("% standing rules from \(TerminalText.visible(path)): every query sees them")
     var lastFile = ""
     for sourced in session.rules {
       if sourced.source.name != lastFile { lastFile = sourced.source.name }
@@ -195,12 +195,12 @@ extension QueryCommands {
     for path in paths {
       let found = scriptFiles(under: path)
       guard let found else {
-        throw DiagnosticError(.noInput, code: "no-input", "cannot read `\(path)`: no such file or directory")
+        throw DiagnosticError(.noInput, code: "no-input", "cannot read \(quoted(path)): no such file or directory")
       }
       scripts += found
     }
     guard !scripts.isEmpty else {
-      throw DiagnosticError(.noInput, code: "no-input", "no scripts (*.dl) under \(paths.joined(separator: ", "))")
+      throw DiagnosticError(.noInput, code: "no-input", "no scripts (*.dl) under \(paths.map { TerminalText.visible($0) }.joined(separator: ", "))")
     }
     let update = context.arguments.flag("update")
     let store = try context.openStore()
@@ -208,6 +208,7 @@ extension QueryCommands {
     var failed = 0
     var updated = 0
     for path in scripts {
+      let shown = TerminalText.visible(path)
       let text = try TextFile.read(path)
       let outcome: ScriptTest.Outcome
       do {
@@ -215,7 +216,7 @@ extension QueryCommands {
         outcome = try ScriptTest.run(text, path: path, in: session)
       } catch {
         failed += 1
-        context.console.print(style.red("FAIL") + "  \(path): the script does not run")
+        context.console.print(style.red("FAIL") + "  \(shown): the script does not run")
         context.report(error)
         continue
       }
@@ -224,25 +225,25 @@ extension QueryCommands {
         if newText != text {
           try TextFile.write(newText, to: path)
           updated += 1
-          context.console.print("updated  \(path)  (\(outcome.checks.count) quer\(outcome.checks.count == 1 ? "y" : "ies"))")
+          context.console.print("updated  \(shown)  (\(outcome.checks.count) quer\(outcome.checks.count == 1 ? "y" : "ies"))")
         }
         continue
       }
       let stated = outcome.checks.filter { $0.expected != nil }
       if outcome.passed {
         let unchecked = outcome.checks.count - stated.count
-        context.console.print(style.green("ok") + "    \(path)  (\(stated.count) quer\(stated.count == 1 ? "y" : "ies")\(unchecked > 0 ? ", \(unchecked) without expected results" : ""))")
+        context.console.print(style.green("ok") + "    \(shown)  (\(stated.count) quer\(stated.count == 1 ? "y" : "ies")\(unchecked > 0 ? ", \(unchecked) without expected results" : ""))")
         continue
       }
       failed += 1
       if stated.isEmpty {
-        context.console.print(style.red("FAIL") + "  \(path): no query states its expected results")
-        context.console.print("      add `%=` lines after a query, or run `xinzhi test --update \(path)` and review the result")
+        context.console.print(style.red("FAIL") + "  \(shown): no query states its expected results")
+        context.console.print("      add `%=` lines after a query, or run `xinzhi test --update \(shown)` and review the result")
         continue
       }
-      context.console.print(style.red("FAIL") + "  \(path)")
+      context.console.print(style.red("FAIL") + "  \(shown)")
       for check in stated where !check.passed {
-        context.console.print("  \(path):\(check.line): \(TerminalText.visible(check.query))")
+        context.console.print("  \(shown):\(check.line): \(TerminalText.visible(check.query))")
         for line in ScriptTest.diff(check.expected ?? [], check.actual) {
           // Columns are tab-separated; show the tabs as bars so the columns can be told apart.
           let shown = "    " + line.split(separator: "\t", omittingEmptySubsequences: false).map { TerminalText.visible(String($0)) }.joined(separator: " │ ")
@@ -252,7 +253,8 @@ extension QueryCommands {
     }
     if update {
       context.console.print("\(updated) of \(scripts.count) script\(scripts.count == 1 ? "" : "s") updated; review the changes (git diff) before committing them")
-      return 0
+      // A script that does not run cannot be updated: that is a failure too.
+      return failed == 0 ? 0 : 1
     }
     let passed = scripts.count - failed
     context.console.print("\(scripts.count) script\(scripts.count == 1 ? "" : "s"): \(passed) passed, \(failed) failed")

@@ -6,6 +6,7 @@
 import Diagnostics
 import Glibc
 import KnowledgeGraph
+import Platform
 
 /// Raised by SIGINT while a query runs in the REPL; the handler only touches this flag.
 enum InterruptSignal {
@@ -48,11 +49,10 @@ final class Repl {
   var language = "zh"
   var maxRows: Int?
 
-  /// Where results go: standard output, or the file named by `.output`.
-  var output: TextSink
-  var outputPath: String?
+  /// The file named by `.output`, which results go to instead of standard output.
+  var outputFile: OutputFile?
   /// The file named by `.once`, for the next entry's results only.
-  var once: (sink: FileSink, path: String)?
+  var once: OutputFile?
 
   /// The answers of the last entry that had queries (what `.dot FILE` draws).
   var lastAnswers: [QueryResult] = []
@@ -74,11 +74,13 @@ final class Repl {
     limits.cancellation = InterruptSignal.flag
     session = try QuerySession(store: store, limits: limits)
     standingRuleCount = session.rules.count
-    output = context.console.out
     if mode != .script, context.console.outIsTerminal { maxRows = 100 }
     if let lang = context.environment["XINZHI_LANG"], lang == "en" || lang == "zh" { language = lang }
     history = History(path: mode == .editing ? History.defaultPath(environment: context.environment) : nil)
   }
+
+  /// Where results go: the file named by `.output`, or standard output.
+  var output: TextSink { outputFile ?? console.out }
 
   var console: Console { context.console }
   var style: Style { context.style }
@@ -108,13 +110,14 @@ final class Repl {
   private func banner() {
     let stats = store.statistics()
     console.print(
-      "xinzhi \(Shell.version) · \(stats.directory): \(Format.count(stats.triples)) facts, \(Format.count(stats.entities)) entities, \(Format.count(stats.transactions)) transactions")
+      "xinzhi \(Shell.version) · \(TerminalText.visible(stats.directory)): \(Format.count(stats.triples)) facts, \(Format.count(stats.entities)) entities, \(Format.count(stats.transactions)) transactions")
     console.print(style.dim("Queries end with a period: ?- type(X, central_bank).  .help lists the commands; .quit or Ctrl-D leaves."))
     console.flush()
   }
 
   private func runEditing() {
     banner()
+    reportHistoryProblem()
     InterruptSignal.install()
     let editor = LineEditor(terminal: Terminal(), history: history)
     editor.needsMoreInput = { text in !Repl.isMetaCommand(text) && QuerySession.needsMoreInput(text) }
@@ -126,6 +129,7 @@ final class Repl {
       switch editor.readEntry(prompt: prompt, continuationPrompt: continuationPrompt) {
       case .entry(let text):
         history.add(text)
+        reportHistoryProblem()
         execute(text, name: nil, firstLine: 1)
       case .interrupted:
         continue
@@ -186,6 +190,13 @@ final class Repl {
     }
   }
 
+  /// Warns, once, when the history file cannot be used.
+  private func reportHistoryProblem() {
+    guard let problem = history.takeProblem() else { return }
+    context.report([Diagnostic(.warning, .io, code: "history", problem, help: "choose another file with XINZHI_HISTORY=FILE, or none with XINZHI_HISTORY=")])
+    console.flush()
+  }
+
   static func isMetaCommand(_ text: String) -> Bool {
     text.drop(while: { $0 == " " || $0 == "\t" }).first == "."
   }
@@ -209,6 +220,10 @@ final class Repl {
     // writes to the result sink (settings such as `.mode csv` in between do not use it up).
     if once != nil, !Repl.isMetaCommand(text) || MetaCommands.spec(forLine: text)?.printsResults == true { closeOnce() }
     output.flush()
+    if let file = outputFile, file.failure != nil {
+      // The file cannot take more (a full disk): report it, and send results to the screen again.
+      closeOutput()
+    }
     console.flush()
   }
 
@@ -219,7 +234,7 @@ final class Repl {
   }
 
   /// Where this entry's results go: the `.once` file, the `.output` file, or standard output.
-  var resultSink: TextSink { once?.sink ?? output }
+  var resultSink: TextSink { once ?? output }
 
   /// Results rendered as chosen, with labels in the chosen language.
   func renderer() -> ResultRenderer {
@@ -235,7 +250,7 @@ final class Repl {
   /// Runs query-language text: its rules join the session, its queries are answered.
   func runText(_ text: String, name: String, firstLine: Int) throws(DiagnosticError) {
     InterruptSignal.flag.reset()
-    let started = MonotonicClock.now()
+    let started = MonotonicClock.seconds()
     let sink = resultSink
     let printer = QueryCommands.answerPrinter(text: text, renderer: renderer(), style: sink === console.out ? style : Style(enabled: false)) { sink.write($0) }
     let rulesBefore = session.rules.count
@@ -265,7 +280,7 @@ final class Repl {
   func reportTime(since started: Double) {
     guard timer else { return }
     output.flush()
-    console.print(style.dim("Run time: " + Format.duration(MonotonicClock.now() - started)))
+    console.print(style.dim("Run time: " + Format.duration(MonotonicClock.seconds() - started)))
   }
 
   // MARK: - Session and store
@@ -301,29 +316,25 @@ final class Repl {
 
   // MARK: - Output files
 
+  /// Finishes the `.once` file; a failure to write it is reported.
   func closeOnce() {
-    guard let current = once else { return }
-    current.sink.flush()
-    close(current.sink.fd)
+    finish(once)
     once = nil
   }
 
+  /// Finishes the `.output` file, if any (results go to standard output again); a failure to
+  /// write it is reported.
   func closeOutput() {
-    guard let file = output as? FileSink, outputPath != nil else { return }
-    file.flush()
-    close(file.fd)
-    output = console.out
-    outputPath = nil
+    finish(outputFile)
+    outputFile = nil
   }
 
-  /// Opens a file for results (created or truncated).
-  func openResultFile(_ path: String) throws(DiagnosticError) -> FileSink {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      let reason = String(cString: strerror(errno))
-      throw DiagnosticError(.cannotCreate, code: "output", "cannot write `\(path)`: \(reason)", help: "choose a file in a folder you can write to")
+  private func finish(_ file: OutputFile?) {
+    do throws(DiagnosticError) {
+      try file?.finish()
+    } catch {
+      fail(error)
     }
-    return FileSink(fd: fd)
   }
 
   // MARK: - Completion
@@ -333,15 +344,6 @@ final class Repl {
       completionCache = CompletionSource(store: store, rules: session.rules, shownLabels: labelsInLanguage())
     }
     return completionCache?.complete(characters, cursor)
-  }
-}
-
-/// Monotonic time in seconds.
-enum MonotonicClock {
-  static func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
   }
 }
 

@@ -13,7 +13,12 @@ public enum Shell {
   /// Runs `xinzhi` with arguments (without the program name) and returns the exit status.
   public static func run(arguments: [String], environment: [String: String], console: Console) -> Int32 {
     let context = CommandContext(environment: environment, console: console)
-    let status = context.run(arguments)
+    var status = context.run(arguments)
+    // Output that did not arrive is an error (a full disk, a closed standard output), not success.
+    if let failure = console.outputFailure() {
+      context.report(failure)
+      if status == 0 { status = failure.category.exitStatus }
+    }
     console.flush()
     return status
   }

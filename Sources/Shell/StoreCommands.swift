@@ -9,7 +9,7 @@ enum StoreCommands {
   static func initialize(_ context: CommandContext) throws -> Int32 {
     let directory = context.arguments.positionals[0]
     _ = try GraphStore.create(at: directory, options: try context.storeOptions())
-    context.console.print("Created an empty store in \(directory).")
+    context.console.print("Created an empty store in \(TerminalText.visible(directory)).")
     return 0
   }
 
@@ -153,7 +153,7 @@ enum StoreCommands {
       format = f
     } else {
       guard let f = ImportFormat.guess(fromPath: path) else {
-        throw DiagnosticError(.usage, code: "usage", "cannot tell the format of `\(path)` from its name", help: "add --format tsv, --format nt or --format dl")
+        throw DiagnosticError(.usage, code: "usage", "cannot tell the format of \(quoted(path)) from its name", help: "add --format tsv, --format nt or --format dl")
       }
       format = f
     }
@@ -161,13 +161,14 @@ enum StoreCommands {
     let reported = store.warnings.count
     let metadata = try context.transactionMetadata(defaultSource: "import \(path)")
     let showProgress = context.console.errIsTerminal
+    let shown = TerminalText.visible(path)
     var lastShown = -1
     let report = try store.importTriples(from: path, format: format, metadata: metadata) { done, total in
       guard showProgress else { return }
       let percent = total > 0 ? done * 100 / total : -1
       guard percent != lastShown else { return }
       lastShown = percent
-      let text = total > 0 ? "importing \(path): \(percent)% (\(Format.bytes(done)) of \(Format.bytes(total)))" : "importing \(path): \(Format.bytes(done))"
+      let text = total > 0 ? "importing \(shown): \(percent)% (\(Format.bytes(done)) of \(Format.bytes(total)))" : "importing \(shown): \(Format.bytes(done))"
       context.console.err.write("\r\u{1B}[2K" + text)
       context.console.err.flush()
     }
@@ -195,7 +196,7 @@ enum StoreCommands {
     context.report(Array(store.warnings.dropFirst(reported)))
     let count = report.transactions.count
     let numbers = count == 1 ? "transaction \(report.transactions.lowerBound)" : "transactions \(report.transactions.lowerBound)–\(report.transactions.upperBound)"
-    context.console.print("imported \(Format.count(report.triples)) facts from \(Format.count(count)) block\(count == 1 ? "" : "s") of \(path) as \(numbers) (\(Format.duration(report.seconds)))")
+    context.console.print("imported \(Format.count(report.triples)) facts from \(Format.count(count)) block\(count == 1 ? "" : "s") of \(TerminalText.visible(path)) as \(numbers) (\(Format.duration(report.seconds)))")
     return 0
   }
 
@@ -212,13 +213,14 @@ enum StoreCommands {
         throw DiagnosticError(.usage, code: "usage", "--\(option) is for pictures; add --format dot")
       }
     }
-    try writeOutput(context) { sink in
+    try writeOutput(context, store: store) { sink in
       if let text {
         sink.write(text)
         return
       }
       let format = TripleWriterFormat(rawValue: formatName) ?? .tsv
-      for triple in store.triples() {
+      // Stops at the first failed write (a full disk); the failure is reported when the output closes.
+      for triple in store.triples() where sink.failure == nil {
         sink.write(store.exportLine(triple, format: format))
         sink.write("\n")
       }
@@ -226,21 +228,16 @@ enum StoreCommands {
     return 0
   }
 
-  /// Writes to `--output FILE` (created or truncated) or to standard output.
-  static func writeOutput(_ context: CommandContext, _ body: (TextSink) throws -> Void) throws {
+  /// Writes to `--output FILE` (replaced only when complete, never one of the store's own
+  /// files) or to standard output.
+  static func writeOutput(_ context: CommandContext, store: GraphStore, _ body: (TextSink) throws -> Void) throws {
     guard let path = context.arguments.value("output") else {
       try body(context.console.out)
       return
     }
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      throw DiagnosticError(.cannotCreate, code: "output", "cannot create `\(path)`: \(String(cString: strerror(errno)))")
-    }
-    let file = FileSink(fd: fd)
-    defer { close(fd) }
+    let file = try OutputFile(path, mode: .replace, store: store)
     try body(file)
-    file.flush()
-    if file.failed { throw DiagnosticError(.io, code: "output", "writing `\(path)` failed") }
+    try file.finish()
   }
 
   static let pictureOptionNames = ["title", "types", "predicates", "around", "depth", "query", "query-edges", "cluster", "lang", "literals", "max-nodes"]

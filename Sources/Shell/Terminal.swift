@@ -2,6 +2,7 @@
 // and keys decoded from the bytes the terminal sends (UTF-8 text, control keys, escape sequences).
 
 import Glibc
+import Platform
 
 /// A terminal on a pair of file descriptors.
 final class Terminal {
@@ -55,9 +56,10 @@ final class Terminal {
     return 80
   }
 
-  /// Writes text at once (no buffering: the editor's redraws must reach the screen).
+  /// Writes text at once (no buffering: the editor's redraws must reach the screen). A
+  /// terminal that cannot be written to has gone; the next read sees the end of input.
   func write(_ text: String) {
-    writeAll(output, Array(text.utf8))
+    try? SystemFile.writeAll(output, text.utf8, path: "the terminal")
   }
 
   /// The next byte, waiting up to `timeout` milliseconds (forever when nil); nil at end of

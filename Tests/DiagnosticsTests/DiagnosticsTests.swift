@@ -45,6 +45,17 @@ import Testing
     #expect(d.description == "f:3:4: error: bad thing\n  note: see here\n  help: fix it")
   }
 
+  @Test func fileNamesMessagesNotesAndHelpCannotSendEscapeSequences() {
+    let evil = "x\u{1B}]0;owned\u{7}\u{1B}[2J"
+    var diagnostic = Diagnostic(.error, .noInput, code: "open", "cannot open `\(evil)`", notes: ["see \(evil)"], help: "rename \(evil)")
+    diagnostic.location = SourceLocation(file: evil + ".dl", line: 1, column: 1, lineText: "?- a.")
+    for style in [DiagnosticRenderer.Style.short, .rich] {
+      let text = DiagnosticRenderer(style: style, color: false).render(diagnostic)
+      #expect(!text.contains("\u{1B}") && !text.contains("\u{7}"), "\(text)")
+      #expect(text.hasPrefix("x\\u{1B}]0;owned\\u{7}\\u{1B}[2J.dl:1:1: error: cannot open `x\\u{1B}]0;owned"), "\(text)")
+    }
+  }
+
   @Test func exitStatusesFollowSysexits() {
     #expect(Diagnostic.Category.usage.exitStatus == 64)
     #expect(Diagnostic.Category.data.exitStatus == 65)

@@ -63,7 +63,9 @@ let badInputs: [BadInput] = [
   BadInput(name: "why: a conjunction", arguments: ["why", "?- edge(a, X), edge(X, Y)."], status: 65, message: "`why` explains one fact"),
   // Scripts
   BadInput(name: "run: missing file", arguments: ["run", "nope.dl"], status: 66, message: "cannot open `nope.dl`"),
-  BadInput(name: "run: a directory", arguments: ["run", "."], status: 66, message: "`.` is a directory, not a file"),
+  BadInput(name: "run: a directory", arguments: ["run", "."], status: 66, message: "cannot read `.`: it is a directory, not a regular file"),
+  BadInput(name: "run: a character device", arguments: ["run", "/dev/zero"], status: 66, message: "cannot read `/dev/zero`: it is a character device, not a regular file"),
+  BadInput(name: "run: a file name with escape sequences", arguments: ["run", "x\u{1B}[2J.dl"], status: 66, message: "cannot open `x\\u{1B}[2J.dl`"),
   BadInput(name: "run: invalid UTF-8", arguments: ["run", "bad.dl"], files: ["bad.dl": [0x3F, 0x2D, 0x20, 0x65, 0x28, 0xC3, 0x28, 0x29, 0x2E]], status: 65, message: "`bad.dl` is not valid UTF-8 (first bad byte at offset 5)"),
   BadInput(name: "run: error on line 3", arguments: ["run", "s.dl"], files: ["s.dl": text("% a script\n?- edge(a, X).\n?- edge(a, X, Y).\n")], status: 65, message: "s.dl:3:4: error:"),
   BadInput(name: "test: missing path", arguments: ["test", "nope/"], status: 66, message: "cannot read `nope/`"),
@@ -89,6 +91,9 @@ let badInputs: [BadInput] = [
   BadInput(name: "import: N-Triples missing dot", arguments: ["import", "bad.nt"], files: ["bad.nt": text("<http://x/a> <http://x/p> <http://x/c>\n")], status: 65, message: "bad.nt:1:39: error: expected `.`"),
   BadInput(name: "import: N-Triples unknown escape", arguments: ["import", "bad.nt"], files: ["bad.nt": text("<http://x/a> <http://x/p> \"a\\q\" .\n")], status: 65, message: "bad.nt:1:29: error: unknown escape"),
   BadInput(name: "import: N-Triples NUL in an IRI", arguments: ["import", "bad.nt"], files: ["bad.nt": text("<http://x/a\u{0}> <http://x/p> <http://x/c> .\n")], status: 65, message: "bad.nt:1:"),
+  BadInput(name: "import: a character device", arguments: ["import", "/dev/zero", "--format", "tsv"], status: 66, message: "cannot read `/dev/zero`: it is a character device, not a regular file"),
+  BadInput(name: "import: a directory", arguments: ["import", "g", "--format", "nt"], status: 66, message: "cannot read `g`: it is a directory"),
+  BadInput(name: "import: TSV with a byte order mark and a bad line", arguments: ["import", "bom.tsv"], files: ["bom.tsv": [0xEF, 0xBB, 0xBF] + text("a\tedge\n")], status: 65, message: "bom.tsv:1:7: error: expected three tab-separated fields"),
   BadInput(name: "import: unknown extension", arguments: ["import", "x.xml"], files: ["x.xml": text("<a/>")], status: 64, message: "cannot tell the format of `x.xml`"),
   BadInput(name: "import: unknown --format", arguments: ["import", "a.tsv", "--format", "xml"], files: ["a.tsv": text("a\tb\tc\n")], status: 64, message: "unknown import format `xml`"),
   BadInput(name: "import: script block without source", arguments: ["import", "s.dl"], files: ["s.dl": text("%% claim: current\nedge(x, y).\n")], status: 65, message: "s.dl:1:1: error: the block starting here has no `%% source:` line"),
@@ -119,12 +124,18 @@ let badInputs: [BadInput] = [
   BadInput(name: "cli: extra argument", arguments: ["query", "a", "b"], status: 64, message: "unexpected argument `b` for `query`"),
   BadInput(name: "cli: bad parameter name", arguments: ["query", "?- edge($x, Y).", "--param", "1x=a"], status: 64, message: "`1x` is not a parameter name"),
   BadInput(name: "cli: help for an unknown command", arguments: ["help", "qurey"], status: 64, message: "unknown command `qurey`"),
-  BadInput(name: "cli: unwritable output file", arguments: ["export", "-o", "/nonexistent/dir/out.tsv"], status: 73, message: "cannot create `/nonexistent/dir/out.tsv`"),
+  BadInput(name: "cli: unwritable output file", arguments: ["export", "-o", "/nonexistent/dir/out.tsv"], status: 73, message: "cannot write `/nonexistent/dir/out.tsv`: No such file or directory"),
+  BadInput(name: "cli: export onto the store's log", arguments: ["export", "-o", "g/xinzhi.log"], status: 73, message: "cannot write `g/xinzhi.log`: it is the store's own log"),
+  BadInput(name: "cli: why picture onto the store's checkpoint", arguments: ["why", "edge(a, b)", "--format", "dot", "-o", "g/xinzhi.checkpoint"], status: 73, message: "cannot write `g/xinzhi.checkpoint`: it is the store's own checkpoint"),
+  BadInput(name: "cli: output file is a directory", arguments: ["export", "-o", "g"], status: 73, message: "cannot write `g`: it is a directory"),
   BadInput(name: "cli: negative depth", arguments: ["export", "--format", "dot", "--around", "a", "--depth", "-2"], status: 64, message: "--depth takes a number, found `-2`"),
   // REPL entries from a pipe
   BadInput(name: "repl: unknown meta-command", arguments: [], input: text("?- edge(a, X).\n.frobnicate\n"), status: 64, message: "<stdin>:2:1: error: unknown command `.frobnicate`"),
   BadInput(name: "repl: bad .mode", arguments: [], input: text(".mode xml\n"), status: 64, message: "<stdin>:1:7: error: `.mode` takes table, csv, tsv, json, markdown, found `xml`"),
   BadInput(name: "repl: .load a missing file", arguments: [], input: text(".load nope.dl\n"), status: 66, message: "cannot open `nope.dl`"),
+  BadInput(name: "repl: .output onto the store's log", arguments: [], input: text(".output g/xinzhi.log\n?- edge(a, X).\n"), status: 73, message: "<stdin>:1:9: error: cannot write `g/xinzhi.log`: it is the store's own log"),
+  BadInput(name: "repl: .once onto the store's rules", arguments: [], input: text(".once g/rules.dl\n?- edge(a, X).\n"), status: 73, message: "cannot write `g/rules.dl`: it is the store's own standing rules"),
+  BadInput(name: "repl: .load a character device", arguments: [], input: text(".load /dev/zero\n"), status: 66, message: "cannot read `/dev/zero`: it is a character device, not a regular file"),
   BadInput(name: "repl: .asof not a number", arguments: [], input: text(".asof yesterday\n"), status: 64, message: "`.asof` takes a transaction number or `latest`"),
   BadInput(name: "repl: entry cut off by the end of input", arguments: [], input: text("?- edge(a,\n"), status: 65, message: "<stdin>:1:"),
   BadInput(name: "repl: .retract an absent fact", arguments: [], input: text(".retract edge(q, r).\n"), status: 65, message: "cannot retract a fact the store does not hold"),
@@ -204,7 +215,7 @@ private func snapshot(_ path: String) -> [String: [UInt8]] {
     let arguments = bad.ownStore ? ["--store", g] + bad.arguments : bad.arguments
     var result: ProcessResult
     if bad.damage != .readOnlyStore || geteuid() != 0 {
-      result = xinzhi(arguments, inputBytes: bad.input, directory: dir.path)
+      result = xinzhi(arguments, inputBytes: bad.input, directory: dir.path, timeout: 60)
     } else {
       // Root writes through file permissions; run as `nobody` so the permission counts.
       _ = chmod(dir.path, 0o755)

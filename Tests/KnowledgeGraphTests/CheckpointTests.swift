@@ -106,13 +106,13 @@ import TestSupport
       #expect(crafted.bytes != original.bytes, "\(name): the change changed nothing")
       writeFile(path, crafted.bytes)
       for (query, answer) in zip(Self.queries, expected) {
-        let result = xinzhi(["--store", g, "query", query], within: 20)
+        let result = xinzhi(["--store", g, "query", query], timeout: 20)
         #expect(result.status == 0, "\(name), \(query): status \(result.status): \(result.stderr)")
         #expect(result.stdout == answer, "\(name), \(query)")
         #expect(result.stderr.contains("warning: the checkpoint") && result.stderr.contains("rejected: "), "\(name), \(query): \(result.stderr)")
         #expect(result.stderr.contains(reason), "\(name), \(query): \(result.stderr)")
       }
-      let verify = xinzhi(["--store", g, "verify"], within: 20)
+      let verify = xinzhi(["--store", g, "verify"], timeout: 20)
       #expect(verify.status == 0, "\(name), verify: status \(verify.status): \(verify.stderr)")
       #expect(verify.stdout.hasPrefix("ok: 13 transactions"), "\(name), verify: \(verify.stdout)")
       #expect(verify.stderr.contains("rejected"), "\(name), verify: \(verify.stderr)")
@@ -159,7 +159,7 @@ import TestSupport
     #expect(store.warnings.first?.message.contains("does not continue") == true)
     #expect(!store.openedFromCheckpoint)
     #expect(store.tripleCount == 24 && store.lastTransaction == 13)
-    let result = xinzhi(["--store", g, "verify"], within: 20)
+    let result = xinzhi(["--store", g, "verify"], timeout: 20)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("does not continue"), "\(result.stderr)")
   }
@@ -176,16 +176,16 @@ import TestSupport
       rmdir(path)
       #expect((kind == "fifo" ? mkfifo(path, 0o644) : mkdir(path, 0o755)) == 0)
       for threshold in ["0", "100000000"] {
-        let result = xinzhi(["--store", g, "query", "?- p(X, Y)."], environment: ["XINZHI_CHECKPOINT_THRESHOLD": threshold], within: 20)
+        let result = xinzhi(["--store", g, "query", "?- p(X, Y)."], environment: ["XINZHI_CHECKPOINT_THRESHOLD": threshold], timeout: 20)
         #expect(result.status == 0, "\(kind): \(result.stderr)")
         #expect(result.stdout == expected.stdout, "\(kind)")
         #expect(result.stderr.contains("warning: the checkpoint") && result.stderr.contains("not a regular file"), "\(kind): \(result.stderr)")
         #expect(SystemFile.kind(of: path) == (kind == "fifo" ? .fifo : .directory), "\(kind): the checkpoint path was replaced")
       }
-      let verify = xinzhi(["--store", g, "verify"], within: 20)
+      let verify = xinzhi(["--store", g, "verify"], timeout: 20)
       #expect(verify.status == 0, "\(kind): \(verify.stderr)")
       #expect(verify.stderr.contains("not a regular file"), "\(kind): \(verify.stderr)")
-      let write = xinzhi(["--store", g, "assert", "r(e9, v9)."], environment: ["XINZHI_CHECKPOINT_THRESHOLD": "0"], within: 20)
+      let write = xinzhi(["--store", g, "assert", "r(e9, v9)."], environment: ["XINZHI_CHECKPOINT_THRESHOLD": "0"], timeout: 20)
       #expect(write.status == 0, "\(kind): \(write.stderr)")
       #expect(SystemFile.kind(of: path) == (kind == "fifo" ? .fifo : .directory))
     }

@@ -216,7 +216,7 @@ import TestSupport
     mkdir(g, 0o755)
     #expect(mkfifo(g + "/xinzhi.log", 0o644) == 0)
     for arguments in [["query", "?- triple(S, P, O)."], ["assert", "f(a, b)."], ["verify"], ["log"], ["stats"]] {
-      let r = xinzhi(["--store", g] + arguments, within: 10)
+      let r = xinzhi(["--store", g] + arguments, timeout: 10)
       #expect(r.status == 66, "\(arguments): \(r.status) \(r.stderr)")
       #expect(r.stderr.contains("named pipe"), "\(arguments): \(r.stderr)")
     }
@@ -227,7 +227,7 @@ import TestSupport
     let g = dir.file("g")
     mkdir(g, 0o755)
     mkdir(g + "/xinzhi.log", 0o755)
-    let r = xinzhi(["--store", g, "query", "?- triple(S, P, O)."], within: 10)
+    let r = xinzhi(["--store", g, "query", "?- triple(S, P, O)."], timeout: 10)
     #expect(r.status == 66, "\(r.stderr)")
   }
 }

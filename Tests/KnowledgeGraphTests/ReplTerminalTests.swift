@@ -52,6 +52,19 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
 }
 
 @Suite(.serialized) struct ReplTerminalTests {
+  @Test(arguments: ["/dev/full", "/dev/zero", "fifo"])
+  func aSpecialHistoryFileTurnsTheHistoryOffWithoutHanging(history: String) throws {
+    let f = Fixture()
+    let path = history == "fifo" ? f.dir.file("fifo") : history
+    if history == "fifo" { #expect(mkfifo(path, 0o600) == 0) }
+    let t = try f.start(extra: ["XINZHI_HISTORY": path])
+    #expect(t.screen.text.contains("history is off"), "\(t.screen.text)")
+    t.send("?- edge(a, X)." + Keys.enter)
+    #expect(t.waitFor("(1 row)"), "\(t.screen.text)")
+    t.send(Keys.control("d"))
+    #expect(t.waitForExit() == 0)
+  }
+
   @Test func typingAndEditingKeys() throws {
     let f = Fixture()
     let t = try f.start()

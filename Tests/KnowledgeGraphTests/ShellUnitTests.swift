@@ -1,6 +1,7 @@
 // Pieces of the REPL that need no terminal: when an entry is complete, the history file, and
 // how meta-command arguments are split.
 
+import Glibc
 import KnowledgeGraph
 @testable import Shell
 import Testing
@@ -45,6 +46,63 @@ import TestSupport
     #expect(History(path: dir.file("crlf")).entries == ["?- a(X),\r\n   b(X)."])
     #expect(History.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.xinzhi_history")
     #expect(History.defaultPath(environment: ["HOME": "/home/u", "XINZHI_HISTORY": ""]) == nil)
+  }
+
+  @Test func historyRewritesThroughAnUnpredictableTemporaryFile() throws {
+    let dir = TemporaryDirectory()
+    let path = dir.file("history")
+    writeFile(path, Array((1...5).map { "e\($0)\n" }.joined().utf8))
+    // A link planted under the old predictable temporary name must not redirect the rewrite.
+    writeFile(dir.file("victim"), Array("precious\n".utf8))
+    #expect(symlink(dir.file("victim"), path + ".tmp") == 0)
+    #expect(History(path: path, limit: 3).entries == ["e3", "e4", "e5"])
+    #expect(readText(path) == "e3\ne4\ne5\n")
+    #expect(readText(dir.file("victim")) == "precious\n")
+    #expect(TestFiles.names(in: dir.path) == ["history", "history.tmp", "victim"])
+  }
+
+  @Test func specialOrHugeHistoryFilesTurnTheHistoryOff() throws {
+    let dir = TemporaryDirectory()
+    #expect(mkfifo(dir.file("fifo"), 0o600) == 0)
+    for path in ["/dev/full", "/dev/zero", dir.file("fifo"), dir.path] {
+      let history = History(path: path)
+      #expect(history.entries.isEmpty)
+      #expect(history.path == nil, "\(path)")
+      #expect(history.problem?.contains("not a regular file") == true, "\(path): \(history.problem ?? "no problem reported")")
+      history.add("?- edge(a, X).")  // neither blocks nor writes
+      #expect(history.entries == ["?- edge(a, X)."])
+    }
+    // A file larger than the limit is left alone, neither loaded nor cut.
+    let big = dir.file("big")
+    let bytes = Array(String(repeating: "?- edge(a, X).\n", count: 1000).utf8)
+    writeFile(big, bytes)
+    let history = History(path: big, maxFileBytes: 4096)
+    #expect(history.entries.isEmpty)
+    #expect(history.problem?.contains("larger than 4 KiB") == true, "\(history.problem ?? "no problem reported")")
+    history.add("?- more.")
+    #expect(readFile(big) == bytes)
+  }
+
+  @Test func textFileWriteDoesNotFollowALinkAtItsTemporaryName() throws {
+    let dir = TemporaryDirectory()
+    let path = dir.file("script.dl")
+    writeFile(path, Array("old\n".utf8))
+    writeFile(dir.file("victim"), Array("precious\n".utf8))
+    #expect(symlink(dir.file("victim"), path + ".tmp-\(getpid())") == 0)
+    try TextFile.write("new\n", to: path)
+    #expect(readText(path) == "new\n")
+    #expect(readText(dir.file("victim")) == "precious\n")
+    #expect(TestFiles.names(in: dir.path) == ["script.dl", "script.dl.tmp-\(getpid())", "victim"])
+  }
+
+  @Test func textFilesAreReadWithoutTheirByteOrderMarkAndWithinALimit() throws {
+    let dir = TemporaryDirectory()
+    let path = dir.file("bom.dl")
+    writeFile(path, [0xEF, 0xBB, 0xBF] + Array("?- a.\n".utf8))
+    #expect(try TextFile.read(path) == "?- a.\n")
+    writeFile(path, Array(repeating: UInt8(ascii: "a"), count: 2048))
+    #expect(throws: DiagnosticError.self) { try TextFile.read(path, limit: 1024) }
+    #expect(try TextFile.read(path, limit: 2048).count == 2048)
   }
 
   @Test func metaCommandArgumentsAndWriteOptions() {

@@ -115,4 +115,58 @@ import TestSupport
     defer { close(fd) }
     #expect(throws: SystemError.self) { try SystemFile.writeAll(fd, Array("x".utf8), path: "/dev/full") }
   }
+
+  @Test func streamsAreReadUpToALimit() throws {
+    var ends: [Int32] = [0, 0]
+    #expect(pipe(&ends) == 0)
+    defer { close(ends[0]) }
+    write(ends[1], Array(repeating: UInt8(ascii: "x"), count: 100), 100)
+    close(ends[1])
+    #expect(throws: SystemError.self) { try SystemFile.readStream(ends[0], path: "pipe", limit: 50) }
+    let zero = open("/dev/zero", O_RDONLY)
+    defer { close(zero) }
+    do {
+      _ = try SystemFile.readStream(zero, path: "/dev/zero", limit: 1 << 20)
+      Issue.record("an endless stream was read to its end")
+    } catch {
+      #expect(error.code == EFBIG)
+    }
+  }
+
+  @Test func openingForWritingNeverBlocksAndKeepsTheContents() throws {
+    let dir = TemporaryDirectory()
+    let fifo = dir.file("pipe")
+    #expect(mkfifo(fifo, 0o644) == 0)
+    do {
+      _ = try SystemFile.openForWriting(fifo, create: false, accept: [.fifo])
+      Issue.record("a FIFO nobody reads was opened")
+    } catch {
+      #expect(error.description.contains("nothing reads"))
+    }
+    #expect(throws: SystemError.self) { try SystemFile.openForWriting("/dev/null", create: false) }
+    let device = try SystemFile.openForWriting("/dev/null", create: false, accept: [.characterDevice])
+    #expect(device.kind == .characterDevice)
+    close(device.fd)
+    let path = dir.write("data", "kept")
+    let file = try SystemFile.openForWriting(path, create: false, append: true)
+    try SystemFile.writeAll(file.fd, Array("+".utf8), path: path)
+    close(file.fd)
+    #expect(dir.read("data") == "kept+")
+    #expect(throws: SystemError.self) { try SystemFile.openForWriting(dir.file("missing"), create: false) }
+  }
+
+  @Test func linksAndNames() throws {
+    let dir = TemporaryDirectory()
+    let target = dir.write("target", "x")
+    symlink("target", dir.file("relative"))
+    symlink(dir.file("gone"), dir.file("dangling"))
+    #expect(SystemFile.linkTarget(dir.file("relative")) == dir.file("target"))
+    #expect(SystemFile.linkTarget(dir.file("dangling")) == dir.file("gone"))
+    #expect(SystemFile.linkTarget(target) == nil)
+    #expect(SystemFile.resolved(dir.file("relative")) == SystemFile.resolved(target))
+    #expect(SystemFile.resolved(dir.file("dangling")) == nil)
+    #expect(SystemFile.name(of: "/a/b/c.log") == "c.log")
+    #expect(SystemFile.name(of: "c.log") == "c.log")
+    #expect(SystemFile.name(of: "/a/b/") == "b")
+  }
 }

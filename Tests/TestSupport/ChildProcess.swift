@@ -41,6 +41,16 @@ public func productPath(_ name: String) -> String {
   return candidate
 }
 
+/// Where a child's standard output goes.
+public enum StandardOutput: Sendable {
+  /// A temporary file, read back as `stdout`.
+  case captured
+  /// An existing file or device, such as `/dev/full` (opened for writing, not truncated).
+  case file(String)
+  /// Nowhere: descriptor 1 is closed, as by `>&-`.
+  case closed
+}
+
 /// A spawned child process writing its output to temporary files.
 public final class ChildProcess {
   /// The process id.
@@ -57,7 +67,11 @@ public final class ChildProcess {
   ///   - environment: Extra environment variables (added to the current environment).
   ///   - input: Text for standard input (empty input when nil).
   ///   - directory: The working directory, when not the current one.
-  public init?(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil, directory: String? = nil) {
+  ///   - standardOutput: Where standard output goes (captured unless told).
+  public init?(
+    _ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil,
+    directory: String? = nil, standardOutput: StandardOutput = .captured
+  ) {
     let unique = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     outPath = "/tmp/xinzhi-child-\(unique).out"
     errPath = "/tmp/xinzhi-child-\(unique).err"
@@ -68,7 +82,11 @@ public final class ChildProcess {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    switch standardOutput {
+    case .captured: posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    case .file(let path): posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY, 0)
+    case .closed: posix_spawn_file_actions_addclose(&actions, 1)
+    }
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     if let directory {
       _ = spawnAddChdir(&actions, directory)
@@ -154,19 +172,47 @@ public final class ChildProcess {
   }
 }
 
-/// Runs a process to completion.
-public func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil, directory: String? = nil) -> ProcessResult {
-  guard let child = ChildProcess(path, arguments, environment: environment, input: input, inputBytes: inputBytes, directory: directory) else {
+/// Runs a process to completion; with `timeout`, a process still running after that many
+/// seconds is killed and reported with status -2 (a hang).
+public func run(
+  _ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil,
+  directory: String? = nil, standardOutput: StandardOutput = .captured, timeout: Double? = nil
+) -> ProcessResult {
+  guard
+    let child = ChildProcess(
+      path, arguments, environment: environment, input: input, inputBytes: inputBytes, directory: directory, standardOutput: standardOutput)
+  else {
     return ProcessResult(status: -1, stdout: "", stderr: "could not spawn \(path)")
+  }
+  if let timeout, child.wait(seconds: timeout) == nil {
+    child.kill()
+    child.wait()
+    return ProcessResult(status: -2, stdout: child.stdout, stderr: child.stderr + "\n(killed: still running after \(timeout) s)")
   }
   return child.result()
 }
 
 /// Runs the `xinzhi` executable.
-public func xinzhi(_ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil, directory: String? = nil) -> ProcessResult {
+public func xinzhi(
+  _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil, directory: String? = nil,
+  standardOutput: StandardOutput = .captured, timeout: Double? = nil
+) -> ProcessResult {
   var env = ["NO_COLOR": "1"]
   for (k, v) in environment { env[k] = v }
-  return run(productPath("xinzhi"), arguments, environment: env, input: input, inputBytes: inputBytes, directory: directory)
+  return run(
+    productPath("xinzhi"), arguments, environment: env, input: input, inputBytes: inputBytes, directory: directory,
+    standardOutput: standardOutput, timeout: timeout)
+}
+
+/// Runs the `xinzhi` executable with a file size limit (`ulimit -f`, in 512-byte blocks) and
+/// SIGXFSZ ignored, so writes past the limit fail with EFBIG: a full disk for one process.
+public func xinzhiWithFileSizeLimit(
+  blocks: Int, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, directory: String? = nil
+) -> ProcessResult {
+  var env = ["NO_COLOR": "1"]
+  for (k, v) in environment { env[k] = v }
+  let script = "trap '' XFSZ; ulimit -f \(blocks) && exec \"$0\" \"$@\""
+  return run("/bin/sh", ["-c", script, productPath("xinzhi")] + arguments, environment: env, input: input, directory: directory, timeout: 60)
 }
 
 /// Sleeps for a number of milliseconds.
@@ -177,19 +223,3 @@ public func sleepMilliseconds(_ ms: Int) {
 /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29+), which the Glibc module does not export.
 @_silgen_name("posix_spawn_file_actions_addchdir_np")
 func spawnAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
-
-/// Runs the `xinzhi` executable with a time limit: a child still running after `seconds` is
-/// killed and reported with status -2 (a hang).
-public func xinzhi(_ arguments: [String], environment: [String: String] = [:], within seconds: Double) -> ProcessResult {
-  var env = ["NO_COLOR": "1"]
-  for (k, v) in environment { env[k] = v }
-  guard let child = ChildProcess(productPath("xinzhi"), arguments, environment: env) else {
-    return ProcessResult(status: -1, stdout: "", stderr: "could not spawn xinzhi")
-  }
-  guard let status = child.wait(seconds: seconds) else {
-    child.kill()
-    child.wait()
-    return ProcessResult(status: -2, stdout: child.stdout, stderr: "hung for \(seconds) s: " + child.stderr)
-  }
-  return ProcessResult(status: status, stdout: child.stdout, stderr: child.stderr)
-}
