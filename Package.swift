@@ -29,7 +29,7 @@ let package = Package(
     .target(name: "GraphImport", dependencies: ["GraphModel", "Diagnostics", "Platform"]),
     .target(name: "GraphExport", dependencies: ["GraphModel"]),
     // Layer 2: evaluation, blind to storage (facts arrive through `TripleSource`).
-    .target(name: "QueryEngine", dependencies: ["QueryLanguage", "GraphModel", "Diagnostics"], swiftSettings: hotLoops),
+    .target(name: "QueryEngine", dependencies: ["QueryLanguage", "GraphModel", "Diagnostics", "Platform"], swiftSettings: hotLoops),
     // Layer 3: the public facade, the only module that knows log, index and engine together.
     .target(
       name: "KnowledgeGraph",

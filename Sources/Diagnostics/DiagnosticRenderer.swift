@@ -38,15 +38,22 @@ public struct DiagnosticRenderer: Sendable {
       if style == .rich, let fullText = location.lineText {
         let number = String(location.line)
         let gutter = String(repeating: " ", count: number.count)
-        // A very long line is shown as a window around the place, cut with `…`.
+        // A very long line is shown as a window around the place, cut with `…`; a location
+        // may hold only an excerpt of it already (see `SourceText.location(of:)`).
         var text = Substring(fullText)
-        var column = location.column
+        var column = location.column - (location.excerptColumn - 1)
+        var cutStart = location.excerptColumn > 1
+        var cutEnd = location.excerptIsCut
         if fullText.count > DiagnosticRenderer.longLine {
           let from = max(0, column - 1 - DiagnosticRenderer.context)
-          let window = text.dropFirst(from).prefix(2 * DiagnosticRenderer.context + location.length)
-          let cutEnd = from + window.count < fullText.count
-          text = (from > 0 ? "…" : "") + window + (cutEnd ? "…" : "")
-          column = column - from + (from > 0 ? 1 : 0)
+          text = text.dropFirst(from).prefix(2 * DiagnosticRenderer.context + location.length)
+          cutStart = cutStart || from > 0
+          cutEnd = cutEnd || from + text.count < fullText.count
+          column -= from
+        }
+        if cutStart || cutEnd {
+          text = (cutStart ? "…" : "") + text + (cutEnd ? "…" : "")
+          column += cutStart ? 1 : 0
         }
         let shown = TerminalText.visible(String(text))
         let prefix = String(text.prefix(max(0, column - 1)))

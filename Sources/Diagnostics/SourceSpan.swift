@@ -30,18 +30,29 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
   public var line: Int
   /// The 1-based column, counted in characters (not bytes, not display cells).
   public var column: Int
-  /// The text of the whole line, when known.
+  /// The text of the line, when known: the whole line, or for a long line only an excerpt
+  /// around the place (so that a thousand errors on one long line do not hold a thousand copies
+  /// of it).
   public var lineText: String?
   /// How many characters the underline covers (at least 1).
   public var length: Int
+  /// The column at which `lineText` starts: 1 when it is the whole line or begins with it.
+  public var excerptColumn: Int
+  /// Whether the line goes on after `lineText`.
+  public var excerptIsCut: Bool
 
   /// Creates a location.
-  public init(file: String, line: Int, column: Int = 1, lineText: String? = nil, length: Int = 1) {
+  public init(
+    file: String, line: Int, column: Int = 1, lineText: String? = nil, length: Int = 1,
+    excerptColumn: Int = 1, excerptIsCut: Bool = false
+  ) {
     self.file = file
     self.line = line
     self.column = column
     self.lineText = lineText
     self.length = max(1, length)
+    self.excerptColumn = max(1, excerptColumn)
+    self.excerptIsCut = excerptIsCut
   }
 
   /// `file:line:column`, with control characters in the file name shown as escapes (a file

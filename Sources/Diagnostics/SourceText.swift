@@ -31,8 +31,10 @@ public struct SourceText: Sendable {
     let bytes = Array(text.utf8)
     self.utf8 = bytes
     var starts = [0]
-    for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-      starts.append(offset + 1)
+    bytes.withUnsafeBufferPointer { buffer in
+      for offset in buffer.indices where buffer[offset] == UInt8(ascii: "\n") {
+        starts.append(offset + 1)
+      }
     }
     self.lineStarts = starts
   }
@@ -76,18 +78,32 @@ public struct SourceText: Sendable {
 
   /// The location of a span: file, 1-based line and column (in characters), the line's text and
   /// the span's width in characters on that line (at least 1).
+  ///
+  /// A line longer than ``DiagnosticRenderer/longLine`` characters is kept only as an excerpt
+  /// around the span (the renderer shows no more), so a location costs little memory however
+  /// long its line is.
   public func location(of span: SourceSpan) -> SourceLocation {
     let clampedStart = min(max(span.start, 0), utf8.count)
     let index = lineIndex(ofOffset: clampedStart)
     let lineStart = lineStarts[index]
-    let before = String(decoding: utf8[lineStart..<clampedStart], as: UTF8.self)
-    let line = lineText(index: index)
-    let lineEnd = lineStart + line.utf8.count
+    let lineEnd = lineSpan(firstLine + index).end
+    let column = String(decoding: utf8[lineStart..<clampedStart], as: UTF8.self).count + 1
     let clampedEnd = min(max(span.end, clampedStart), lineEnd)
-    let covered = String(decoding: utf8[clampedStart..<max(clampedStart, clampedEnd)], as: UTF8.self)
-    return SourceLocation(
-      file: name, line: firstLine + index, column: before.count + 1, lineText: line,
-      length: max(1, covered.count))
+    let length = max(1, String(decoding: utf8[clampedStart..<max(clampedStart, clampedEnd)], as: UTF8.self).count)
+    var location = SourceLocation(file: name, line: firstLine + index, column: column, length: length)
+    // Characters never outnumber bytes: a short line in bytes is short in characters.
+    let line = String(decoding: utf8[lineStart..<lineEnd], as: UTF8.self)
+    let total = lineEnd - lineStart <= DiagnosticRenderer.longLine ? 0 : line.count
+    if total <= DiagnosticRenderer.longLine {
+      location.lineText = line
+      return location
+    }
+    let from = max(0, column - 1 - DiagnosticRenderer.context)
+    let upTo = min(total, column - 1 + min(length, DiagnosticRenderer.longLine) + DiagnosticRenderer.context)
+    location.lineText = String(line.dropFirst(from).prefix(upTo - from))
+    location.excerptColumn = from + 1
+    location.excerptIsCut = upTo < total
+    return location
   }
 
   /// The text covered by a span.

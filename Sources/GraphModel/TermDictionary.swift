@@ -181,6 +181,12 @@ public final class TermDictionary {
   /// The number of ids, including the parent's.
   public var count: Int { Int(idBase) + kinds.count }
 
+  /// The bytes of this dictionary's own payloads (not the parent's).
+  public var ownByteCount: Int { bytes.count }
+
+  /// The most payload bytes a dictionary holds: offsets are 32-bit.
+  public static let maximumOwnBytes = Int(UInt32.max)
+
   // MARK: - Lookup and interning
 
   /// The id of a value, if it has one.

@@ -45,12 +45,14 @@ public final class QuerySession {
       standingRulesPath = path
       let text = try TextFile.read(path)
       let source = SourceText(name: path, text: text)
-      let (program, diagnostics) = Parser.parse(source)
+      let budget = Budget(limits)
+      let (program, diagnostics) = Parser.parse(source, shouldStop: { budget.isExhausted })
+      try budget.checkStage()
       if !diagnostics.isEmpty { throw DiagnosticError(diagnostics) }
       if !program.queries.isEmpty {
         throw DiagnosticError(.error(code: "standing-query", "the standing rules file holds a query; it may hold only rules and facts", in: source, at: program.queries[0].span))
       }
-      try interpreter.add(program.sourcedRules)
+      try interpreter.add(program.sourcedRules, budget: budget)
     } else {
       standingRulesPath = nil
     }
@@ -81,13 +83,19 @@ public final class QuerySession {
     _ text: String, name: String, firstLine: Int = 1, parameters: [String: Value] = [:],
     warnings: ((Diagnostic) -> Void)? = nil, each: ((Outcome) -> Void)? = nil
   ) throws(DiagnosticError) -> [Outcome] {
+    // Reading, checking and adding the text's rules share one budget; each query has its own.
+    let budget = Budget(limits)
     let source = SourceText(name: name, text: text, firstLine: firstLine)
-    let (program, parseDiagnostics) = Parser.parse(source, parameters: parameters)
-    let (checked, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries)
-    // Report syntax errors together with the semantic errors of the clauses that parsed.
-    let errors = (parseDiagnostics + diagnostics.filter { $0.severity == .error }).sorted {
-      ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0)
+    let (program, parseDiagnostics) = Parser.parse(source, parameters: parameters, shouldStop: { budget.isExhausted })
+    try budget.checkStage()
+    let (checked, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries, shouldStop: { budget.isExhausted })
+    try budget.checkStage()
+    // Report syntax errors together with the semantic errors of the clauses that parsed, in
+    // source order; a count of diagnostics not shown (no location) comes last.
+    func key(_ d: Diagnostic) -> (Int, Int, Int) {
+      d.location.map { (0, $0.line, $0.column) } ?? (1, 0, 0)
     }
+    let errors = (parseDiagnostics + diagnostics.filter { $0.severity == .error }).sorted { key($0) < key($1) }
     if !errors.isEmpty { throw DiagnosticError(errors) }
     for warning in diagnostics where warning.severity != .error { warnings?(warning) }
     // A text is one program: its rules and facts are all in force for each of its queries,
@@ -95,7 +103,7 @@ public final class QuerySession {
     var outcomes: [Outcome] = []
     let rules = program.sourcedRules
     if !rules.isEmpty {
-      try interpreter.add(rules)
+      try interpreter.add(rules, budget: budget)
       let outcome = Outcome.rulesAdded(rules.count)
       outcomes.append(outcome)
       each?(outcome)
@@ -127,6 +135,7 @@ public final class QuerySession {
 @_exported import struct QueryEngine.DerivationTree
 @_exported import struct QueryEngine.EvaluationLimits
 @_exported import class QueryEngine.CancellationFlag
+@_exported import class QueryEngine.Budget
 @_exported import struct QueryLanguage.SourcedQuery
 @_exported import struct QueryLanguage.SourcedRule
 
@@ -135,15 +144,18 @@ extension QuerySession {
   /// plan of every rule that ran, with estimated and actual rows, iterations and time.
   public func explain(_ text: String, name: String, showTimes: Bool = true) throws(DiagnosticError) -> [(QueryResult, String)] {
     let source = SourceText(name: name, text: text)
-    let (program, parseDiagnostics) = Parser.parse(source)
+    let budget = Budget(limits)
+    let (program, parseDiagnostics) = Parser.parse(source, shouldStop: { budget.isExhausted })
+    try budget.checkStage()
     if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
-    let (_, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries)
+    let (_, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries, shouldStop: { budget.isExhausted })
+    try budget.checkStage()
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { throw DiagnosticError(errors) }
     if program.queries.isEmpty {
       throw DiagnosticError(.usage, code: "explain-query", "nothing to explain: the text has no query (`?- ...`)")
     }
-    try interpreter.add(program.sourcedRules)
+    try interpreter.add(program.sourcedRules, budget: budget)
     var results: [(QueryResult, String)] = []
     for query in program.sourcedQueries {
       let (checked, recheckDiagnostics) = interpreter.check([], [query])
@@ -177,7 +189,9 @@ extension QuerySession {
     while let last = body.last, last.isWhitespace { body.removeLast() }
     if !body.hasSuffix(".") { body += "." }
     let source = SourceText(name: name, text: body)
-    let (program, parseDiagnostics) = Parser.parse(source)
+    let budget = Budget(limits)
+    let (program, parseDiagnostics) = Parser.parse(source, shouldStop: { budget.isExhausted })
+    try budget.checkStage()
     if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
     var rules = program.sourcedRules
     let goal: Atom
@@ -195,7 +209,7 @@ extension QuerySession {
     } else {
       throw DiagnosticError(.usage, code: "fact-expected", "`why` needs a fact, such as `path(a, b)`")
     }
-    try interpreter.add(rules)
+    try interpreter.add(rules, budget: budget)
     let probe = SourcedQuery(Query(body: [.atom(goal)], span: goal.span), source)
     let (checked, diagnostics) = interpreter.check([], [probe])
     let errors = diagnostics.filter { $0.severity == .error }

@@ -11,6 +11,7 @@ struct EvaluationError: Error {
     case invalidRegex(pattern: String, message: String)
     case timeout(seconds: Double, growing: String?)
     case tooManyFacts(limit: Int, growing: String)
+    case tooMuchMemory(limit: Int, growing: String)
     case cancelled
   }
 
@@ -43,8 +44,23 @@ extension EvaluationError {
       return Diagnostic(.error, .data, code: "timeout", "the query was stopped after \(seconds) s (the time limit)\(detail)", at: location, help: "raise the limit with --timeout SECONDS (0 for none), or make the query more selective")
     case .tooManyFacts(let limit, let growing):
       return Diagnostic(.error, .data, code: "too-many-facts", "the query was stopped after deriving more than \(limit) facts; `\(growing)` was growing", at: location, help: "raise the limit with --max-facts N, or make the query more selective (a missing join condition makes a cartesian product)")
+    case .tooMuchMemory(let limit, let growing):
+      return Diagnostic(.error, .data, code: "too-much-memory", "the query was stopped after its derived facts and values took more than \(EvaluationError.size(limit)); `\(growing)` was growing", at: location, help: "raise the limit with --max-memory SIZE (such as 4G), or make the query more selective (a value that grows in every round, such as a string concatenated with itself, grows without end)")
     case .cancelled:
       return Diagnostic(.error, .data, code: "cancelled", "the query was cancelled", at: nil)
     }
+  }
+}
+
+extension EvaluationError {
+  /// A byte count as people write it: `64 MiB`, `2 GiB`, `1.5 GiB`, `300 bytes`.
+  static func size(_ bytes: Int) -> String {
+    let units = [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+    for (unit, name) in units where bytes >= unit {
+      if bytes % unit == 0 { return "\(bytes / unit) \(name)" }
+      let tenths = (bytes * 10 + unit / 2) / unit
+      return "\(tenths / 10).\(tenths % 10) \(name)"
+    }
+    return "\(bytes) bytes"
   }
 }

@@ -281,6 +281,7 @@ final class Evaluator {
     if budget.derived > budget.limits.maxDerivedFacts {
       throw EvaluationError(reason: .tooManyFacts(limit: budget.limits.maxDerivedFacts, growing: program.predicates[p].name))
     }
+    try budget.allocated(total &* Budget.tupleBytes(arity: 2), program.predicates[p].name)
     dense[p] = matrix
     complete.insert(p)
     stratumRounds[p] = firstRound...round
@@ -338,7 +339,7 @@ final class Evaluator {
           }
           if target.insert(UnsafeBufferPointer(start: tuple, count: width), round: emission.round) {
             emission.derived += 1
-            try budget.derivedOne(name)
+            try budget.derivedOne(name, arity: width)
           }
         }
         executors[key] = executor
@@ -407,14 +408,14 @@ final class Evaluator {
             complete = false
             break
           }
-          tuple.append(operations.dictionary.intern(v))
+          tuple.append(try budget.intern(v, in: operations.dictionary, name))
         } else {
           tuple.append(keyIterator.next() ?? 0)
         }
       }
       if complete, target.insert(tuple, round: currentRound) {
         derived += 1
-        try budget.derivedOne(name)
+        try budget.derivedOne(name, arity: tuple.count)
       }
     }
     statistics[key] = RuleStatistics(plan: plan, actualRows: executor.produced, runs: 1, derived: derived)

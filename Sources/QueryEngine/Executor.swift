@@ -61,8 +61,19 @@ final class Executor {
 
   /// Runs every step (compiling the plan on the first run).
   func run() throws(EvaluationError) {
-    if chain == nil { chain = compile(0) }
+    if chain == nil { chain = compile() }
     try chain?()
+  }
+
+  /// The chain of closures, built from the last step back to the first (a loop: bodies are
+  /// bounded by the parser, but building needs no stack either way).
+  private func compile() -> Continuation {
+    // `emit` is set before the first run, which is when the chain is compiled.
+    var next = emit
+    for i in steps.indices.reversed() {
+      next = compile(i, next)
+    }
+    return next
   }
 
   private func fail(_ reason: EvaluationError.Reason, _ step: Int) -> EvaluationError {
@@ -91,12 +102,7 @@ final class Executor {
     }
   }
 
-  private func compile(_ i: Int) -> Continuation {
-    if i == steps.count {
-      // `emit` is set before the first run, which is when the chain is compiled.
-      return emit
-    }
-    let next = compile(i + 1)
+  private func compile(_ i: Int, _ next: @escaping Continuation) -> Continuation {
     let counter = counters + i
     let registers = self.registers
     switch steps[i].step {
@@ -633,6 +639,18 @@ final class Executor {
 
   // MARK: - Expressions
 
+  /// The predicate this rule derives, named in limit errors.
+  private var headName: String { program.predicates[program.rules[ruleIndex].head.predicate].name }
+
+  /// Interns a computed value, counting its bytes against the budget.
+  @inline(__always) private func intern(_ value: Value, _ i: Int) throws(EvaluationError) -> TermID {
+    do throws(EvaluationError) {
+      return try budget.intern(value, in: operations.dictionary, headName)
+    } catch {
+      throw fail(error.reason, i)
+    }
+  }
+
   /// The id of an expression's value; nil when an operand has the wrong kind.
   func evaluate(_ expression: IRExpression, _ i: Int) throws(EvaluationError) -> TermID? {
     switch expression {
@@ -641,33 +659,50 @@ final class Executor {
     case .term(.wildcard): return nil
     case .binary(let op, let l, let r):
       guard let a = try evaluate(l, i), let b = try evaluate(r, i) else { return nil }
+      let result: Value?
       do {
-        guard let result = try operations.arithmetic(op, operations.value(a), operations.value(b)) else { return nil }
-        return operations.dictionary.intern(result)
+        result = try operations.arithmetic(op, operations.value(a), operations.value(b))
       } catch {
         let text = "\(operations.value(a)) \(op.rawValue) \(operations.value(b))"
         throw fail(error == .divisionByZero ? .divisionByZero(text) : .overflow(text), i)
       }
+      guard let result else { return nil }
+      return try intern(result, i)
     case .negate(let e):
       guard let a = try evaluate(e, i) else { return nil }
+      let result: Value?
       do {
-        guard let result = try operations.negate(operations.value(a)) else { return nil }
-        return operations.dictionary.intern(result)
+        result = try operations.negate(operations.value(a))
       } catch {
         throw fail(.overflow("-\(operations.value(a))"), i)
       }
+      guard let result else { return nil }
+      return try intern(result, i)
     case .call(let function, let args):
       var values: [Value] = []
       for arg in args {
         guard let id = try evaluate(arg, i) else { return nil }
         values.append(operations.value(id))
       }
+      // A string function's result is refused before it is built when it would pass the byte
+      // budget: at most the sum of its arguments' lengths, three times that for a change of
+      // case (`ß` becomes `SS`).
+      var estimate = 0
+      for value in values { estimate &+= operations.text(value)?.utf8.count ?? 24 }
+      if function == .upper || function == .lower { estimate &*= 3 }
+      do throws(EvaluationError) {
+        try budget.wouldAllocate(estimate, in: operations.dictionary, headName)
+      } catch {
+        throw fail(error.reason, i)
+      }
+      let result: Value?
       do {
-        guard let result = try operations.call(function, values) else { return nil }
-        return operations.dictionary.intern(result)
+        result = try operations.call(function, values)
       } catch {
         throw fail(.overflow("\(function.rawValue)(...)"), i)
       }
+      guard let result else { return nil }
+      return try intern(result, i)
     }
   }
 }

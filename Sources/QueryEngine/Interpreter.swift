@@ -57,25 +57,32 @@ public final class Interpreter {
   /// Checks a program's rules and queries against the rules in force.
   ///
   /// - Returns: The checked program (with all rules in force) and its diagnostics.
-  public func check(_ programRules: [SourcedRule], _ queries: [SourcedQuery]) -> (CheckedProgram, [Diagnostic]) {
-    ProgramChecker(storedPredicates: storedNames).check(rules: rules + programRules, queries: queries)
+  /// - Parameter shouldStop: Asked between clauses; true ends checking with a `stopped` error.
+  public func check(_ programRules: [SourcedRule], _ queries: [SourcedQuery], shouldStop: StopRequest? = nil) -> (CheckedProgram, [Diagnostic]) {
+    ProgramChecker(storedPredicates: storedNames).check(rules: rules + programRules, queries: queries, shouldStop: shouldStop)
   }
 
   /// Adds rules (and facts) after checking them with the rules already in force.
   ///
+  /// - Parameter budget: The stage's limits (time, cancellation); fresh ones when nil.
   /// - Returns: Warnings (for example singleton variables).
-  /// - Throws: ``DiagnosticError`` with every error found; nothing is added then.
+  /// - Throws: ``DiagnosticError`` with every error found, or when the budget runs out; nothing
+  ///   is added then.
   @discardableResult
-  public func add(_ newRules: [SourcedRule]) throws(DiagnosticError) -> [Diagnostic] {
+  public func add(_ newRules: [SourcedRule], budget: Budget? = nil) throws(DiagnosticError) -> [Diagnostic] {
     guard !newRules.isEmpty else { return [] }
-    let (checked, diagnostics) = check(newRules, [])
+    let budget = budget ?? Budget(limits)
+    let (checked, diagnostics) = check(newRules, [], shouldStop: { budget.isExhausted })
+    try budget.checkStage()
     if diagnostics.contains(where: { $0.severity == .error }) {
       throw DiagnosticError(diagnostics.filter { $0.severity == .error })
     }
     // Stratification is checked for the whole rule set now, so a later query cannot be the
     // first to hit a cycle introduced here.
     let lowered = lower(checked)
+    try budget.checkStage()
     _ = try Stratifier.strata(of: lowered, computing: Set(lowered.predicates.indices))
+    try budget.checkStage()
     rules = checked.rules
     base = lowered
     cache = RelationCache()
@@ -114,14 +121,18 @@ public final class Interpreter {
   /// Answers a checked query (see ``check(_:_:)``).
   ///
   /// - Throws: ``DiagnosticError`` for evaluation errors (limits, division by zero...).
+  /// Planning, evaluation and decoding share one budget (time, cancellation, facts, bytes).
   public func answer(_ query: SourcedQuery, predicates: [String: PredicateInfo]) throws(DiagnosticError) -> QueryResult {
-    let started = Budget.now()
-    let (program, result) = plannedProgram(query, predicates: predicates)
     let budget = Budget(limits)
+    let started = budget.started
+    let (program, result) = plannedProgram(query, predicates: predicates)
+    try budget.checkStage()
     let evaluator = makeEvaluator(program, budget: budget, reusing: cache)
     try evaluator.compute([result])
     cache = evaluator.cache(predicatesBelow: baseProgram().predicates.count)
+    try budget.checkStage()
     let rows = decodeAndSort(evaluator.relations[result], query)
+    try budget.checkStage()
     let total = rows.count
     let limited = query.query.limit.map { Array(rows.prefix($0)) } ?? rows
     return QueryResult(columns: query.columns, rows: limited, totalRows: total, query: query, seconds: Budget.now() - started)

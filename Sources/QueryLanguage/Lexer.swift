@@ -26,9 +26,18 @@ public struct Lexer {
   }
 
   /// All tokens, ending with ``Token/Kind/end``.
-  public mutating func tokenize() -> [Token] {
+  ///
+  /// - Parameter shouldStop: Asked every few thousand tokens; true ends the tokens there with a
+  ///   `stopped` error (the caller says why: a time limit, Ctrl-C).
+  public mutating func tokenize(shouldStop: StopRequest? = nil) -> [Token] {
     var tokens: [Token] = []
     while true {
+      if tokens.count & 0xFFF == 0xFFF, let shouldStop, shouldStop() {
+        errorOffsets.append(offset)
+        diagnostics.append(.error(code: "stopped", "reading stopped here, before the end of the text", in: source, at: SourceSpan(start: offset, end: offset)))
+        tokens.append(Token(.end, SourceSpan(start: offset, end: offset)))
+        return tokens
+      }
       let token = next()
       tokens.append(token)
       switch token.kind {

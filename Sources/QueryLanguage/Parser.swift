@@ -5,6 +5,10 @@
 import Diagnostics
 import GraphModel
 
+/// Asked now and then by the front end's long loops (between clauses while parsing and
+/// checking): true stops the work early, and the caller says why (a time limit, Ctrl-C).
+public typealias StopRequest = () -> Bool
+
 /// Parses query-language text into a ``Program``.
 public struct Parser {
   private let source: SourceText
@@ -13,18 +17,32 @@ public struct Parser {
   private var nesting = 0
   private var lexicalErrors: [Int]
   private var clauseStart = 0
+  private var reportedSpans: Set<SourceSpan> = []
   /// Diagnostics from lexing and parsing.
   public private(set) var diagnostics: [Diagnostic]
 
-  /// How deeply parentheses may nest in expressions before the parser refuses.
+  /// How deeply expressions may nest before the parser refuses. Every level of the syntax tree
+  /// counts: parentheses, calls, signs and each operator of a chain (`1 + 1 + 1` is two levels
+  /// deep), so no later stage meets a tree deeper than this.
   public static let maximumNesting = 200
 
+  /// The most literals a rule or query body may hold. Bodies are evaluated by a chain of
+  /// closures, one per literal, so their length must be bounded; a longer body is better split
+  /// into rules anyway.
+  public static let maximumBodyLength = 1_000
+
   /// Creates a parser; lexing happens here.
-  public init(_ source: SourceText) {
+  ///
+  /// - Parameter shouldStop: Asked while lexing and between clauses; true ends the work with a
+  ///   `stopped` error.
+  public init(_ source: SourceText, shouldStop: StopRequest? = nil) {
     self.source = source
+    self.shouldStop = shouldStop
     var lexer = Lexer(source)
-    self.tokens = lexer.tokenize()
+    self.tokens = lexer.tokenize(shouldStop: shouldStop)
     self.diagnostics = lexer.diagnostics
+    // Lexing stopped: the clauses before the stop are read, the cut one is not reported.
+    if lexer.diagnostics.last?.code == "stopped" { self.shouldStop = nil }
     self.lexicalErrors = lexer.errorOffsets
   }
 
@@ -32,11 +50,16 @@ public struct Parser {
   /// checker reports it).
   public var parameters: [String: Value] = [:]
 
+  /// Asked between clauses; when it answers true, parsing ends with a `stopped` error.
+  public var shouldStop: StopRequest?
+
   /// Parses a text into a program, returning the diagnostics alongside.
   ///
-  /// - Parameter parameters: Values substituted for `$name` parameters wherever they occur.
-  public static func parse(_ source: SourceText, parameters: [String: Value] = [:]) -> (Program, [Diagnostic]) {
-    var parser = Parser(source)
+  /// - Parameters:
+  ///   - parameters: Values substituted for `$name` parameters wherever they occur.
+  ///   - shouldStop: Asked between clauses; true ends parsing with a `stopped` error.
+  public static func parse(_ source: SourceText, parameters: [String: Value] = [:], shouldStop: StopRequest? = nil) -> (Program, [Diagnostic]) {
+    var parser = Parser(source, shouldStop: shouldStop)
     parser.parameters = parameters
     let program = parser.parseProgram()
     return (program, parser.diagnostics)
@@ -56,8 +79,13 @@ public struct Parser {
         fail("too many errors; stopped reading after \(Lexer.maximumErrors)", at: current.span)
         break
       }
+      if let shouldStop, shouldStop() {
+        diagnostics.append(.error(code: "stopped", "reading stopped here, before the end of the text", in: source, at: current.span))
+        break
+      }
       let before = diagnostics.count
       clauseStart = current.span.start
+      nesting = 0
       do {
         clauses.append(try parseClause())
       } catch {
@@ -170,10 +198,15 @@ public struct Parser {
     return Head(predicate: name, arguments: arguments, predicateSpan: nameSpan, span: span)
   }
 
-  // body = literal { "," literal } ;
+  // body = literal { "," literal } ;   (at most `maximumBodyLength` literals)
   private mutating func parseBody() throws(Failure) -> [Literal] {
     var literals: [Literal] = []
     repeat {
+      if literals.count == Parser.maximumBodyLength {
+        throw failure(
+          "a body may hold at most \(Parser.maximumBodyLength) literals", at: current.span,
+          help: "split it: define a rule for part of the body and use its head here")
+      }
       literals.append(try parseLiteral())
     } while match(.comma)
     return literals
@@ -241,8 +274,12 @@ public struct Parser {
   // MARK: - Expressions
 
   // expr = mul { ("+" | "-") mul } ;
+  // Each operator of a chain is one level deeper in the tree, so it counts towards the nesting
+  // limit (the fuzzer's `1+1+…+1` overflowed every later tree walk).
   private mutating func parseExpression() throws(Failure) -> Expression {
     var left = try parseMultiplicative()
+    var levels = 0
+    defer { nesting -= levels }
     while true {
       let op: ArithmeticOperator
       switch current.kind {
@@ -250,6 +287,8 @@ public struct Parser {
       case .minus: op = .subtract
       default: return left
       }
+      levels += 1
+      try enter(current.span)
       advance()
       let right = try parseMultiplicative()
       left = .binary(op, left, right, span: left.span.union(right.span))
@@ -259,6 +298,8 @@ public struct Parser {
   // mul = unary { ("*" | "/" | "%" | "mod") unary } ;
   private mutating func parseMultiplicative() throws(Failure) -> Expression {
     var left = try parseUnary()
+    var levels = 0
+    defer { nesting -= levels }
     while true {
       let op: ArithmeticOperator
       switch current.kind {
@@ -267,6 +308,8 @@ public struct Parser {
       case .percent: op = .remainder
       default: return left
       }
+      levels += 1
+      try enter(current.span)
       advance()
       let right = try parseUnary()
       left = .binary(op, left, right, span: left.span.union(right.span))
@@ -383,7 +426,9 @@ public struct Parser {
   private mutating func enter(_ span: SourceSpan) throws(Failure) {
     nesting += 1
     if nesting > Parser.maximumNesting {
-      throw failure("expression nested more than \(Parser.maximumNesting) levels deep", at: span)
+      throw failure(
+        "expression nested more than \(Parser.maximumNesting) levels deep", at: span,
+        help: "split it into steps with intermediate variables, e.g. `A = X + Y, B = A + Z`")
     }
   }
 
@@ -437,7 +482,7 @@ public struct Parser {
   private mutating func fail(_ message: String, at span: SourceSpan, help: String? = nil) {
     // A lexical error in this clause already explains the problem.
     if lexicalErrors.contains(where: { $0 >= clauseStart && $0 <= span.end }) { return }
-    if diagnostics.contains(where: { $0.location == source.location(of: span) }) { return }
+    guard reportedSpans.insert(span).inserted else { return }
     diagnostics.append(.error(code: "syntax", message, in: source, at: span, help: help))
   }
 

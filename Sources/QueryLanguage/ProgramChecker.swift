@@ -95,8 +95,20 @@ public struct ProgramChecker {
   ///
   /// - Returns: The checked program and the diagnostics (errors and warnings); the program is
   ///   usable only when no diagnostic is an error.
-  public func check(rules: [SourcedRule], queries: [SourcedQuery]) -> (CheckedProgram, [Diagnostic]) {
-    var diagnostics: [Diagnostic] = []
+  ///
+  /// At most ``BoundedDiagnostics/maximum`` diagnostics are returned, then one counting the
+  /// rest. `shouldStop` is asked between clauses; when it answers true, checking ends with a
+  /// `stopped` error and the caller says why (a time limit, Ctrl-C).
+  public func check(rules: [SourcedRule], queries: [SourcedQuery], shouldStop: StopRequest? = nil) -> (CheckedProgram, [Diagnostic]) {
+    var diagnostics = BoundedDiagnostics()
+    var stopped = false
+    func stop() -> Bool {
+      if !stopped, let shouldStop, shouldStop() {
+        stopped = true
+        diagnostics.append(Diagnostic(.error, .data, code: "stopped", "checking stopped before the end of the text"))
+      }
+      return stopped
+    }
     var predicates: [String: PredicateInfo] = [:]
     var definedAt: [String: (SourcedRule, Int)] = [:]
 
@@ -192,6 +204,7 @@ public struct ProgramChecker {
 
     var unresolved = Set<Int>()
     for (index, sourced) in rules.enumerated() {
+      if stop() { break }
       let before = diagnostics.count
       unbound(sourced.rule.head.arguments.compactMap { if case .term(let t) = $0 { t } else { nil } }, sourced.source)
       resolve(sourced.rule.body, sourced.source)
@@ -200,6 +213,7 @@ public struct ProgramChecker {
     var checkedQueries: [SourcedQuery] = []
     var unresolvedQueries = Set<Int>()
     for var sourced in queries {
+      if stop() { break }
       let before = diagnostics.count
       resolve(sourced.query.body, sourced.source)
       sourced.columns = ProgramChecker.columns(of: sourced.query)
@@ -209,9 +223,11 @@ public struct ProgramChecker {
 
     // Safety, for every clause whose names all resolved.
     for (index, sourced) in rules.enumerated() where !unresolved.contains(index) {
+      if stop() { break }
       checkSafety(sourced, predicates, &diagnostics)
     }
     for (index, sourced) in checkedQueries.enumerated() where !unresolvedQueries.contains(index) {
+      if stop() { break }
       let body = sourced.query.body
       let bound = safeOrder(body, predicates, initiallyBound: [], sourced.source, &diagnostics)
       _ = bound
@@ -219,7 +235,7 @@ public struct ProgramChecker {
         diagnostics.append(.error(code: "order-by", "cannot order by `\(key.variable)`: it is not a result column of the query", in: sourced.source, at: key.span, help: "the columns are \(sourced.columns.map { "`\($0)`" }.joined(separator: ", "))"))
       }
     }
-    return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), diagnostics)
+    return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), diagnostics.all)
   }
 
   /// The result columns of a query: named variables not starting with `_`, in order of first
@@ -237,7 +253,7 @@ public struct ProgramChecker {
 
   // MARK: - Functions in expressions
 
-  private func checkCalls(_ comparison: Comparison, _ source: SourceText, _ diagnostics: inout [Diagnostic], _ known: Set<String>) {
+  private func checkCalls(_ comparison: Comparison, _ source: SourceText, _ diagnostics: inout BoundedDiagnostics, _ known: Set<String>) {
     func visit(_ e: Expression) {
       switch e {
       case .term: break
@@ -290,7 +306,7 @@ public struct ProgramChecker {
     }
   }
 
-  private func checkSafety(_ sourced: SourcedRule, _ predicates: [String: PredicateInfo], _ diagnostics: inout [Diagnostic]) {
+  private func checkSafety(_ sourced: SourcedRule, _ predicates: [String: PredicateInfo], _ diagnostics: inout BoundedDiagnostics) {
     let rule = sourced.rule
     let source = sourced.source
     let bound = safeOrder(rule.body, predicates, initiallyBound: [], source, &diagnostics)
@@ -339,14 +355,14 @@ public struct ProgramChecker {
       counts[use.name, default: (0, use.span)].0 += 1
     }
     for (name, (count, span)) in counts.sorted(by: { $0.value.1.start < $1.value.1.start }) where count == 1 && !name.hasPrefix("_") {
-      diagnostics.append(Diagnostic(.warning, .data, code: "singleton-variable", "variable `\(name)` appears only once in this rule", at: source.location(of: span), help: "if any value will do, write `_` (or `_\(name)`)"))
+      diagnostics.append(Diagnostic(.warning, .data, code: "singleton-variable", "variable `\(name)` appears only once in this rule", at: source.location(of: span), help: "if any value will do, write `_` (or `_\(name)`)"), severity: .warning)
     }
   }
 
   /// Finds an order in which every literal's inputs are bound; reports the literals for which
   /// none exists, naming their first unbound variable. Returns the variables bound at the end.
   @discardableResult
-  func safeOrder(_ body: [Literal], _ predicates: [String: PredicateInfo], initiallyBound: Set<String>, _ source: SourceText, _ diagnostics: inout [Diagnostic]) -> Set<String> {
+  func safeOrder(_ body: [Literal], _ predicates: [String: PredicateInfo], initiallyBound: Set<String>, _ source: SourceText, _ diagnostics: inout BoundedDiagnostics) -> Set<String> {
     var bound = initiallyBound
     var remaining = Array(body.indices)
     var progress = true

@@ -8,6 +8,7 @@ enum QueryCommands {
     OptionSpec(name: "format", value: "FORMAT", help: "table, csv, tsv, json or markdown (default table)"),
     OptionSpec(name: "timeout", value: "SECONDS", help: "stop a query after this long (default 60; 0 for none)"),
     OptionSpec(name: "max-facts", value: "N", help: "stop after deriving this many facts (default 20,000,000)"),
+    OptionSpec(name: "max-memory", value: "SIZE", help: "stop when derived facts and computed values take this much memory, such as 512M or 4G (default an eighth of physical memory, at most 2G)"),
   ]
 
   /// `--param NAME=VALUE`, for commands that run texts.
@@ -50,7 +51,26 @@ enum QueryCommands {
       }
       limits.maxDerivedFacts = n
     }
+    if let text = context.arguments.value("max-memory") {
+      guard let bytes = byteSize(text), bytes > 0 else {
+        throw DiagnosticError(.usage, code: "usage", "--max-memory takes a size such as 512M or 2G, found `\(text)`", help: "a whole number of bytes, or of K, M, G or T (binary: 1K is 1024 bytes)")
+      }
+      limits.maxMemory = bytes
+    }
     return limits
+  }
+
+  /// A size written `100000`, `512K`, `64M`, `2G`, `1T` (binary units; `MB`, `MiB` and lower
+  /// case are accepted too); nil when it is not one or does not fit.
+  static func byteSize(_ text: String) -> Int? {
+    let digits = text.prefix { $0.isASCII && $0.isNumber }
+    guard !digits.isEmpty, let number = Int(digits) else { return nil }
+    let shifts: [String: Int] = ["": 0, "k": 10, "m": 20, "g": 30, "t": 40]
+    var unit = text.dropFirst(digits.count).lowercased()
+    if unit.hasSuffix("ib") { unit.removeLast(2) } else if unit.hasSuffix("b"), unit.count == 2 { unit.removeLast() }
+    guard let shift = shifts[unit] else { return nil }
+    let (bytes, overflow) = number.multipliedReportingOverflow(by: 1 << shift)
+    return overflow ? nil : bytes
   }
 
   static func renderer(_ context: CommandContext) throws(DiagnosticError) -> ResultRenderer {
@@ -98,7 +118,14 @@ enum QueryCommands {
   static func answerPrinter(
     text: String, renderer: ResultRenderer, style: Style, write: @escaping (String) -> Void
   ) -> (QuerySession.Outcome) -> Void {
-    let queryCount = text.components(separatedBy: "?-").count - 1
+    // Counted on bytes: the text may be megabytes long, and this runs before any budget does.
+    let queryCount = Array(text.utf8).withUnsafeBufferPointer { bytes in
+      var count = 0
+      for i in bytes.indices.dropFirst() where bytes[i] == UInt8(ascii: "-") && bytes[i - 1] == UInt8(ascii: "?") {
+        count += 1
+      }
+      return count
+    }
     var first = true
     return { outcome in
       guard case .answer(let result) = outcome else { return }
@@ -109,20 +136,6 @@ enum QueryCommands {
       first = false
       write(renderer.render(result))
     }
-  }
-}
-
-extension String {
-  /// Splits on a separator string (no Foundation).
-  func components(separatedBy separator: String) -> [Substring] {
-    var parts: [Substring] = []
-    var rest = self[...]
-    while let range = rest.range(ofExact: separator) {
-      parts.append(rest[..<range.lowerBound])
-      rest = rest[range.upperBound...]
-    }
-    parts.append(rest)
-    return parts
   }
 }
 

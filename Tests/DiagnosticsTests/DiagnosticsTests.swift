@@ -100,4 +100,38 @@ import Testing
     #expect(lines[1] == " 3 | …" + String(repeating: "a, ", count: 20) + "bad" + String(repeating: ", b", count: 20) + "…")
     #expect(lines[2] == "   |" + String(repeating: " ", count: 62) + "^~~")
   }
+
+  /// Issue 12 item 11: a location on a long line keeps only a window of it, and renders as the
+  /// whole line did.
+  @Test func aLocationOnALongLineKeepsOnlyAnExcerpt() {
+    let line = String(repeating: "甲, ", count: 20_000) + "bad" + String(repeating: ", 乙", count: 20_000)
+    let source = SourceText(name: "x.dl", text: "first\n" + line + "\nlast")
+    let offset = "first\n".utf8.count + String(repeating: "甲, ", count: 20_000).utf8.count
+    let location = source.location(of: SourceSpan(start: offset, end: offset + 3))
+    #expect(location.line == 2)
+    #expect(location.column == 60_001)
+    #expect((location.lineText?.count ?? 0) <= 2 * DiagnosticRenderer.context + 3)
+    #expect(location.excerptColumn == 60_001 - DiagnosticRenderer.context)
+    #expect(location.excerptIsCut)
+    let whole = Diagnostics.SourceLocation(file: "x.dl", line: 2, column: 60_001, lineText: line, length: 3)
+    let render = { (l: Diagnostics.SourceLocation) in DiagnosticRenderer(style: .rich).render(Diagnostic(.error, .data, code: "x", "bad thing", at: l)) }
+    #expect(render(location) == render(whole))
+    // A short line is kept whole.
+    #expect(source.location(of: SourceSpan(start: 0, end: 5)).lineText == "first")
+  }
+
+  @Test func boundedDiagnosticsBuildOnlyWhatTheyKeep() {
+    var list = BoundedDiagnostics()
+    var built = 0
+    func make() -> Diagnostic {
+      built += 1
+      return Diagnostic(code: "x", "problem")
+    }
+    for _ in 0..<1_000 { list.append(make()) }
+    #expect(built == BoundedDiagnostics.maximum)
+    #expect(list.count == 1_000)
+    #expect(list.hasErrors)
+    #expect(list.all.count == BoundedDiagnostics.maximum + 1)
+    #expect(list.all.last?.message == "… and 950 more errors")
+  }
 }

@@ -111,4 +111,16 @@ import TestSupport
     #expect(facts == #"label(a, "x --source y"). edge(a, b) "#)
     #expect(MetaCommands.words(options) == ["--source", "000:L1-L2", "--note", "n"])
   }
+
+  @Test func byteSizesReadAsBinaryMultiples() {
+    #expect(QueryCommands.byteSize("100000") == 100_000)
+    #expect(QueryCommands.byteSize("512K") == 512 << 10)
+    #expect(QueryCommands.byteSize("64M") == 64 << 20)
+    #expect(QueryCommands.byteSize("64mb") == 64 << 20)
+    #expect(QueryCommands.byteSize("2GiB") == 2 << 30)
+    #expect(QueryCommands.byteSize("1T") == 1 << 40)
+    for bad in ["", "M", "1.5G", "-1M", "2X", "2 G", "99999999999999999999", "9999999999T"] {
+      #expect(QueryCommands.byteSize(bad) == nil, "\(bad)")
+    }
+  }
 }

@@ -79,6 +79,48 @@ import Testing
     #expect(diagnostics.first?.message.contains("nested more than") == true)
   }
 
+  /// Issue 12 item 11: each operator of a chain is a level of the tree and counts towards the
+  /// nesting limit (a chain of 5,000 `+` overflowed every later tree walk); the limit is the
+  /// same whatever mixes parentheses, signs and operators, and a later clause is still read.
+  @Test func operatorChainsCountTowardsTheNestingLimit() throws {
+    let limit = Parser.maximumNesting
+    let atLimit = Array(repeating: "1", count: limit + 1).joined(separator: " + ")
+    let (program, ok) = parse("?- X = \(atLimit).")
+    #expect(ok.isEmpty)
+    #expect(program.queries.count == 1)
+    let over = Array(repeating: "1", count: limit + 2).joined(separator: " * ")
+    let mixed = String(repeating: "1 - (", count: limit / 2 + 1) + "1" + String(repeating: ")", count: limit / 2 + 1)
+    for text in [over, mixed] {
+      let (program, diagnostics) = parse("?- X = \(text).\n?- Y = 1 + 2.")
+      #expect(diagnostics.count == 1)
+      #expect(diagnostics.first?.message == "expression nested more than \(limit) levels deep")
+      #expect(diagnostics.first?.help?.contains("intermediate variables") == true)
+      #expect(program.queries.count == 1)
+    }
+  }
+
+  @Test func bodiesAreBoundedWithThePlaceOfTheFirstLiteralOver() throws {
+    let atLimit = Array(repeating: "p(X)", count: Parser.maximumBodyLength).joined(separator: ", ")
+    let (program, ok) = parse("?- \(atLimit).")
+    #expect(ok.isEmpty)
+    #expect(program.queries.first?.body.count == Parser.maximumBodyLength)
+    let (_, diagnostics) = parse("q(X) :- \(atLimit), r(X).")
+    let diagnostic = try #require(diagnostics.first)
+    #expect(diagnostic.message == "a body may hold at most \(Parser.maximumBodyLength) literals")
+    #expect(diagnostic.location?.column == 9 + 6 * Parser.maximumBodyLength)
+  }
+
+  @Test func aStopRequestEndsParsingWithAnError() {
+    var asked = 0
+    let text = String(repeating: "p(a).\n", count: 10_000)
+    let (program, diagnostics) = Parser.parse(SourceText(name: "t.dl", text: text), shouldStop: {
+      asked += 1
+      return asked > 3
+    })
+    #expect(diagnostics.map(\.code) == ["stopped"])
+    #expect(program.rules.count < 10_000)
+  }
+
   @Test func columnsAreVariablesInOrderOfFirstAppearance() throws {
     let (program, _) = parse("?- q(Y, X), r(X, _Z, _), s(W, Y).")
     #expect(ProgramChecker.columns(of: try #require(program.queries.first)) == ["Y", "X", "W"])
@@ -114,6 +156,29 @@ import Testing
     let match = diagnostics.first { $0.code == code }
     #expect(match != nil, "\(text): \(diagnostics.map(\.description))")
     #expect(match?.description.contains(message) == true, "\(text): \(diagnostics.map(\.description))")
+  }
+
+  /// Issue 12 item 11: 10,000 errors are 50 diagnostics and a count; the count is an error so
+  /// that dropping diagnostics never lets a text pass.
+  @Test func diagnosticsAreCappedWithACountOfTheRest() {
+    let rules = (0..<10_000).map { "q\($0)(X) :- p\($0)(X)." }.joined(separator: " ")
+    let diagnostics = check(rules)
+    #expect(diagnostics.count == BoundedDiagnostics.maximum + 1)
+    #expect(diagnostics.prefix(BoundedDiagnostics.maximum).allSatisfy { $0.code == "unknown-predicate" })
+    #expect(diagnostics.last?.severity == .error)
+    #expect(diagnostics.last?.message == "… and 9950 more errors")
+    // Warnings past the cap are counted as warnings.
+    let singletons = (0..<60).map { "s\($0)(X) :- edge(X, Y)." }.joined(separator: " ")
+    let warnings = check(singletons)
+    #expect(warnings.last?.severity == .warning)
+    #expect(warnings.last?.message == "… and 10 more warnings")
+  }
+
+  @Test func aStopRequestEndsCheckingWithAnError() {
+    let source = SourceText(name: "t.dl", text: String(repeating: "p(X) :- edge(X, _).\n", count: 100))
+    let (program, _) = Parser.parse(source)
+    let (_, diagnostics) = ProgramChecker(storedPredicates: ["edge"]).check(rules: program.sourcedRules, queries: [], shouldStop: { true })
+    #expect(diagnostics.map(\.code) == ["stopped"])
   }
 
   @Test func validProgramsPass() {
