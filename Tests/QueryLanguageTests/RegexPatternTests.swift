@@ -103,4 +103,36 @@ import Testing
     #expect(clock.now - started < .seconds(5))
     #expect(try RegexPattern("(a?){30}a{30}").size == 30 * 2 + 30 + 1)
   }
+
+  /// A constant pattern is checked with the program: an error at check time with a caret on
+  /// the offending part inside the string, through the literal's escapes.
+  @Test func constantPatternsAreCheckedWithTheProgram() throws {
+    let cases: [(query: String, column: Int, length: Int)] = [
+      (#"?- p(X, S), matches(S, "(a")."#, 25, 1),
+      (#"?- p(X, S), matches(S, "a\\d{3,2}")."#, 29, 5),
+      (#"?- p(X, S), matches(S, "\u00e9\"[z-a]")."#, 34, 3),
+      (#"?- p(X, S), not matches(S, "\\q")."#, 29, 3),
+      (#"q(X) :- p(X, S), matches(S, "a[")."#, 31, 1),
+      (#"?- p(X, S), matches(S, 'x{')."#, 26, 1),
+      (#"?- p(X, S), matches(S, "abc\\")."#, 28, 2),
+    ]
+    for c in cases {
+      let source = SourceText(name: "t.dl", text: c.query)
+      let (program, parse) = Parser.parse(source)
+      #expect(parse.isEmpty, "\(parse)")
+      let (_, diagnostics) = ProgramChecker(storedPredicates: ["p"]).check(rules: program.sourcedRules, queries: program.sourcedQueries)
+      let errors = diagnostics.filter { $0.severity == .error }
+      #expect(errors.count == 1, "\(c.query): \(diagnostics)")
+      let error = try #require(errors.first)
+      #expect(error.code == "invalid-regex")
+      #expect(error.category == .data)
+      #expect(error.location?.column == c.column, "\(c.query): \(String(describing: error.location))")
+      #expect(error.location?.length == c.length, "\(c.query): \(String(describing: error.location))")
+    }
+    // Valid patterns and patterns that are not constants draw no error.
+    let fine = SourceText(name: "t.dl", text: #"?- p(X, S), matches(S, "^a\\.b$"), P = concat("(", S), not matches(S, P)."#)
+    let (program, _) = Parser.parse(fine)
+    let (_, diagnostics) = ProgramChecker(storedPredicates: ["p"]).check(rules: [], queries: program.sourcedQueries)
+    #expect(diagnostics.filter { $0.severity == .error }.isEmpty, "\(diagnostics)")
+  }
 }
