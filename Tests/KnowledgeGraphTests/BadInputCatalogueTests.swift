@@ -48,6 +48,7 @@ let badInputs: [BadInput] = [
   BadInput(name: "query: cyclic negation", arguments: ["query", "p(X) :- edge(X, _), not q(X). q(X) :- edge(X, _), not p(X). ?- p(X)."], status: 65, message: "cannot be stratified"),
   BadInput(name: "query: division by zero", arguments: ["query", "?- weight(a, W), X = W / 0."], status: 65, message: "<query>:1:18: error: division by zero in `3 / 0`"),
   BadInput(name: "query: invalid regular expression", arguments: ["query", "?- label(X, L), matches(L, \"(\")."], status: 65, message: "<query>:1:29: error: invalid regular expression `(`: missing `)` to close this group"),
+  BadInput(name: "query: invalid regular expression from data", arguments: ["query", "?- label(X, L), P = concat(\"[\", L), matches(L, P)."], status: 65, message: "<query>:1:37: error: invalid regular expression `[甲`: missing `]` to close this class"),
   BadInput(name: "query: regular expression count above 1000", arguments: ["query", "?- label(X, L), matches(L, \"x{5000}\")."], status: 65, message: "<query>:1:30: error: invalid regular expression `x{5000}`: repetition count above 1000"),
   BadInput(name: "query: regular expression lookbehind", arguments: ["query", "?- label(X, L), not matches(L, \"(?<!a)b\")."], status: 65, message: "<query>:1:33: error: invalid regular expression `(?<!a)b`: `(?<!` (lookbehind) is not supported"),
   BadInput(name: "query: impossible date", arguments: ["query", "?- X = @2023-02-30."], status: 65, message: "<query>:1:8: error: impossible date `@2023-02-30`"),
