@@ -8,7 +8,7 @@ struct EvaluationError: Error {
   enum Reason {
     case divisionByZero(String)
     case overflow(String)
-    case invalidRegex(pattern: String, message: String)
+    case invalidRegex(pattern: String, message: String, help: String?)
     case timeout(seconds: Double, growing: String?)
     case tooManyFacts(limit: Int, growing: String)
     case tooMuchMemory(limit: Int, growing: String)
@@ -37,8 +37,8 @@ extension EvaluationError {
       return Diagnostic(.error, .data, code: "division-by-zero", "division by zero in `\(text)`", at: location, help: "guard the division with a comparison such as `Y != 0`")
     case .overflow(let text):
       return Diagnostic(.error, .data, code: "overflow", "arithmetic overflow in `\(text)`", at: location, help: "integers are 64-bit and decimals hold at most 18 fractional digits")
-    case .invalidRegex(let pattern, let message):
-      return Diagnostic(.error, .data, code: "invalid-regex", "invalid regular expression `\(pattern)`: \(message)", at: location)
+    case .invalidRegex(let pattern, let message, let help):
+      return Diagnostic(.error, .data, code: "invalid-regex", "invalid regular expression `\(pattern)`: \(message)", at: location, help: help)
     case .timeout(let seconds, let growing):
       let detail = growing.map { "; `\($0)` was still growing" } ?? ""
       return Diagnostic(.error, .data, code: "timeout", "the query was stopped after \(seconds) s (the time limit)\(detail)", at: location, help: "raise the limit with --timeout SECONDS (0 for none), or make the query more selective")

@@ -134,10 +134,12 @@ final class Executor {
           values.append(self.operations.value(id))
         }
         let holds: Bool
-        do throws(ValueOperations.RegexFailure) {
-          holds = try self.operations.test(test, values)
+        do throws(EvaluationError) {
+          holds = try self.operations.test(test, values, budget: self.budget)
         } catch {
-          throw self.fail(.invalidRegex(pattern: error.pattern, message: error.message), i)
+          // An invalid pattern is this literal's fault; a timeout is no one literal's.
+          if case .invalidRegex = error.reason { throw self.fail(error.reason, i) }
+          throw error
         }
         if holds != negated {
           counter.pointee += 1

@@ -1,6 +1,6 @@
 // What builtins and comparisons do with values: equality (numbers compare numerically),
 // ordering within a kind, arithmetic with overflow checks, string functions and tests, and
-// a cache of compiled regular expressions.
+// a bounded cache of compiled regular expressions.
 
 import GraphModel
 import QueryLanguage
@@ -8,7 +8,11 @@ import QueryLanguage
 /// Builtin semantics over dictionary ids.
 final class ValueOperations {
   let dictionary: TermDictionary
-  private var regexCache: [String: Regex<AnyRegexOutput>] = [:]
+  /// Compiled patterns by text, at most ``regexCacheLimit``; the oldest entry leaves first.
+  private var regexCache: [String: RegexMachine] = [:]
+  private var regexCacheOrder: [String] = []
+  private var regexCacheOldest = 0
+  static let regexCacheLimit = 256
   private var decoded: [TermID: Value] = [:]
 
   init(dictionary: TermDictionary) {
@@ -199,13 +203,11 @@ final class ValueOperations {
     }
   }
 
-  struct RegexFailure: Error {
-    var pattern: String
-    var message: String
-  }
-
   /// Runs a test on values.
-  func test(_ test: TestBuiltin, _ args: [Value]) throws(RegexFailure) -> Bool {
+  ///
+  /// - Throws: `invalidRegex` (without a rule: the caller knows the literal) for a pattern that
+  ///   is not valid, or what `budget` throws when a long match runs out of time.
+  func test(_ test: TestBuiltin, _ args: [Value], budget: Budget) throws(EvaluationError) -> Bool {
     switch test {
     case .isEntity: return args.first?.kind == .entity
     case .isString: return args.first?.kind == .string
@@ -221,20 +223,32 @@ final class ValueOperations {
       case .startsWith: return s.hasPrefix(part)
       case .endsWith: return s.hasSuffix(part)
       default:
-        let regex = try compiled(part)
-        return s.contains(regex)
+        return try compiled(part).matches(s, check: budget.check)
       }
     }
   }
 
-  func compiled(_ pattern: String) throws(RegexFailure) -> Regex<AnyRegexOutput> {
-    if let r = regexCache[pattern] { return r }
-    do {
-      let r = try Regex(pattern)
-      regexCache[pattern] = r
-      return r
+  /// The compiled pattern, from the cache when it is there.
+  func compiled(_ pattern: String) throws(EvaluationError) -> RegexMachine {
+    if let machine = regexCache[pattern] { return machine }
+    let parsed: RegexPattern
+    do throws(RegexPattern.SyntaxError) {
+      parsed = try RegexPattern(pattern)
     } catch {
-      throw RegexFailure(pattern: pattern, message: "\(error)")
+      throw EvaluationError(reason: .invalidRegex(pattern: RegexPattern.shown(pattern), message: error.message, help: error.help))
     }
+    let machine = RegexMachine(parsed)
+    if regexCacheOrder.count < Self.regexCacheLimit {
+      regexCacheOrder.append(pattern)
+    } else {
+      regexCache[regexCacheOrder[regexCacheOldest]] = nil
+      regexCacheOrder[regexCacheOldest] = pattern
+      regexCacheOldest = (regexCacheOldest + 1) % Self.regexCacheLimit
+    }
+    regexCache[pattern] = machine
+    return machine
   }
+
+  /// How many compiled patterns the cache holds (for tests).
+  var cachedPatternCount: Int { regexCache.count }
 }

@@ -163,6 +163,11 @@ public struct ProgramChecker {
           diagnostics.append(.error(code: "arity", "`\(atom.predicate)` takes \(expected) arguments, found \(arity)", in: source, at: atom.span, help: "`\(builtin.name)(\(builtin.signature))`: \(builtin.summary)"))
         }
         predicates[atom.predicate] = PredicateInfo(name: atom.predicate, arity: arity, kind: .builtin(builtin))
+        if builtin.name == "matches", arity == 2, case .constant(let pattern, let span) = atom.arguments[1],
+          let error = ProgramChecker.patternDiagnostic(pattern, at: span, in: source)
+        {
+          diagnostics.append(error)
+        }
         return
       }
       if let info = predicates[atom.predicate] {
