@@ -266,6 +266,16 @@ extension GraphStore {
         return
       }
     }
+    // The log only grows. If it is now shorter than what this store has read, something other
+    // than a Xinzhi writer truncated or replaced it: appending at our offset would leave a hole
+    // or write into someone else's file, so nothing is written.
+    let size = try log.size()
+    guard size >= validEnd else {
+      throw DiagnosticError(
+        .data, code: "log-shrank",
+        "the log `\(log.path)` holds \(size) bytes, fewer than the \(validEnd) this store had read: it was truncated or replaced since the store was opened; nothing was written",
+        help: "restore the log from a copy if that was not intended, then open the store again")
+    }
     let tail = try log.readLocked(from: validEnd)
     guard !tail.isEmpty else { return }
     let reader = LogReader(path: log.path, bytes: tail)

@@ -120,11 +120,7 @@ public final class LogFile {
       fd = try SystemFile.openExisting(path)
     } catch {
       let code = error.code
-      if code == 0 {
-        throw DiagnosticError(
-          .noInput, code: "log-not-regular", "`\(path)` cannot be a store's log: \(error.message)",
-          help: "a store's log is a regular file made by `xinzhi init`; point --store at a real store")
-      }
+      if let refusal = notAStore(error) { throw refusal }
       var info = stat()
       if stat(directory, &info) != 0 {
         throw DiagnosticError(
@@ -140,6 +136,14 @@ public final class LogFile {
     }
     defer { close(fd) }
     return try read(fd: fd, from: 0)
+  }
+
+  /// The error for a log that is not a regular file (a FIFO, a device, a directory), if so.
+  private func notAStore(_ error: SystemError) -> DiagnosticError? {
+    guard error.code == 0 else { return nil }
+    return DiagnosticError(
+      .noInput, code: "log-not-regular", "`\(path)` cannot be a store's log: \(error.message)",
+      help: "a store's log is a regular file made by `xinzhi init`; point --store at a real store")
   }
 
   private func read(fd: Int32, from offset: Int) throws(DiagnosticError) -> [UInt8] {
@@ -163,11 +167,7 @@ public final class LogFile {
         fd = try SystemFile.openExisting(path, writable: true)
       } catch {
         let code = error.code
-        if code == 0 {
-          throw DiagnosticError(
-            .noInput, code: "log-not-regular", "`\(path)` cannot be a store's log: \(error.message)",
-            help: "a store's log is a regular file made by `xinzhi init`; point --store at a real store")
-        }
+        if let refusal = notAStore(error) { throw refusal }
         if code == ENOENT {
           throw DiagnosticError(
             .noInput, code: "store-missing", "`\(directory)` is not a Xinzhi store: it has no `\(LogFormat.fileName)`",
@@ -222,6 +222,14 @@ public final class LogFile {
   public func readLocked(from offset: Int) throws(DiagnosticError) -> [UInt8] {
     guard descriptor >= 0 else { return try readAll() }
     return try read(fd: descriptor, from: offset)
+  }
+
+  /// The log's size in bytes, read through the locked descriptor (or the path without the lock).
+  public func size() throws(DiagnosticError) -> Int {
+    var info = stat()
+    let ok = descriptor >= 0 ? fstat(descriptor, &info) == 0 : stat(path, &info) == 0
+    guard ok else { throw DiagnosticError(.io, code: "log-read", "cannot read `\(path)`: \(errnoText())") }
+    return Int(info.st_size)
   }
 
   /// Removes an unfinished block at the end of the log, keeping a copy of its bytes in

@@ -231,3 +231,28 @@ import TestSupport
     #expect(r.status == 66, "\(r.stderr)")
   }
 }
+
+@Suite struct ShrunkLogTests {
+  /// A relative of the empty-log report: a store (the REPL, a library user) keeps its offset
+  /// while someone truncates the log behind its back. Appending there would leave a hole of
+  /// NUL bytes before the new block; the writer refuses and writes nothing.
+  @Test func aLogTruncatedBehindAnOpenStoreIsNotWrittenInto() throws {
+    let dir = TemporaryDirectory()
+    let store = try GraphStore.create(at: dir.file("g"))
+    try store.transact(asserting: [Triple("a", "f", .entity("b"))])
+    let log = dir.file("g/xinzhi.log")
+    let header = Array("xinzhi-log 1\n".utf8)
+    writeFile(log, header)
+    do {
+      try store.transact(asserting: [Triple("a", "f", .entity("c"))])
+      Issue.record("the write went through")
+    } catch {
+      #expect(error.diagnostics.first?.code == "log-shrank")
+      #expect(error.category == .data)
+    }
+    #expect(readFile(log) == header)
+    // Reopened, the store writes again from what the log now holds.
+    let reopened = try GraphStore.open(at: dir.file("g"))
+    #expect(try reopened.transact(asserting: [Triple("a", "f", .entity("c"))]) == 1)
+  }
+}

@@ -190,8 +190,8 @@ func craftedBlock(_ header: String, _ lines: [String], number: String? = nil, co
   @Test func everySingleByteChange() {
     var outcomes: [String: Int] = [:]
     for position in Self.lastTwoStart..<Self.full.count {
-      // Every other byte value at this position (a few representative ones beyond ASCII).
-      for value in Array(UInt8(0)...UInt8(0x7F)) + [0x80, 0xBF, 0xC3, 0xE4, 0xFF] where value != Self.full[position] {
+      // Every other byte value at this position.
+      for value in UInt8(0)...UInt8(0xFF) where value != Self.full[position] {
         var bytes = Self.full
         bytes[position] = value
         outcomes[classify(bytes, "byte \(position) set to \(value)"), default: 0] += 1
@@ -200,7 +200,7 @@ func craftedBlock(_ header: String, _ lines: [String], number: String? = nil, co
     #expect(outcomes["clean"] == nil && outcomes["error"] == nil)
     // Only a change of the very last byte (the final LF) can leave something a crash might have.
     #expect((outcomes["torn"] ?? 0) <= 1)
-    #expect((outcomes["damage"] ?? 0) > 10_000)
+    #expect((outcomes["damage"] ?? 0) > 50_000)
   }
 
   @Test func everyDeletedNewline() {
