@@ -90,20 +90,35 @@ extension IndexedGraph {
   private static func sameTriples(
     _ order: OrderStorage, _ kind: IndexOrder, as other: OrderStorage, _ otherKind: IndexOrder, termCount: Int
   ) -> String? {
-    var cursors = [Int](repeating: 0, count: termCount)
-    for k in 0..<termCount { cursors[k] = Int(other.offsets[k]) }
-    for first in 0..<termCount {
-      for i in order.run(TermID(first)) {
-        let triple = kind.triple(first: TermID(first), pair: order.pairs[i])
-        let (otherFirst, otherPair) = otherKind.key(triple)
-        let k = Int(otherFirst)
-        guard cursors[k] < Int(other.offsets[k + 1]), other.pairs[cursors[k]] == otherPair else {
-          return "\(otherKind.rawValue) does not hold the triples of \(kind.rawValue) (at \(triple))"
+    // Runs on every checkpoint load, so the loop reads through buffer pointers (all offsets and
+    // ids were checked by `orderProblem` before this runs).
+    var cursors = Array(other.offsets.view)
+    return cursors.withUnsafeMutableBufferPointer { cursors -> String? in
+      order.offsets.withUnsafeBufferPointer { offsets in
+        order.pairs.withUnsafeBufferPointer { pairs in
+          other.offsets.withUnsafeBufferPointer { otherOffsets in
+            other.pairs.withUnsafeBufferPointer { otherPairs -> String? in
+              for first in 0..<termCount {
+                var i = Int(offsets[first])
+                let end = Int(offsets[first + 1])
+                while i < end {
+                  let triple = kind.triple(first: TermID(first), pair: pairs[i])
+                  let (otherFirst, otherPair) = otherKind.key(triple)
+                  let k = Int(otherFirst)
+                  let cursor = Int(cursors[k])
+                  guard cursor < Int(otherOffsets[k + 1]), otherPairs[cursor] == otherPair else {
+                    return "\(otherKind.rawValue) does not hold the triples of \(kind.rawValue) (at \(triple))"
+                  }
+                  cursors[k] = UInt32(cursor + 1)
+                  i += 1
+                }
+              }
+              return nil
+            }
+          }
         }
-        cursors[k] += 1
       }
     }
-    return nil
   }
 
   /// Checks the index invariants and returns a description of each violation (empty when
