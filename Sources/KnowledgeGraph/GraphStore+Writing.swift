@@ -158,6 +158,11 @@ extension GraphStore {
     let start = validEnd
     let number = graph.lastTransaction + 1
     let info = TransactionInfo(number: number, timestamp: try now(), metadata: metadata)
+    // The block's `tx` and metadata lines are read back as the reader will read them, in a
+    // probe block with one record; the records themselves are checked term by term below.
+    var probe = TransactionEncoder(info: info)
+    probe.add(.assert, Triple("probe", "probe", .entity("probe")))
+    try LogReader.checkNewBlocks(probe.finish(), path: log.path, first: number, count: 1)
     var encoder = TransactionEncoder(info: info)
     var written = start
     var seen = Set<IDTriple>()
@@ -224,7 +229,8 @@ extension GraphStore {
       throw DiagnosticError(.data, code: "import-empty", "`\(path)` holds no triples; nothing was written")
     }
     let tail = encoder.finish()
-    try log.append(tail, at: written)
+    // On failure the whole block goes, chunks already streamed included.
+    try log.append(tail, at: written, rollbackTo: start)
     // Count lines of the whole block: header, metadata, records, commit.
     lineCount += 1 + metadata.count + encoder.recordCount + 1
     validEnd = written + tail.count
@@ -251,8 +257,16 @@ extension GraphStore {
   }
 
   private func validate(_ metadata: [(key: String, value: String)]) throws(DiagnosticError) {
-    for (key, _) in metadata where !LogFormat.isValidMetadataKey(key) {
-      throw DiagnosticError(.usage, code: "metadata-key", "metadata key `\(key)` must match `[a-z][a-z0-9_]*`")
+    var seen = Set<String>()
+    for (key, _) in metadata {
+      guard LogFormat.isValidMetadataKey(key) else {
+        throw DiagnosticError(.usage, code: "metadata-key", "metadata key `\(key)` must match `[a-z][a-z0-9_]*`")
+      }
+      guard seen.insert(key).inserted else {
+        throw DiagnosticError(
+          .usage, code: "metadata-key", "metadata key `\(key)` is given twice; a transaction holds each key once",
+          help: "give one value per key (join several values in one, for example with `; `); nothing was written")
+      }
     }
   }
 

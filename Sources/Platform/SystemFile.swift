@@ -265,6 +265,8 @@ public enum SystemFile {
   public static func sync(_ fd: Int32) -> Int32 {
     #if canImport(Darwin)
       if fcntl(fd, F_FULLFSYNC) == 0 { return 0 }
+      // Only a file system without F_FULLFSYNC falls back; a real flush error is reported.
+      guard errno == ENOTSUP || errno == EINVAL || errno == ENOTTY else { return -1 }
       return fsync(fd)
     #else
       return fsync(fd)

@@ -275,6 +275,8 @@ public final class LogFile {
       try SystemFile.writeAll(fd, bytes, path: cutPath)
       guard SystemFile.sync(fd) == 0 else { throw SystemError("sync", path: cutPath) }
     } catch {
+      // Leave the copy file as it was: a partial copy would only use up the space it lacked.
+      _ = ftruncate(fd, info.st_size)
       close(fd)
       throw error
     }
@@ -284,6 +286,10 @@ public final class LogFile {
 
   /// Writes the log header into an empty log (one whose creation was interrupted). Requires the lock.
   public func writeHeader() throws(DiagnosticError) {
+    // Whatever an interrupted creation left (a prefix, NULs) goes first.
+    guard descriptor >= 0, io.ftruncate(descriptor, 0) == 0 else {
+      throw DiagnosticError(.io, code: "log-truncate", "cannot write the header of `\(path)`: \(errnoText())")
+    }
     try append(Array((LogFormat.header + "\n").utf8), at: 0)
   }
 
@@ -299,6 +305,13 @@ public final class LogFile {
   /// and the error is thrown: the transaction was not acknowledged. Requires the lock.
   public func append(_ block: [UInt8], at offset: Int) throws(DiagnosticError) {
     try append(block, at: offset, sync: true, rollbackTo: offset)
+  }
+
+  /// Appends the last part of a streamed block at `offset` and waits until the whole block is on
+  /// disk; on any failure the file is cut back to `rollbackOffset`, where the block started.
+  /// Requires the lock.
+  public func append(_ bytes: [UInt8], at offset: Int, rollbackTo rollbackOffset: Int) throws(DiagnosticError) {
+    try append(bytes, at: offset, sync: true, rollbackTo: rollbackOffset)
   }
 
   /// Cuts the log back to `offset`, undoing a partly streamed block. Requires the lock.

@@ -51,7 +51,10 @@ public struct LogReader {
   /// - Throws: ``DiagnosticError`` when the first line is not a Xinzhi log header.
   public func headerEnd() throws(DiagnosticError) -> Int? {
     let header = Array((LogFormat.header + "\n").utf8)
-    if bytes.count < header.count, Array(header.prefix(bytes.count)) == bytes { return nil }
+    // An interrupted creation: nothing, or the start of the header, perhaps followed by NULs.
+    var written = bytes.count
+    while written > 0, bytes[written - 1] == 0 { written -= 1 }
+    if written < header.count, header.prefix(written).elementsEqual(bytes.prefix(written)) { return nil }
     guard bytes.count >= header.count, Array(bytes[0..<header.count]) == header else {
       let firstLine = String(decoding: bytes.prefix(while: { $0 != 0x0A }).prefix(60), as: UTF8.self)
       throw DiagnosticError(
@@ -108,7 +111,12 @@ public struct LogReader {
         // A crash (or a writer still at work) leaves only a prefix of a block: complete lines
         // that pass their checks, then at most one unfinished line. Anything else is damage,
         // even in the last block, and is never cut.
-        guard failure.truncated else {
+        // NUL bytes never belong to a log line (strings escape control characters), and a
+        // block that was synced holds none: NULs after the last good block, in a file that
+        // does not end with a complete line, are pages of a write that never reached the disk
+        // in order, so that block is unfinished too. (A file ending with a complete line after
+        // a failing block is damage whatever it holds: that is never left by a crash alone.)
+        guard failure.truncated || (bytes.last != 0x0A && containsNUL(from: offset)) else {
           let location = sourceLocation(line: failure.line, offset: failure.offset, length: failure.length)
           let why = laterBlockStart(after: failure.offset).map {
             "a later transaction starts at line \($0), so this is not an unfinished write at the end"
@@ -241,6 +249,7 @@ public struct LogReader {
     offset = headerEnd + 1
     lineNumber += 1
     var metadata: [(key: String, value: String)] = []
+    var keys = Set<String>()
     var operations: [Transaction.Operation] = []
     while true {
       let end = endOfLine(from: offset)
@@ -281,7 +290,7 @@ public struct LogReader {
         }
         switch parseMetadata(from: offset, to: end, line: lineNumber) {
         case .success(let pair):
-          guard !metadata.contains(where: { $0.key == pair.key }) else {
+          guard keys.insert(pair.key).inserted else {
             return .failure(BlockFailure(
               message: "metadata key `@\(pair.key)` appears twice in transaction \(number)", line: lineNumber,
               offset: offset, length: pair.key.utf8.count + 1))
@@ -396,6 +405,10 @@ public struct LogReader {
       i += 1
     }
     return true
+  }
+
+  private func containsNUL(from offset: Int) -> Bool {
+    bytes[offset...].contains(0)
   }
 
   /// The bytes of the last, unterminated line from `offset`, without the NUL bytes a file
