@@ -5,6 +5,7 @@ import Glibc
 import GraphImport
 import GraphIndex
 import GraphModel
+import Platform
 import TripleLog
 
 extension GraphStore {
@@ -148,7 +149,7 @@ extension GraphStore {
     progress: ((Int, Int) -> Void)? = nil
   ) throws(DiagnosticError) -> ImportReport {
     try requireWritable()
-    let started = monotonicSeconds()
+    let started = MonotonicClock.seconds()
     var metadata = metadata
     if !metadata.contains(where: { $0.key == "source" }) { metadata.insert(("source", "import \(path)"), at: 0) }
     try validate(metadata)
@@ -240,7 +241,7 @@ extension GraphStore {
     }
     return ImportReport(
       transaction: number, lines: summary.lines, triples: batch.operationCount, duplicates: duplicates,
-      alreadyPresent: present, droppedDatatypes: summary.droppedDatatypes, seconds: monotonicSeconds() - started)
+      alreadyPresent: present, droppedDatatypes: summary.droppedDatatypes, seconds: MonotonicClock.seconds() - started)
   }
 
   /// Writes a checkpoint now (for example after a bulk load), if the store is writable.

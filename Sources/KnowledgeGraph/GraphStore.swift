@@ -99,7 +99,7 @@ public final class GraphStore {
   /// - Throws: ``DiagnosticError``: 66 when there is no store, 65 when the log is damaged in the
   ///   middle (with file and line), 74 on read errors.
   public static func open(at directory: String, asOf: TxNumber? = nil, options: Options = Options()) throws(DiagnosticError) -> GraphStore {
-    let started = monotonicSeconds()
+    let started = MonotonicClock.seconds()
     let log = LogFile(directory: directory, io: options.io)
     let bytes = try log.readAll()
     let reader = LogReader(path: log.path, bytes: bytes)
@@ -108,7 +108,7 @@ public final class GraphStore {
       if !bytes.isEmpty {
         store.warnings.append(Diagnostic(.warning, .data, code: "log-torn-header", "the log header of `\(log.path)` is incomplete (store creation was interrupted); it will be rewritten by the next write"))
       }
-      store.openSeconds = monotonicSeconds() - started
+      store.openSeconds = MonotonicClock.seconds() - started
       return store
     }
     var warnings: [Diagnostic] = []
@@ -148,7 +148,7 @@ public final class GraphStore {
     {
       store.saveCheckpoint(logBytes: bytes)
     }
-    store.openSeconds = monotonicSeconds() - started
+    store.openSeconds = MonotonicClock.seconds() - started
     return store
   }
 
@@ -353,13 +353,6 @@ public struct StoreStatistics: Sendable {
   public var asOf: TxNumber?
   /// Estimated bytes held by the index and dictionary.
   public var memoryBytes: Int
-}
-
-/// Seconds from a monotonic clock.
-func monotonicSeconds() -> Double {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 extension GraphStore {

@@ -11,6 +11,7 @@
 import Diagnostics
 import Glibc
 import GraphModel
+import Platform
 import TripleLog
 
 /// Reads transaction scripts (see Documentation/Formats.md).
@@ -157,11 +158,11 @@ extension GraphStore {
   ///   script (every one listed with file:line:col), 74 on write failures.
   @discardableResult
   public func importScript(from path: String) throws(DiagnosticError) -> ScriptImportReport {
-    let started = monotonicSeconds()
+    let started = MonotonicClock.seconds()
     let text = path == "-" ? try TextFile.read(fd: STDIN_FILENO, name: "standard input") : try TextFile.read(path)
     let blocks = try TransactionScript.blocks(from: text, name: path == "-" ? "<stdin>" : path)
     let drafts = blocks.map { TransactionDraft(asserting: $0.triples, metadata: $0.metadata) }
     let numbers = try transact(drafts)
-    return ScriptImportReport(transactions: numbers, triples: blocks.reduce(0) { $0 + $1.triples.count }, seconds: monotonicSeconds() - started)
+    return ScriptImportReport(transactions: numbers, triples: blocks.reduce(0) { $0 + $1.triples.count }, seconds: MonotonicClock.seconds() - started)
   }
 }
