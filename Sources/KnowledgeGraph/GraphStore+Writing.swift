@@ -290,6 +290,15 @@ extension GraphStore {
         return
       }
     }
+    // The log is appended to in place, never replaced. If the file under the lock is another
+    // one (a `git checkout` or a copy renamed over it), this store's offset means nothing there:
+    // writing at it would overwrite the new file's bytes.
+    if let known = logIdentity, let locked = log.lockedIdentity(), known != locked {
+      throw DiagnosticError(
+        .data, code: "log-replaced",
+        "the log `\(log.path)` was replaced by another file since the store was opened; nothing was written",
+        help: "open the store again to read the log as it is now")
+    }
     // The log only grows. If it is now shorter than what this store has read, something other
     // than a Xinzhi writer truncated or replaced it: appending at our offset would leave a hole
     // or write into someone else's file, so nothing is written.

@@ -58,6 +58,8 @@ public final class GraphStore {
   var graph: IndexedGraph
   var validEnd: Int
   var lineCount: Int
+  /// The log file this store read (device and inode), to notice a log replaced behind it.
+  var logIdentity: SystemFile.Identity?
   /// Problems found while opening that did not stop it (an unfinished transaction at the end).
   public internal(set) var warnings: [Diagnostic] = []
   /// Seconds spent opening.
@@ -101,10 +103,12 @@ public final class GraphStore {
   public static func open(at directory: String, asOf: TxNumber? = nil, options: Options = Options()) throws(DiagnosticError) -> GraphStore {
     let started = MonotonicClock.seconds()
     let log = LogFile(directory: directory, io: options.io)
+    let identity = SystemFile.identity(of: log.path)
     let bytes = try log.readAll()
     let reader = LogReader(path: log.path, bytes: bytes)
     guard let headerEnd = try reader.headerEnd() else {
       let store = GraphStore(directory: directory, asOf: asOf, options: options, log: log, graph: IndexedGraph(), validEnd: 0, lineCount: 0)
+      store.logIdentity = identity
       if !bytes.isEmpty {
         store.warnings.append(Diagnostic(.warning, .data, code: "log-torn-header", "the log header of `\(log.path)` is incomplete (store creation was interrupted); it will be rewritten by the next write"))
       }
@@ -129,6 +133,7 @@ public final class GraphStore {
     let start = replay.start
     let fromCheckpoint = replay.fromCheckpoint
     let store = GraphStore(directory: directory, asOf: asOf, options: options, log: log, graph: graph, validEnd: scan.validEnd, lineCount: scan.lineCount)
+    store.logIdentity = identity
     store.openedFromCheckpoint = fromCheckpoint
     store.warnings = warnings
     if let asOf, asOf > graph.lastTransaction {

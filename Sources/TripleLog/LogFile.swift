@@ -224,6 +224,11 @@ public final class LogFile {
     return try read(fd: descriptor, from: offset)
   }
 
+  /// The identity (device and inode) of the file the writer lock was taken on.
+  public func lockedIdentity() -> SystemFile.Identity? {
+    descriptor >= 0 ? SystemFile.identity(of: descriptor) : nil
+  }
+
   /// The log's size in bytes, read through the locked descriptor (or the path without the lock).
   public func size() throws(DiagnosticError) -> Int {
     var info = stat()

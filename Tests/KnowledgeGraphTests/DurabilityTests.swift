@@ -372,3 +372,31 @@ import TripleLog
     #expect(r.stdout == "X\nb\nc\n")
   }
 }
+
+@Suite struct ReplacedLogTests {
+  /// A review suspicion, confirmed: a log replaced behind an open store (a `git checkout`, a
+  /// copy renamed over it) by a file at least as long was written into at the old offset,
+  /// overwriting the new file's bytes. Now the writer notices the other file and refuses.
+  @Test func aLogReplacedBehindAnOpenStoreIsNotWrittenInto() throws {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    let store = try GraphStore.create(at: g)
+    try store.transact(asserting: [Triple("a", "f", .entity("b"))])
+    // Another store's log, longer, renamed over this one.
+    let other = try GraphStore.create(at: dir.file("h"))
+    for i in 0..<5 { try other.transact(asserting: [Triple("x\(i)", "f", .entity("y"))]) }
+    let replacement = try #require(readFile(dir.file("h/xinzhi.log")))
+    #expect(rename(dir.file("h/xinzhi.log"), g + "/xinzhi.log") == 0)
+    do {
+      try store.transact(asserting: [Triple("a", "f", .entity("c"))])
+      Issue.record("the write went through")
+    } catch {
+      #expect(error.diagnostics.first?.code == "log-replaced")
+    }
+    let unchanged = readFile(g + "/xinzhi.log") == replacement
+    #expect(unchanged)
+    let reopened = try GraphStore.open(at: g)
+    #expect(reopened.verify().isClean)
+    #expect(try reopened.transact(asserting: [Triple("a", "f", .entity("c"))]) == 6)
+  }
+}
