@@ -92,7 +92,7 @@ public struct TripleFileReader {
       let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
       if n < 0 {
         if errno == EINTR { continue }
-        throw DiagnosticError(.io, code: "import-read", "cannot read `\(TerminalText.visible(inputName))`: \(String(cString: strerror(errno)))")
+        throw DiagnosticError(.io, code: "import-read", "cannot read `\(TerminalText.visible(inputName))`: \(SystemError.text())")
       }
       if n == 0 {
         eof = true

@@ -46,7 +46,7 @@ public final class LogFile {
       }
     } else {
       guard mkdir(directory, 0o755) == 0 else {
-        throw DiagnosticError(.cannotCreate, code: "init-mkdir", "cannot create directory `\(directory)`: \(errnoText())")
+        throw DiagnosticError(.cannotCreate, code: "init-mkdir", "cannot create directory `\(directory)`: \(SystemError.text())")
       }
       createdDirectory = true
     }
@@ -124,7 +124,7 @@ public final class LogFile {
       var info = stat()
       if stat(directory, &info) != 0 {
         throw DiagnosticError(
-          .noInput, code: "store-missing", "no store at `\(directory)`: \(errnoText(code))",
+          .noInput, code: "store-missing", "no store at `\(directory)`: \(SystemError.text(code))",
           help: "create one with `xinzhi init \(directory)`, or choose another with --store DIR or $XINZHI_STORE")
       }
       if code == ENOENT {
@@ -132,7 +132,7 @@ public final class LogFile {
           .noInput, code: "store-missing", "`\(directory)` is not a Xinzhi store: it has no `\(LogFormat.fileName)`",
           help: "create one with `xinzhi init \(directory)`, or choose another with --store DIR or $XINZHI_STORE")
       }
-      throw DiagnosticError(.noInput, code: "log-open", "cannot open `\(path)`: \(errnoText(code))")
+      throw DiagnosticError(.noInput, code: "log-open", "cannot open `\(path)`: \(SystemError.text(code))")
     }
     defer { close(fd) }
     return try read(fd: fd, from: 0)
@@ -174,7 +174,7 @@ public final class LogFile {
             help: "create one with `xinzhi init \(directory)`")
         }
         throw DiagnosticError(
-          .io, code: "log-readonly", "cannot open `\(path)` for writing: \(errnoText(code))",
+          .io, code: "log-readonly", "cannot open `\(path)` for writing: \(SystemError.text(code))",
           help: code == EACCES || code == EROFS ? "the store is read-only; copy it somewhere writable to change it" : nil)
       }
       descriptor = fd
@@ -183,7 +183,7 @@ public final class LogFile {
     while io.flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
       let code = errno
       guard code == EWOULDBLOCK || code == EINTR else {
-        throw DiagnosticError(.io, code: "log-lock", "cannot lock `\(path)`: \(errnoText(code))")
+        throw DiagnosticError(.io, code: "log-lock", "cannot lock `\(path)`: \(SystemError.text(code))")
       }
       if waited >= timeout {
         throw DiagnosticError(
@@ -233,7 +233,7 @@ public final class LogFile {
   public func size() throws(DiagnosticError) -> Int {
     var info = stat()
     let ok = descriptor >= 0 ? fstat(descriptor, &info) == 0 : stat(path, &info) == 0
-    guard ok else { throw DiagnosticError(.io, code: "log-read", "cannot read `\(path)`: \(errnoText())") }
+    guard ok else { throw DiagnosticError(.io, code: "log-read", "cannot read `\(path)`: \(SystemError.text())") }
     return Int(info.st_size)
   }
 
@@ -258,7 +258,7 @@ public final class LogFile {
       }
     }
     guard io.ftruncate(descriptor, offset) == 0, io.fsync(descriptor) == 0 else {
-      throw DiagnosticError(.io, code: "log-truncate", "cannot cut the unfinished transaction at the end of `\(TerminalText.visible(path))`: \(errnoText())")
+      throw DiagnosticError(.io, code: "log-truncate", "cannot cut the unfinished transaction at the end of `\(TerminalText.visible(path))`: \(SystemError.text())")
     }
   }
 
@@ -293,7 +293,7 @@ public final class LogFile {
   public func writeHeader() throws(DiagnosticError) {
     // Whatever an interrupted creation left (a prefix, NULs) goes first.
     guard descriptor >= 0, io.ftruncate(descriptor, 0) == 0 else {
-      throw DiagnosticError(.io, code: "log-truncate", "cannot write the header of `\(path)`: \(errnoText())")
+      throw DiagnosticError(.io, code: "log-truncate", "cannot write the header of `\(path)`: \(SystemError.text())")
     }
     try append(Array((LogFormat.header + "\n").utf8), at: 0)
   }
@@ -355,7 +355,7 @@ public final class LogFile {
       rollback(to: rollbackOffset)
       throw DiagnosticError(
         .io, code: "log-append",
-        "the transaction was not written: \(operation) of `\(path)` failed: \(errnoText(code))",
+        "the transaction was not written: \(operation) of `\(path)` failed: \(SystemError.text(code))",
         help: code == ENOSPC ? "free some disk space and try again; the store is unchanged" : "the store is unchanged; try again")
     }
   }

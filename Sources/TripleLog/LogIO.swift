@@ -36,11 +36,6 @@ public struct LogIO: Sendable {
     flock: { fd, operation in systemFlock(fd, operation) })
 }
 
-/// The text of an errno value.
-func errnoText(_ code: Int32 = errno) -> String {
-  SystemError.text(code)
-}
-
 /// `flock(2)`. Swift imports the C function and `struct flock` under one name, which makes the
 /// function unreachable by name, so it is bound directly to its symbol.
 @_silgen_name("flock")
