@@ -108,8 +108,11 @@ public final class QuerySession {
       outcomes.append(outcome)
       each?(outcome)
     }
+    // The text was checked together with the rules now in force (its own were added after the
+    // check, and nothing else changed), so its queries are answered with that check's predicates:
+    // a further query costs its own work, not a new check of every rule in force.
     for query in checked.queries {
-      let result = try answer(query)
+      let result = try interpreter.answer(query, predicates: checked.predicates)
       if result.totalRows == 0, let warnings {
         for hint in emptyAnswerHints(query) { warnings(hint) }
       }
@@ -118,15 +121,6 @@ public final class QuerySession {
       each?(outcome)
     }
     return outcomes
-  }
-
-  /// Answers a query checked against the rules now in force (re-checked, so that what the
-  /// interpreter evaluates always matches what the checker saw).
-  func answer(_ query: SourcedQuery) throws(DiagnosticError) -> QueryResult {
-    let (recheck, diagnostics) = interpreter.check([], [query])
-    let errors = diagnostics.filter { $0.severity == .error }
-    if !errors.isEmpty { throw DiagnosticError(errors) }
-    return try interpreter.answer(recheck.queries[0], predicates: recheck.predicates)
   }
 
 }

@@ -70,6 +70,51 @@ final class DenseMatrix {
 
   deinit { storage.release() }
 
+  /// The same tuples keyed by the other column (rows become columns), transposed 64×64 bits at a
+  /// time so that reading one row of the result touches one row of memory.
+  func transposed() -> DenseMatrix {
+    let result = DenseMatrix(size: size, keyedBySecond: !keyedBySecond)
+    result.count = count
+    result.iterations = iterations
+    let block = UnsafeMutablePointer<UInt64>.allocate(capacity: 64)
+    defer { block.deallocate() }
+    let source = bits
+    let target = result.bits
+    for rowBlock in 0..<words {
+      for word in 0..<words {
+        var any: UInt64 = 0
+        for k in 0..<64 {
+          let row = rowBlock &* 64 &+ k
+          block[k] = row < size ? source[row &* words &+ word] : 0
+          any |= block[k]
+        }
+        if any == 0 { continue }
+        DenseMatrix.transpose64(block)
+        for k in 0..<64 {
+          let row = word &* 64 &+ k
+          if row < size { target[row &* words &+ rowBlock] = block[k] }
+        }
+      }
+    }
+    return result
+  }
+
+  /// Transposes a 64×64 bit block in place: afterwards bit k of word c is what bit c of word k
+  /// was (bit 0 is the lowest).
+  static func transpose64(_ a: UnsafeMutablePointer<UInt64>) {
+    var j = 32
+    var mask: UInt64 = 0x0000_0000_FFFF_FFFF
+    while j != 0 {
+      for k in 0..<64 where k & j == 0 {
+        let t = ((a[k] >> UInt64(j)) ^ a[k &+ j]) & mask
+        a[k] ^= t << UInt64(j)
+        a[k &+ j] ^= t
+      }
+      j >>= 1
+      mask ^= mask << UInt64(j)
+    }
+  }
+
   /// Calls `body` with every tuple, in (key, bit) order.
   func forEachTuple(_ body: (TermID, TermID) -> Void) {
     for key in 0..<size {

@@ -142,6 +142,13 @@ extension Interpreter {
         nodes[node] = storedNode(text: text, IDTriple(values[0], id, values[1]))
         continue
       }
+      if let hidden = program.factsOf[p], let origin = program.facts[hidden]?.origin(of: values) {
+        // A fact the text states: the leaf is the fact as written, where it was written.
+        let ruleNode = nodes.count
+        nodes.append(DerivationTree.Node(kind: .rule, text: text + ".", annotation: "[\(origin.location)]"))
+        nodes[node].children.append(ruleNode)
+        continue
+      }
       guard let derivation = try bestDerivation(program, evaluator, predicate: p, tuple: values, round: round) else {
         nodes[node].annotation = "(no derivation found)"
         continue
@@ -198,6 +205,11 @@ extension Interpreter {
     if rules.isEmpty { lines.append("No rule derives \(program.predicates[predicate].name).") }
     for r in rules {
       let rule = program.rules[r]
+      if rule.body.count == 1, let atom = rule.body[0].atom, let table = program.facts[atom.predicate] {
+        let count = table.origins.count
+        lines.append("the text states \(count) fact\(count == 1 ? "" : "s") of \(program.predicates[predicate].name); none is \(factText)")
+        continue
+      }
       var where_ = ""
       if let sourced = rule.origin.sourced { where_ = " [\(sourced.location)]" }
       lines.append("rule " + printer.rule(rule) + where_)

@@ -120,17 +120,36 @@ final class Evaluator {
     return relations[predicate]?.count ?? 0
   }
 
-  /// Turns a dense predicate into an ordinary relation (when a rule or a query reads it).
-  func materialize(_ predicate: Int) {
-    guard let matrix = dense.removeValue(forKey: predicate) else { return }
+  /// Whether a rule is an aggregate over one binary atom of distinct variables, which reads a
+  /// dense closure's matrix directly (see `aggregateDirectly`) rather than a relation.
+  static func aggregatesOneBinaryAtom(_ rule: IRRule) -> Bool {
+    guard !rule.aggregates.isEmpty, rule.body.count == 1, case .positive(let atom) = rule.body[0], atom.terms.count == 2,
+      case .variable(let x) = atom.terms[0], case .variable(let y) = atom.terms[1]
+    else { return false }
+    return x != y
+  }
+
+  /// Turns a dense predicate into an ordinary relation (when a rule or a query reads it). Only
+  /// now do its tuples count as derived facts: a matrix that nothing materialises counts by its
+  /// bytes alone.
+  func materialize(_ predicate: Int) throws(EvaluationError) {
+    guard let matrix = dense[predicate] else { return }
     let relation = Relation(arity: 2, idSpace: operations.dictionary.count)
     let round = stratumRounds[predicate]?.upperBound ?? round
+    let name = program.predicates[predicate].name
+    if budget.derived > budget.limits.maxDerivedFacts &- matrix.count {
+      budget.growing = name
+      throw EvaluationError(reason: .tooManyFacts(limit: budget.limits.maxDerivedFacts, growing: name))
+    }
+    try budget.allocated(matrix.count &* Budget.tupleBytes(arity: 2), name)
+    budget.derived &+= matrix.count
     var tuple: [TermID] = [0, 0]
     matrix.forEachTuple { a, b in
       tuple[0] = a
       tuple[1] = b
       relation.insert(tuple, round: round)
     }
+    dense[predicate] = nil
     relations[predicate] = relation
   }
 
@@ -139,15 +158,25 @@ final class Evaluator {
     let members = Set(stratum.predicates)
     let firstRound = round + 1
     // Anything this stratum reads must be an ordinary relation.
-    for r in stratum.rules {
+    for r in stratum.rules where !Evaluator.aggregatesOneBinaryAtom(program.rules[r]) {
       for literal in program.rules[r].body {
-        if let atom = literal.atom, dense[atom.predicate] != nil { materialize(atom.predicate) }
+        if let atom = literal.atom, dense[atom.predicate] != nil { try materialize(atom.predicate) }
       }
     }
     let denseShape = allowsDense ? DenseClosure.shape(of: stratum, in: program, idSpace: operations.dictionary.count) : nil
     for p in stratum.predicates {
       let relation = Relation(arity: program.predicates[p].arity, idSpace: operations.dictionary.count)
       relations[p] = relation
+      if let table = program.facts[p] {
+        // The facts a text states: data, copied in without planning a rule each.
+        let name = program.predicates[p].name
+        let width = table.arity
+        try table.values.withUnsafeBufferPointer { values throws(EvaluationError) in
+          for row in 0..<table.origins.count where relation.insert(UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)]), round: round + 1) {
+            try budget.derivedOne(name, arity: width)
+          }
+        }
+      }
       if case .storedAndDerived(let id) = program.predicates[p].kind, let id {
         // Seed with the stored facts.
         var pairs: [TermID] = []
@@ -276,12 +305,8 @@ final class Evaluator {
     let matrix = try DenseClosure.evaluate(shape, size: size, initial: relation, edges: edges, budget: budget)
     denseEdges[p] = edgeCount
     round += UInt32(matrix.iterations)
-    let total = matrix.count
-    budget.derived += total
-    if budget.derived > budget.limits.maxDerivedFacts {
-      throw EvaluationError(reason: .tooManyFacts(limit: budget.limits.maxDerivedFacts, growing: program.predicates[p].name))
-    }
-    try budget.allocated(total &* Budget.tupleBytes(arity: 2), program.predicates[p].name)
+    // The matrix counts by its bytes; its bits become facts only if something materialises them.
+    try budget.allocated(matrix.size &* matrix.words &* 8, program.predicates[p].name)
     dense[p] = matrix
     complete.insert(p)
     stratumRounds[p] = firstRound...round
@@ -355,70 +380,106 @@ final class Evaluator {
     }
     let planner = Planner(program: program, source: source, relationSize: { self.relations[$0]?.count ?? 0 }, stratum: members)
     let plan = planner.plan(rule: r, delta: delta)
-    let executor = Executor(program: program, source: source, operations: operations, relations: relations, budget: budget, plan: plan, indexRuns: indexRuns)
-    // Groups by the head's other arguments; per group and aggregate, the set of distinct
-    // tuples of the aggregate's arguments. Mutated in place: no copies per solution.
-    var groupIndex: [[TermID]: Int] = [:]
-    var groupKeys: [[TermID]] = []
-    var groupSets: [[Set<[TermID]>]] = []
-    let aggregatePositions = Set(rule.aggregates.map(\.position))
-    let registers = executor.registers
-    let headTerms = rule.head.terms
-    let aggregates = rule.aggregates
-    @inline(__always) func value(_ term: IRTerm) -> TermID {
-      switch term {
-      case .variable(let v): registers[v]
-      case .constant(let c): c
-      case .wildcard: 0
-      }
+    let aggregation = Aggregation(rule: rule, program: program, operations: operations, budget: budget)
+    var produced: [Int]
+    if let consumed = try aggregateDirectly(rule, aggregation) {
+      produced = [consumed]
+    } else {
+      let executor = Executor(program: program, source: source, operations: operations, relations: relations, budget: budget, plan: plan, indexRuns: indexRuns)
+      let registers = executor.registers
+      executor.emit = { () throws(EvaluationError) in try aggregation.accept(registers) }
+      try executor.run()
+      produced = executor.produced
     }
-    executor.emit = { () throws(EvaluationError) in
-      var groupKey: [TermID] = []
-      for (k, term) in headTerms.enumerated() where !aggregatePositions.contains(k) {
-        groupKey.append(value(term))
-      }
-      let index: Int
-      if let existing = groupIndex[groupKey] {
-        index = existing
-      } else {
-        index = groupKeys.count
-        groupIndex[groupKey] = index
-        groupKeys.append(groupKey)
-        groupSets.append(Array(repeating: [], count: aggregates.count))
-      }
-      for (a, aggregate) in aggregates.enumerated() {
-        groupSets[index][a].insert(aggregate.terms.map(value))
-      }
-    }
-    try executor.run()
-    let grouped = rule.head.terms.count > rule.aggregates.count
-    if groupKeys.isEmpty && !grouped {
-      // An ungrouped count or sum over nothing is 0; min, max and avg have no value.
-      groupKeys.append([])
-      groupSets.append(Array(repeating: [], count: aggregates.count))
-    }
-    let order = groupKeys.indices.sorted { groupKeys[$0].lexicographicallyPrecedes(groupKeys[$1]) }
-    for g in order {
-      var tuple: [TermID] = []
-      var keyIterator = groupKeys[g].makeIterator()
-      var complete = true
-      for k in 0..<headTerms.count {
-        if let a = aggregates.firstIndex(where: { $0.position == k }) {
-          guard let v = try aggregateValue(aggregates[a].function, groupSets[g][a], rule: rule) else {
-            complete = false
-            break
-          }
-          tuple.append(try budget.intern(v, in: operations.dictionary, name))
-        } else {
-          tuple.append(keyIterator.next() ?? 0)
-        }
-      }
-      if complete, target.insert(tuple, round: currentRound) {
+    let budget = self.budget
+    let dictionary = operations.dictionary
+    for tuple in try aggregation.heads({ v throws(EvaluationError) in try budget.intern(v, in: dictionary, name) }) {
+      if target.insert(tuple, round: currentRound) {
         derived += 1
         try budget.derivedOne(name, arity: tuple.count)
       }
     }
-    statistics[key] = RuleStatistics(plan: plan, actualRows: executor.produced, runs: 1, derived: derived)
+    if produced.count < plan.steps.count { produced += Array(repeating: 0, count: plan.steps.count - produced.count) }
+    statistics[key] = RuleStatistics(plan: plan, actualRows: produced, runs: 1, derived: derived)
+  }
+
+  /// Feeds an aggregate whose body is one atom straight from what holds the atom's tuples,
+  /// without running a plan: a dense closure's bit matrix (a count is a population count, per
+  /// row when grouped by the row's key), a derived relation's size, or the store index's count
+  /// of a pattern. Returns the number of body solutions consumed, or nil when the rule has
+  /// another shape.
+  private func aggregateDirectly(_ rule: IRRule, _ aggregation: Aggregation) throws(EvaluationError) -> Int? {
+    guard rule.body.count == 1, case .positive(let atom) = rule.body[0] else { return nil }
+    let variables = atom.variables
+    guard Set(variables).count == variables.count else { return nil }  // p(X, X) filters
+    if let matrix = dense[atom.predicate] {
+      guard case .variable(let x) = atom.terms[0], case .variable(let y) = atom.terms[1] else { return nil }
+      let keyVariable = matrix.keyedBySecond ? y : x
+      if aggregation.countsOnly && aggregation.groupTerms.isEmpty {
+        try aggregation.add(count: matrix.count, group: [])
+        return matrix.count
+      }
+      let words = matrix.words
+      let bits = matrix.bits
+      if aggregation.countsOnly, aggregation.groupTerms.count == 1, case .variable(keyVariable) = aggregation.groupTerms[0] {
+        var total = 0
+        for row in 0..<matrix.size {
+          let base = bits + row * words
+          var n = 0
+          for w in 0..<words { n &+= base[w].nonzeroBitCount }
+          if n > 0 {
+            try aggregation.add(count: n, group: [TermID(row)])
+            total &+= n
+          }
+        }
+        return total
+      }
+      let registers = UnsafeMutablePointer<TermID>.allocate(capacity: max(1, rule.variableNames.count, x + 1, y + 1))
+      registers.initialize(repeating: 0, count: max(1, rule.variableNames.count, x + 1, y + 1))
+      defer { registers.deallocate() }
+      let otherVariable = matrix.keyedBySecond ? x : y
+      var total = 0
+      for row in 0..<matrix.size {
+        let base = bits + row * words
+        registers[keyVariable] = TermID(row)
+        for w in 0..<words {
+          var word = base[w]
+          while word != 0 {
+            registers[otherVariable] = TermID(w &* 64 &+ word.trailingZeroBitCount)
+            word &= word &- 1
+            try aggregation.accept(registers)
+            total &+= 1
+          }
+        }
+      }
+      return total
+    }
+    guard aggregation.countsOnly, aggregation.groupTerms.isEmpty else { return nil }
+    var constants: [TermID?] = []
+    for term in atom.terms {
+      switch term {
+      case .variable: constants.append(nil)
+      case .constant(let c): constants.append(c)
+      case .wildcard: return nil
+      }
+    }
+    // A constant the store does not know matches nothing there.
+    let known = { (c: TermID?) in c.map { Int($0) < self.source.dictionary.count } ?? true }
+    let n: Int
+    switch program.predicates[atom.predicate].kind {
+    case .derived, .storedAndDerived:
+      guard constants.allSatisfy({ $0 == nil }), let relation = relations[atom.predicate] else { return nil }
+      n = relation.count
+    case .triple:
+      n = constants.allSatisfy(known) ? source.count(TriplePattern(s: constants[0], p: constants[1], o: constants[2])) : 0
+    case .stored(let id):
+      guard let id else { n = 0; break }
+      n = constants.allSatisfy(known) ? source.count(TriplePattern(s: constants[0], p: id, o: constants[1])) : 0
+    case .txOf, .txMeta, .sourceOf:
+      return nil
+    }
+    try aggregation.add(count: n, group: [])
+    return n
   }
 
   private var emissions: [VariantKey: Emission] = [:]
@@ -426,61 +487,5 @@ final class Evaluator {
 
   deinit {
     for buffer in tupleBuffers { buffer.deallocate() }
-  }
-
-  /// The value of an aggregate over a set of distinct tuples (the first component is the
-  /// aggregated value); nil when it has none (min, max, avg of nothing).
-  private func aggregateValue(_ function: AggregateFunction, _ tuples: Set<[TermID]>, rule: IRRule) throws(EvaluationError) -> Value? {
-    switch function {
-    case .count:
-      return .integer(Int64(tuples.count))
-    case .sum, .avg:
-      var integerSum: Int64 = 0
-      var decimalSum: DecimalValue?
-      var count = 0
-      for tuple in tuples {
-        guard let first = tuple.first else { continue }
-        let v = operations.value(first)
-        switch v {
-        case .integer(let i):
-          if let d = decimalSum {
-            guard let s = DecimalValue.add(d, DecimalValue(integer: i)) else { throw EvaluationError(reason: .overflow("\(function.rawValue)(...)"), rule: rule) }
-            decimalSum = s
-          } else {
-            let (s, o) = integerSum.addingReportingOverflow(i)
-            if o { throw EvaluationError(reason: .overflow("\(function.rawValue)(...)"), rule: rule) }
-            integerSum = s
-          }
-          count += 1
-        case .decimal(let d):
-          let base = decimalSum ?? DecimalValue(integer: integerSum)
-          guard let s = DecimalValue.add(base, d) else { throw EvaluationError(reason: .overflow("\(function.rawValue)(...)"), rule: rule) }
-          decimalSum = s
-          count += 1
-        default:
-          continue
-        }
-      }
-      if function == .sum {
-        return decimalSum.map { .decimal($0) } ?? .integer(integerSum)
-      }
-      guard count > 0 else { return nil }
-      let total = decimalSum ?? DecimalValue(integer: integerSum)
-      guard let average = DecimalValue.divide(total, DecimalValue(integer: Int64(count))) else { return nil }
-      return .decimal(average)
-    case .min, .max:
-      var best: Value?
-      for tuple in tuples {
-        guard let first = tuple.first else { continue }
-        let v = operations.value(first)
-        if let b = best {
-          let c = Value.compare(v, b)
-          if (function == .min && c < 0) || (function == .max && c > 0) { best = v }
-        } else {
-          best = v
-        }
-      }
-      return best
-    }
   }
 }

@@ -15,11 +15,8 @@ extension Interpreter {
     let (program, result) = plannedProgram(query, predicates: predicates)
     // Explain evaluates from scratch, so every stratum the query needs is shown.
     let evaluator = makeEvaluator(program, budget: Budget(limits))
-    try evaluator.compute([result])
-    let rows = decodeAndSort(evaluator.relations[result], query)
-    let answer = QueryResult(
-      columns: query.columns, rows: query.query.limit.map { Array(rows.prefix($0)) } ?? rows, totalRows: rows.count,
-      query: query, seconds: Budget.now() - started)
+    let (rows, totalRows, direct) = try evaluateAnswer(program, result, query, evaluator)
+    let answer = QueryResult(columns: query.columns, answer: rows, totalRows: totalRows, query: query, seconds: Budget.now() - started)
     let printer = IRPrinter(program: program, operations: operations)
     var lines: [String] = []
     lines.append("?- " + query.source.slice(query.query.span).dropFirst(2).trimmingLeadingSpaces())
@@ -69,6 +66,10 @@ extension Interpreter {
         let edges = evaluator.denseEdges[rule.head.predicate] ?? 0
         lines.append("    evaluated on the bit matrix: each iteration ORs the new facts along \(edges) extending edge\(edges == 1 ? "" : "s") (semi-naive, word-parallel)")
       }
+    }
+    if let direct {
+      lines.append("")
+      lines.append("answer: " + direct)
     }
     lines.append("")
     var total = "\(answer.totalRows) row\(answer.totalRows == 1 ? "" : "s")"

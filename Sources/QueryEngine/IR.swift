@@ -163,11 +163,39 @@ struct IRRule: Sendable {
   var isFact: Bool { body.isEmpty && aggregates.isEmpty }
 }
 
+/// The ground facts a text states for one predicate, kept as data rather than as one rule each:
+/// they fill a hidden predicate (`p[facts]`) that one rule copies into `p`, so a text with
+/// 100,000 facts gives a program of a few rules, evaluated once.
+struct FactTable: Sendable {
+  /// The hidden predicate holding the facts.
+  var predicate: Int
+  var arity: Int
+  /// The facts' values, flattened, in text order.
+  var values: [TermID] = []
+  /// Where each fact was stated.
+  var origins: [SourcedRule] = []
+
+  /// Where a fact was stated first, if the table holds it.
+  func origin(of tuple: [TermID]) -> SourcedRule? {
+    guard tuple.count == arity else { return nil }
+    var row = 0
+    while row < origins.count {
+      if values[(row * arity)..<((row + 1) * arity)].elementsEqual(tuple) { return origins[row] }
+      row += 1
+    }
+    return nil
+  }
+}
+
 /// A whole lowered program.
 struct IRProgram: Sendable {
   var predicates: [PredicateEntry]
   var rules: [IRRule]
   var indexByName: [String: Int]
+  /// Fact tables by hidden predicate.
+  var facts: [Int: FactTable] = [:]
+  /// The hidden fact predicate of each predicate that has facts.
+  var factsOf: [Int: Int] = [:]
 
   mutating func add(_ entry: PredicateEntry) -> Int {
     if let existing = indexByName[entry.name] { return existing }

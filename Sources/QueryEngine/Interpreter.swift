@@ -10,14 +10,21 @@ import QueryLanguage
 public struct QueryResult: Sendable {
   /// The column names (the query's variables in order of first appearance).
   public var columns: [String]
-  /// The rows, sorted (by the query's `order by`, else by all columns).
-  public var rows: [[Value]]
+  /// The rows as ids, sorted (by the query's `order by`, else by all columns), `limit` applied;
+  /// writers stream them and decode each distinct term once.
+  public var answer: AnswerRows
   /// The number of rows before `limit` was applied.
   public var totalRows: Int
   /// The query.
   public var query: SourcedQuery
   /// Seconds spent evaluating.
   public var seconds: Double
+
+  /// The rows, decoded (every call decodes them all; large answers are better read with
+  /// ``AnswerRows/forEachRow(_:)``).
+  public var rows: [[Value]] { answer.decoded() }
+  /// The number of rows, `limit` applied.
+  public var rowCount: Int { answer.count }
 }
 
 /// Evaluates Datalog over a store's triples.
@@ -99,9 +106,7 @@ public final class Interpreter {
   func lower(_ checked: CheckedProgram) -> IRProgram {
     var lowering = Lowering(dictionary: dictionary, storeDictionary: source.dictionary)
     for sourced in checked.rules {
-      let origin = RuleOrigin(sourced: sourced, literalSpans: sourced.rule.body.map(\.span), note: nil)
-      let rule = lowering.lower(head: sourced.rule.head, queryColumns: [], body: sourced.rule.body, predicates: checked.predicates, origin: origin)
-      lowering.program.rules.append(rule)
+      lowering.add(sourced, predicates: checked.predicates)
     }
     // Every predicate the checker knows gets an entry, so queries find them.
     for (name, info) in checked.predicates.sorted(by: { $0.key < $1.key }) {
@@ -128,14 +133,49 @@ public final class Interpreter {
     let (program, result) = plannedProgram(query, predicates: predicates)
     try budget.checkStage()
     let evaluator = makeEvaluator(program, budget: budget, reusing: cache)
-    try evaluator.compute([result])
+    let (answer, total, _) = try evaluateAnswer(program, result, query, evaluator)
     cache = evaluator.cache(predicatesBelow: baseProgram().predicates.count)
     try budget.checkStage()
-    let rows = decodeAndSort(evaluator.relations[result], query)
-    try budget.checkStage()
-    let total = rows.count
-    let limited = query.query.limit.map { Array(rows.prefix($0)) } ?? rows
-    return QueryResult(columns: query.columns, rows: limited, totalRows: total, query: query, seconds: Budget.now() - started)
+    return QueryResult(columns: query.columns, answer: answer, totalRows: total, query: query, seconds: Budget.now() - started)
+  }
+
+  /// Evaluates what a query needs and turns its result into rows. A query that only reads one
+  /// derived predicate, every argument a distinct variable (`?- path(X, Y).`), is answered
+  /// from that predicate's relation or dense matrix itself, without copying it.
+  ///
+  /// - Returns: The rows, their number before `limit`, and how a direct answer was read (for
+  ///   explain), nil when the query's own rule ran.
+  func evaluateAnswer(_ program: IRProgram, _ result: Int, _ query: SourcedQuery, _ evaluator: Evaluator) throws(DiagnosticError) -> (AnswerRows, Int, String?) {
+    let builder = AnswerBuilder(operations: operations)
+    let ordering = query.query.ordering.compactMap { key in
+      query.columns.firstIndex(of: key.variable).map { ($0, key.descending) }
+    }
+    let limit = query.query.limit
+    let queryRules = program.rules.filter { $0.head.predicate == result }
+    if queryRules.count == 1, let rule = queryRules.first, rule.aggregates.isEmpty, rule.body.count == 1,
+      case .positive(let atom) = rule.body[0], program.predicates[atom.predicate].isDerived,
+      atom.terms.count == query.columns.count, rule.head.terms == atom.terms,
+      Set(atom.variables).count == atom.terms.count
+    {
+      try evaluator.compute([atom.predicate])
+      try evaluator.budget.checkStage()
+      if let matrix = evaluator.dense[atom.predicate], ordering.isEmpty {
+        let note = "the rows of \(program.predicates[atom.predicate].name), read from its bit matrix in place"
+        return (builder.rows(of: matrix, limit: limit), matrix.count, note)
+      }
+      do throws(EvaluationError) {
+        try evaluator.materialize(atom.predicate)
+      } catch {
+        throw DiagnosticError(error.diagnostic)
+      }
+      let relation = evaluator.relations[atom.predicate]
+      let note = "the rows of \(program.predicates[atom.predicate].name) as they are (the query reads one predicate, each argument a distinct variable)"
+      return (builder.rows(of: relation, arity: atom.terms.count, ordering: ordering, limit: limit), relation?.count ?? 0, note)
+    }
+    try evaluator.compute([result])
+    try evaluator.budget.checkStage()
+    let relation = evaluator.relations[result]
+    return (builder.rows(of: relation, arity: query.columns.count, ordering: ordering, limit: limit), relation?.count ?? 0, nil)
   }
 
   /// The program that answers a query: the base program, the query's rule, and the magic-sets
@@ -186,63 +226,6 @@ public final class Interpreter {
     rule.origin.querySource = query.source
     lowering.program.rules.append(rule)
     return (lowering.program, result)
-  }
-
-  /// The rows of a result relation, decoded and sorted in value order (or by `order by`).
-  ///
-  /// Each distinct id is decoded and ranked once; rows are then sorted by integer ranks, so a
-  /// sort costs integer comparisons rather than value comparisons.
-  func decodeAndSort(_ relation: Relation?, _ query: SourcedQuery) -> [[Value]] {
-    guard let relation, relation.count > 0 else { return [] }
-    let arity = relation.arity
-    // Number the distinct terms in order of appearance, decode each once, sort the decoded
-    // values once, then sort rows by the ranks (integers) of their terms.
-    var local: [TermID: Int32] = [:]
-    var ids: [TermID] = []
-    var cells = [Int32](repeating: 0, count: relation.count * arity)
-    for r in 0..<relation.count {
-      for c in 0..<arity {
-        let id = relation.value(row: r, column: c)
-        if let known = local[id] {
-          cells[r * arity + c] = known
-        } else {
-          let next = Int32(ids.count)
-          local[id] = next
-          ids.append(id)
-          cells[r * arity + c] = next
-        }
-      }
-    }
-    let values = ids.map { operations.value($0) }
-    let order = Value.sortOrder(of: values)
-    if arity == 1, query.query.ordering.isEmpty {
-      return order.map { [values[$0]] }  // a set of single terms: their order is the answer
-    }
-    var rankOfLocal = [Int32](repeating: 0, count: ids.count)
-    var value: [Value] = []
-    value.reserveCapacity(ids.count)
-    for (i, k) in order.enumerated() {
-      rankOfLocal[k] = Int32(i)
-      value.append(values[k])
-    }
-    let ranks = cells.map { rankOfLocal[Int($0)] }
-    let ordering = query.query.ordering.compactMap { key in
-      query.columns.firstIndex(of: key.variable).map { ($0, key.descending) }
-    }
-    let rows = Array(0..<relation.count).sorted { a, b in
-      for (column, descending) in ordering {
-        let x = ranks[a * arity + column]
-        let y = ranks[b * arity + column]
-        if x != y { return descending ? x > y : x < y }
-      }
-      for column in 0..<arity {
-        let x = ranks[a * arity + column]
-        let y = ranks[b * arity + column]
-        if x != y { return x < y }
-      }
-      return false
-    }
-    return rows.map { r in (0..<arity).map { c in value[Int(ranks[r * arity + c])] } }
   }
 }
 

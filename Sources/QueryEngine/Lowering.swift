@@ -35,6 +35,39 @@ struct Lowering {
     return program.add(PredicateEntry(name: name, arity: info.arity, kind: kind))
   }
 
+  /// Lowers a rule; a ground fact joins its predicate's fact table instead of becoming a rule.
+  mutating func add(_ sourced: SourcedRule, predicates: [String: PredicateInfo]) {
+    let origin = RuleOrigin(sourced: sourced, literalSpans: sourced.rule.body.map(\.span), note: nil)
+    let rule = lower(head: sourced.rule.head, queryColumns: [], body: sourced.rule.body, predicates: predicates, origin: origin)
+    var values: [TermID] = []
+    if rule.isFact {
+      for term in rule.head.terms {
+        guard case .constant(let c) = term else { break }
+        values.append(c)
+      }
+    }
+    guard rule.isFact, values.count == rule.head.terms.count else {
+      program.rules.append(rule)
+      return
+    }
+    let p = rule.head.predicate
+    let hidden: Int
+    if let existing = program.factsOf[p] {
+      hidden = existing
+    } else {
+      let entry = program.predicates[p]
+      hidden = program.add(PredicateEntry(name: entry.name + "[facts]", arity: entry.arity, kind: .derived))
+      program.factsOf[p] = hidden
+      program.facts[hidden] = FactTable(predicate: hidden, arity: entry.arity)
+      let variables = (0..<entry.arity).map { IRTerm.variable($0) }
+      program.rules.append(IRRule(
+        head: IRAtom(predicate: p, terms: variables), aggregates: [], body: [.positive(IRAtom(predicate: hidden, terms: variables))],
+        variableNames: (0..<entry.arity).map { "V\($0 + 1)" }, origin: RuleOrigin(literalSpans: [], note: "the facts given in the text")))
+    }
+    program.facts[hidden]?.values.append(contentsOf: values)
+    program.facts[hidden]?.origins.append(sourced)
+  }
+
   /// Lowers one rule (or a query's body, with `head` naming the result relation).
   mutating func lower(
     head: Head?, queryColumns: [String], body: [Literal], predicates: [String: PredicateInfo],

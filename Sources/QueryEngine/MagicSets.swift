@@ -31,7 +31,7 @@ enum MagicSets {
     var worklist: [(predicate: Int, adornment: [Bool])] = []
 
     func eligible(_ p: Int) -> Bool {
-      program.predicates[p].isDerived && !hasAggregate.contains(p) && !skip.contains(p)
+      program.predicates[p].isDerived && !hasAggregate.contains(p) && !skip.contains(p) && program.facts[p] == nil
     }
 
     /// The adorned and magic predicates for p with an adornment, created on first use.

@@ -9,6 +9,8 @@ import Platform
 public protocol TextSink: AnyObject {
   /// Writes text.
   func write(_ text: String)
+  /// Writes UTF-8 bytes.
+  func write(bytes: UnsafeBufferPointer<UInt8>)
   /// Pushes buffered text out.
   func flush()
   /// Why writing failed (a full disk, a closed descriptor), once it has; later writes are
@@ -18,6 +20,7 @@ public protocol TextSink: AnyObject {
 
 extension TextSink {
   public var failure: SystemError? { nil }
+  public func write(bytes: UnsafeBufferPointer<UInt8>) { write(String(decoding: bytes, as: UTF8.self)) }
 }
 
 /// Buffered output to a file descriptor.
@@ -40,6 +43,20 @@ public final class FileSink: TextSink {
   public func write(_ text: String) {
     guard failure == nil else { return }
     buffer.append(contentsOf: text.utf8)
+    if buffer.count >= 1 << 16 { flush() }
+  }
+
+  public func write(bytes: UnsafeBufferPointer<UInt8>) {
+    guard failure == nil else { return }
+    if buffer.isEmpty, bytes.count >= 1 << 16 {
+      do {
+        try SystemFile.writeAll(fd, bytes, path: name)
+      } catch {
+        failure = error
+      }
+      return
+    }
+    buffer.append(contentsOf: bytes)
     if buffer.count >= 1 << 16 { flush() }
   }
 

@@ -74,6 +74,7 @@ final class OutputFile: TextSink {
   deinit { abandon() }
 
   func write(_ text: String) { sink.write(text) }
+  func write(bytes: UnsafeBufferPointer<UInt8>) { sink.write(bytes: bytes) }
   func flush() { sink.flush() }
   var failure: SystemError? { sink.failure }
 

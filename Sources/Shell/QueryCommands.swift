@@ -108,7 +108,7 @@ enum QueryCommands {
     let renderer = try renderer(context)
     let session = try session(context)
     let parameters = try parameters(context)
-    let printer = answerPrinter(text: text, renderer: renderer, style: context.style) { context.console.out.write($0) }
+    let printer = answerPrinter(text: text, renderer: renderer, style: context.style, sink: context.console.out)
     _ = try session.run(text, name: name, parameters: parameters, warnings: { context.report([$0]) }, each: printer)
     return 0
   }
@@ -116,7 +116,7 @@ enum QueryCommands {
   /// Prints each answer of a text as it comes; in table format, a text with several queries
   /// gets each query's text above its table.
   static func answerPrinter(
-    text: String, renderer: ResultRenderer, style: Style, write: @escaping (String) -> Void
+    text: String, renderer: ResultRenderer, style: Style, sink: TextSink, written: ((ResultRenderer.Written) -> Void)? = nil
   ) -> (QuerySession.Outcome) -> Void {
     // Counted on bytes: the text may be megabytes long, and this runs before any budget does.
     let queryCount = Array(text.utf8).withUnsafeBufferPointer { bytes in
@@ -130,11 +130,12 @@ enum QueryCommands {
     return { outcome in
       guard case .answer(let result) = outcome else { return }
       if queryCount > 1, renderer.format == .table {
-        if !first { write("\n") }
-        write(style.bold(TerminalText.visible(result.query.source.slice(result.query.query.span))) + "\n")
+        if !first { sink.write("\n") }
+        sink.write(style.bold(TerminalText.visible(result.query.source.slice(result.query.query.span))) + "\n")
       }
       first = false
-      write(renderer.render(result))
+      let outcome = renderer.write(result, to: sink)
+      written?(outcome)
     }
   }
 }
@@ -156,7 +157,7 @@ extension QueryCommands {
       context.console.print(explanation)
       if context.arguments.flag("rows") {
         context.console.print()
-        context.console.out.write(renderer.render(result))
+        renderer.write(result, to: context.console.out)
       }
     }
     return 0

@@ -252,7 +252,12 @@ final class Repl {
     InterruptSignal.flag.reset()
     let started = MonotonicClock.seconds()
     let sink = resultSink
-    let printer = QueryCommands.answerPrinter(text: text, renderer: renderer(), style: sink === console.out ? style : Style(enabled: false)) { sink.write($0) }
+    var renderer = renderer()
+    renderer.shouldStop = { InterruptSignal.flag.isCancelled }
+    var interruptedAfter: Int?
+    let printer = QueryCommands.answerPrinter(text: text, renderer: renderer, style: sink === console.out ? style : Style(enabled: false), sink: sink) { written in
+      if written.stopped, sink.failure == nil { interruptedAfter = written.rows }
+    }
     let rulesBefore = session.rules.count
     do throws(DiagnosticError) {
       let outcomes = try session.run(text, name: name, firstLine: firstLine, warnings: { self.context.report([$0]) }, each: printer)
@@ -266,6 +271,10 @@ final class Repl {
         throw DiagnosticError(.data, code: "cancelled", "cancelled (Ctrl-C): the query stopped; nothing it computed is kept")
       }
       throw error
+    }
+    if let rows = interruptedAfter {
+      sink.flush()
+      console.print(style.dim("(Ctrl-C: printing stopped after \(Format.count(rows)) row\(rows == 1 ? "" : "s"))"))
     }
     let added = session.rules.dropFirst(rulesBefore)
     if !added.isEmpty, mode != .script {

@@ -1,5 +1,10 @@
-// Renders query results as an aligned table (display-width aware), CSV (RFC 4180), TSV (literal
+// Writes query results as an aligned table (display-width aware), CSV (RFC 4180), TSV (literal
 // syntax, readable back), JSON (typed values, readable back) or Markdown.
+//
+// Answers arrive as rows of ranks (see AnswerRows): each distinct term is formatted once, and
+// rows are written as bytes into a buffer that goes out in 64 KB chunks, so printing millions
+// of rows costs copying bytes. Tables read only the rows they show; every format checks for
+// Ctrl-C and for a failed output every few thousand rows.
 
 import Diagnostics
 import KnowledgeGraph
@@ -17,16 +22,38 @@ struct ResultRenderer {
   /// A label to show beside an entity in tables and Markdown, if any.
   var label: ((String) -> String?)?
   var style = Style(enabled: false)
+  /// Asked every few thousand rows; true stops the writing (Ctrl-C in the REPL).
+  var shouldStop: (() -> Bool)?
+
+  /// How a write ended.
+  struct Written {
+    /// Rows written.
+    var rows: Int
+    /// Whether `shouldStop` ended it early.
+    var stopped: Bool
+  }
 
   /// The rendered result, ending with a newline.
   func render(_ result: QueryResult) -> String {
+    let sink = StringSink()
+    write(result, to: sink)
+    return sink.text
+  }
+
+  /// Writes a result to a sink, streaming its rows.
+  @discardableResult
+  func write(_ result: QueryResult, to sink: TextSink) -> Written {
+    var writer = ByteWriter(sink: sink, shouldStop: shouldStop)
+    let written: Written
     switch format {
-    case .table: return table(result)
-    case .csv: return csv(result)
-    case .tsv: return tsv(result)
-    case .json: return json(result) + "\n"
-    case .markdown: return markdown(result)
+    case .table: written = table(result, &writer)
+    case .csv: written = delimited(result, &writer, csv: true)
+    case .tsv: written = delimited(result, &writer, csv: false)
+    case .json: written = json(result, &writer)
+    case .markdown: written = markdown(result, &writer)
     }
+    writer.flush()
+    return written
   }
 
   /// A value as shown in tables: literal syntax, with the entity's label beside it (the id
@@ -40,36 +67,209 @@ struct ResultRenderer {
     return LiteralSyntax.format(value)
   }
 
-  private func table(_ result: QueryResult) -> String {
-    if result.columns.isEmpty {
-      return result.totalRows > 0 ? "true\n" : "false\n"
+  /// Each rank's text, formatted once, as bytes.
+  private final class Cells {
+    private let bytes: UnsafeMutablePointer<UInt8>
+    private let starts: UnsafeMutablePointer<Int>
+
+    init(_ values: [Value], _ format: (Value) -> String) {
+      var all: [UInt8] = []
+      starts = .allocate(capacity: values.count + 1)
+      starts[0] = 0
+      for (i, value) in values.enumerated() {
+        all.append(contentsOf: format(value).utf8)
+        starts[i + 1] = all.count
+      }
+      bytes = .allocate(capacity: max(1, all.count))
+      all.withUnsafeBufferPointer { if let base = $0.baseAddress { bytes.update(from: base, count: all.count) } }
     }
-    let shown = maxRows.map { Array(result.rows.prefix($0)) } ?? result.rows
-    // Labels line up: in each column, ids with a label are padded to the widest such id.
-    var idWidths = [Int](repeating: 0, count: result.columns.count)
-    if let label {
-      for row in shown {
-        for (i, value) in row.enumerated() where i < idWidths.count {
-          if case .entity(let id) = value, label(id) != nil {
-            idWidths[i] = max(idWidths[i], DisplayWidth.of(TerminalText.visible(LiteralSyntax.formatEntity(id))))
+
+    deinit {
+      bytes.deallocate()
+      starts.deallocate()
+    }
+
+    @inline(__always) func write(_ rank: Int32, _ writer: inout ByteWriter) {
+      let r = Int(rank)
+      writer.append(UnsafeBufferPointer(start: bytes + starts[r], count: starts[r &+ 1] &- starts[r]))
+    }
+  }
+
+  /// Runs `body` for each row, checking every 4,096 rows whether to stop.
+  private func eachRow(_ result: QueryResult, _ writer: inout ByteWriter, limit: Int? = nil, _ body: (UnsafeBufferPointer<Int32>, inout ByteWriter) -> Void) -> Written {
+    var rows = 0
+    var stopped = false
+    result.answer.forEachRow { ranks in
+      if let limit, rows >= limit { return false }
+      if rows & 0xFFF == 0xFFF, writer.shouldStopNow() {
+        stopped = true
+        return false
+      }
+      body(ranks, &writer)
+      rows += 1
+      return true
+    }
+    return Written(rows: rows, stopped: stopped)
+  }
+
+  private func delimited(_ result: QueryResult, _ writer: inout ByteWriter, csv: Bool) -> Written {
+    if result.columns.isEmpty {
+      // The same line a script states as its expected result (see ScriptTest).
+      writer.append(result.totalRows > 0 ? "true\n" : "false\n")
+      return Written(rows: 0, stopped: false)
+    }
+    let separator: UInt8 = csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")
+    let lineEnd = csv ? "\r\n" : "\n"
+    writer.append((csv ? result.columns.map(ResultRenderer.csvField) : result.columns).joined(separator: csv ? "," : "\t") + lineEnd)
+    let cells = Cells(result.answer.values) { csv ? ResultRenderer.csvField(ResultRenderer.plain($0)) : LiteralSyntax.format($0) }
+    let end = Array(lineEnd.utf8)
+    return eachRow(result, &writer) { ranks, writer in
+      for (c, rank) in ranks.enumerated() {
+        if c > 0 { writer.append(byte: separator) }
+        cells.write(rank, &writer)
+      }
+      end.withUnsafeBufferPointer { writer.append($0) }
+    }
+  }
+
+  private func json(_ result: QueryResult, _ writer: inout ByteWriter) -> Written {
+    writer.append("{\"columns\":[" + result.columns.map(ResultRenderer.jsonString).joined(separator: ",") + "],\"rows\":[")
+    let cells = Cells(result.answer.values, ResultRenderer.jsonValue)
+    var first = true
+    let written = eachRow(result, &writer) { ranks, writer in
+      if !first { writer.append(byte: UInt8(ascii: ",")) }
+      writer.append(byte: UInt8(ascii: "["))
+      first = false
+      for (c, rank) in ranks.enumerated() {
+        if c > 0 { writer.append(byte: UInt8(ascii: ",")) }
+        cells.write(rank, &writer)
+      }
+      writer.append(byte: UInt8(ascii: "]"))
+    }
+    writer.append("]}\n")
+    return written
+  }
+
+  private func markdown(_ result: QueryResult, _ writer: inout ByteWriter) -> Written {
+    func cell(_ text: String) -> String {
+      text.replacingAll("\\", with: "\\\\").replacingAll("|", with: "\\|").replacingAll("\r\n", with: "<br>")
+        .replacingAll("\n", with: "<br>").replacingAll("\r", with: "<br>")
+    }
+    writer.append("| " + result.columns.map(cell).joined(separator: " | ") + " |\n")
+    writer.append("|" + result.columns.map { _ in "---|" }.joined() + "\n")
+    let cells = Cells(result.answer.values) { cell(display($0)) }
+    return eachRow(result, &writer) { ranks, writer in
+      writer.append("| ")
+      for (c, rank) in ranks.enumerated() {
+        if c > 0 { writer.append(" | ") }
+        cells.write(rank, &writer)
+      }
+      writer.append(" |\n")
+    }
+  }
+
+  private func table(_ result: QueryResult, _ writer: inout ByteWriter) -> Written {
+    if result.columns.isEmpty {
+      writer.append(result.totalRows > 0 ? "true\n" : "false\n")
+      return Written(rows: 0, stopped: false)
+    }
+    let answer = result.answer
+    let shownCount = maxRows.map { min($0, answer.count) } ?? answer.count
+    let arity = result.columns.count
+    // Per rank, only for the ranks the shown rows use: the visible literal, its width, and the
+    // label with its width when the term is an entity that has one.
+    var literal = [String?](repeating: nil, count: answer.values.count)
+    var literalWidth = [Int](repeating: 0, count: answer.values.count)
+    var labelText = [String?](repeating: nil, count: answer.values.count)
+    var labelWidth = [Int](repeating: 0, count: answer.values.count)
+    var idWidths = [Int](repeating: 0, count: arity)
+    var seen = 0
+    var stopped = false
+    answer.forEachRow { ranks in
+      if seen >= shownCount { return false }
+      if seen & 0xFFF == 0xFFF, writer.shouldStopNow() {
+        stopped = true
+        return false
+      }
+      for (c, rank) in ranks.enumerated() {
+        let r = Int(rank)
+        if literal[r] == nil {
+          let value = answer.values[r]
+          if case .entity(let id) = value, let label, let text = label(id) {
+            let shownID = TerminalText.visible(LiteralSyntax.formatEntity(id))
+            literal[r] = shownID
+            literalWidth[r] = DisplayWidth.of(shownID)
+            let visibleLabel = TerminalText.visible(text)
+            labelText[r] = visibleLabel
+            labelWidth[r] = DisplayWidth.of(visibleLabel)
+          } else {
+            let shown = TerminalText.visible(LiteralSyntax.format(value))
+            literal[r] = shown
+            literalWidth[r] = DisplayWidth.of(shown)
           }
         }
+        if labelText[r] != nil { idWidths[c] = max(idWidths[c], literalWidth[r]) }
       }
+      seen += 1
+      return true
     }
-    var t = TextTable(headers: result.columns)
-    for row in shown {
-      t.add(row.enumerated().map { i, value in display(value, idWidth: i < idWidths.count ? idWidths[i] : 0) })
+    if stopped { return Written(rows: 0, stopped: true) }
+    // Column widths: the header, and each shown cell (a labelled entity takes the column's id
+    // width, two spaces and its label).
+    var widths = result.columns.map { DisplayWidth.of(TerminalText.visible($0)) }
+    seen = 0
+    answer.forEachRow { ranks in
+      if seen >= shownCount { return false }
+      for (c, rank) in ranks.enumerated() {
+        let r = Int(rank)
+        let width = labelText[r] != nil ? idWidths[c] + 2 + labelWidth[r] : literalWidth[r]
+        if width > widths[c] { widths[c] = width }
+      }
+      seen += 1
+      return true
     }
-    var lines = t.render(style: style)
+    let gap = "  "
+    func padded(_ text: String, _ width: Int, last: Bool) -> String {
+      last ? text : text + String(repeating: " ", count: max(0, width - DisplayWidth.of(text)))
+    }
+    var header = ""
+    for (c, name) in result.columns.enumerated() {
+      if c > 0 { header += gap }
+      header += style.bold(padded(TerminalText.visible(name), widths[c], last: c == arity - 1))
+    }
+    while header.last == " " { header.removeLast() }
+    writer.append(header + "\n")
+    writer.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: gap) + "\n")
+    let written = eachRow(result, &writer, limit: shownCount) { ranks, writer in
+      var line = ""
+      for (c, rank) in ranks.enumerated() {
+        let r = Int(rank)
+        if c > 0 { line += gap }
+        let isLast = c == arity - 1
+        let shown = literal[r] ?? ""
+        var width = literalWidth[r]
+        var text = shown
+        if let label = labelText[r] {
+          text += String(repeating: " ", count: max(0, idWidths[c] - literalWidth[r])) + "  " + label
+          width = idWidths[c] + 2 + labelWidth[r]
+        }
+        line += text
+        if !isLast { line += String(repeating: " ", count: max(0, widths[c] - width)) }
+      }
+      while line.last == " " { line.removeLast() }
+      writer.append(line)
+      writer.append(byte: UInt8(ascii: "\n"))
+    }
+    if written.stopped { return written }
     let total = result.totalRows
     var footer = "(\(Format.count(total)) row\(total == 1 ? "" : "s"))"
-    if shown.count < result.rows.count {
-      footer = "(\(Format.count(total)) rows; showing the first \(shown.count): use .maxrows N or another format to see more)"
-    } else if result.rows.count < total {
-      footer = "(\(Format.count(result.rows.count)) of \(Format.count(total)) rows: limit \(result.rows.count))"
+    if shownCount < answer.count {
+      footer = "(\(Format.count(total)) rows; showing the first \(shownCount): use .maxrows N or another format to see more)"
+    } else if answer.count < total {
+      footer = "(\(Format.count(answer.count)) of \(Format.count(total)) rows: limit \(answer.count))"
     }
-    lines.append(style.dim(footer))
-    return lines.joined(separator: "\n") + "\n"
+    writer.append(style.dim(footer) + "\n")
+    return written
   }
 
   /// Plain text of a value for CSV.
@@ -91,19 +291,6 @@ struct ResultRenderer {
     return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
   }
 
-  private func csv(_ result: QueryResult) -> String {
-    var out = result.columns.map(ResultRenderer.csvField).joined(separator: ",") + "\r\n"
-    for row in result.rows {
-      out += row.map { ResultRenderer.csvField(ResultRenderer.plain($0)) }.joined(separator: ",") + "\r\n"
-    }
-    return out
-  }
-
-  private func tsv(_ result: QueryResult) -> String {
-    // The same lines a script states as its expected results (see ScriptTest).
-    ScriptTest.tsvLines(result).map { $0 + "\n" }.joined()
-  }
-
   /// A JSON string literal.
   static func jsonString(_ text: String) -> String {
     LiteralSyntax.quote(text, with: "\"", uppercaseHex: false) { $0 < 0x20 || $0 == 0x2028 || $0 == 0x2029 || $0 == 0x7F }
@@ -121,24 +308,61 @@ struct ResultRenderer {
     case .date(let d): return "{\"date\":\(jsonString(d.isoText))}"
     }
   }
+}
 
-  private func json(_ result: QueryResult) -> String {
-    let columns = result.columns.map(ResultRenderer.jsonString).joined(separator: ",")
-    let rows = result.rows.map { "[" + $0.map(ResultRenderer.jsonValue).joined(separator: ",") + "]" }
-    return "{\"columns\":[\(columns)],\"rows\":[" + rows.joined(separator: ",") + "]}"
+/// Bytes on their way to a sink, 64 KB at a time.
+struct ByteWriter {
+  let sink: TextSink
+  let shouldStop: (() -> Bool)?
+  private let storage: Storage
+  private static let chunk = 1 << 16
+
+  /// The buffer, freed with the writer.
+  private final class Storage {
+    let base = UnsafeMutablePointer<UInt8>.allocate(capacity: ByteWriter.chunk)
+    var used = 0
+    deinit { base.deallocate() }
   }
 
-  private func markdown(_ result: QueryResult) -> String {
-    func cell(_ text: String) -> String {
-      text.replacingAll("\\", with: "\\\\").replacingAll("|", with: "\\|").replacingAll("\r\n", with: "<br>")
-        .replacingAll("\n", with: "<br>").replacingAll("\r", with: "<br>")
+  init(sink: TextSink, shouldStop: (() -> Bool)?) {
+    self.sink = sink
+    self.shouldStop = shouldStop
+    storage = Storage()
+  }
+
+  /// Whether to stop: asked to, or the output failed (nothing more can be written).
+  func shouldStopNow() -> Bool {
+    sink.failure != nil || shouldStop?() == true
+  }
+
+  @inline(__always) mutating func append(byte: UInt8) {
+    if storage.used == ByteWriter.chunk { flush() }
+    storage.base[storage.used] = byte
+    storage.used &+= 1
+  }
+
+  @inline(__always) mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let start = bytes.baseAddress else { return }
+    if storage.used &+ bytes.count > ByteWriter.chunk {
+      flush()
+      if bytes.count > ByteWriter.chunk {
+        sink.write(bytes: bytes)
+        return
+      }
     }
-    var out = "| " + result.columns.map(cell).joined(separator: " | ") + " |\n"
-    out += "|" + result.columns.map { _ in "---|" }.joined() + "\n"
-    for row in result.rows {
-      out += "| " + row.map { cell(display($0)) }.joined(separator: " | ") + " |\n"
-    }
-    return out
+    (storage.base + storage.used).update(from: start, count: bytes.count)
+    storage.used &+= bytes.count
+  }
+
+  mutating func append(_ text: String) {
+    var text = text
+    text.withUTF8 { append($0) }
+  }
+
+  mutating func flush() {
+    guard storage.used > 0 else { return }
+    sink.write(bytes: UnsafeBufferPointer(start: storage.base, count: storage.used))
+    storage.used = 0
   }
 }
 

@@ -189,6 +189,28 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
     #expect(readText(f.historyPath).contains("?- reach(a,\\nX).\n"))
   }
 
+  /// Issue 13: printing a long answer could not be stopped (the whole table was built, then
+  /// written). Rows now stream out, and Ctrl-C stops the printing and returns to the prompt.
+  @Test func ctrlCStopsALongAnswerWhileItPrints() throws {
+    let f = Fixture()
+    let t = try f.start()
+    t.send("n(0). n(Y) :- n(X), Y = X + 1, Y < 3000000." + Keys.enter)
+    t.send(".maxrows 0" + Keys.enter)
+    t.mark()
+    t.send("?- n(X)." + Keys.enter)
+    // The first rows are on the screen: the answer is printing, not being computed.
+    #expect(t.waitForOutputSinceMark("\n20000\r\n", timeout: 60))
+    t.mark()
+    t.send(Keys.control("c"))
+    #expect(t.waitForOutputSinceMark("(Ctrl-C: printing stopped after", timeout: 10))
+    #expect(t.waitForOutputSinceMark("xinzhi> "))
+    #expect(!t.outputSinceMark.contains("2999999"))
+    t.send("?- edge(a, X)." + Keys.enter)
+    #expect(t.waitFor("(1 row)"))
+    t.send(Keys.control("d"))
+    #expect(t.waitForExit() == 0)
+  }
+
   @Test func ctrlCCancelsARunningQueryAndClearsTheEntry() throws {
     let f = Fixture()
     let t = try f.start()
