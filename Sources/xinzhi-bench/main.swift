@@ -212,84 +212,6 @@ func lookupProbe(_ directory: String) {
   print("  contains(s p o): \(fixed(containsNs, 0)) ns (\(hits) of \(picks.count) found)")
 }
 
-// MARK: - datalog (the ../shared/bench command-line engine contract)
-
-/// `xinzhi-bench datalog PROGRAM.dl DATA.tsv`: runs a neutral benchmark program and prints
-/// `count: N`, `load_seconds` (opening the store) and `query_seconds`. The TSV file is imported
-/// once into a cached store (untimed, like the harness's per-engine format conversion); the
-/// timed process opens that store and evaluates.
-func datalog() {
-  guard arguments.count >= 3 else { fail("datalog PROGRAM.dl DATA.tsv") }
-  let programPath = arguments[1]
-  let dataPath = arguments[2]
-  guard let programText = try? TextFile.read(programPath) else { fail("cannot read \(programPath)") }
-  // Translate the neutral format: `.output NAME` names the relation to count; constants are
-  // double-quoted tokens, which are entities here.
-  var output: String?
-  var rules = ""
-  for line in programText.split(separator: "\n", omittingEmptySubsequences: false) {
-    let trimmed = line.drop(while: { $0 == " " })
-    if trimmed.hasPrefix(".output") {
-      output = String(trimmed.dropFirst(7).drop(while: { $0 == " " }))
-      continue
-    }
-    var translated = ""
-    var inQuote = false
-    var token = ""
-    for c in line {
-      if c == "\"" {
-        if inQuote {
-          translated += LiteralSyntax.formatEntity(token)
-          token = ""
-        }
-        inQuote.toggle()
-      } else if inQuote {
-        token.append(c)
-      } else {
-        translated.append(c)
-      }
-    }
-    rules += translated + "\n"
-  }
-  guard let output else { fail("\(programPath) has no .output line") }
-  var info = stat()
-  guard stat(dataPath, &info) == 0 else { fail("cannot read \(dataPath)") }
-  let cacheRoot = ProcessInfoLite.environment("XINZHI_BENCH_CACHE") ?? "/tmp/xinzhi-bench-cache"
-  mkdir(cacheRoot, 0o755)
-  let name = dataPath.split(separator: "/").suffix(2).joined(separator: "-")
-  let storePath = "\(cacheRoot)/\(name)-\(info.st_size)-\(info.st_mtim.tv_sec)"
-  if access(storePath + "/xinzhi.log", F_OK) != 0 {
-    let started = now()
-    do {
-      _ = system("rm -rf '\(storePath)'")
-      let store = try GraphStore.create(at: storePath)
-      _ = try store.importTriples(from: dataPath, format: .tsv, metadata: [("source", dataPath)])
-      store.checkpoint()
-    } catch {
-      fail("preparing the store failed: \(error)")
-    }
-    let line = Array("prepared \(storePath) in \(fixed(now() - started, 2)) s (untimed by the harness contract)\n".utf8)
-    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-  }
-  let started = now()
-  do {
-    let store = try GraphStore.open(at: storePath)
-    let loaded = now()
-    var limits = EvaluationLimits.defaults
-    limits.timeout = nil
-    limits.maxDerivedFacts = Int.max
-    let session = try QuerySession(store: store, limits: limits, standingRules: false)
-    _ = try session.run(rules, name: programPath)
-    let count = try session.interpreter.count(of: output)
-    let finished = now()
-    print("count: \(count)")
-    print("load_seconds: \(fixed(loaded - started, 6))")
-    print("query_seconds: \(fixed(finished - loaded, 6))")
-  } catch {
-    fail(error.description)
-  }
-}
-
 /// Environment lookup without Foundation.
 enum ProcessInfoLite {
   static func environment(_ name: String) -> String? {
@@ -398,7 +320,6 @@ switch command {
 case "load": load()
 case "writer": writer()
 case "bound": bound()
-case "datalog": datalog()
 case "open-probe":
   guard arguments.count > 1 else { fail("open-probe DIR") }
   openProbe(arguments[1])
