@@ -115,7 +115,7 @@ struct ResultRenderer {
   private func delimited(_ result: QueryResult, _ writer: inout ByteWriter, csv: Bool) -> Written {
     if result.columns.isEmpty {
       // The same line a script states as its expected result (see ScriptTest).
-      writer.append(result.totalRows > 0 ? "true\n" : "false\n")
+      writer.append((result.totalRows > 0 ? "true" : "false") + (csv ? "\r\n" : "\n"))
       return Written(rows: 0, stopped: false)
     }
     let separator: UInt8 = csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")
