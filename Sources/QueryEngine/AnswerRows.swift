@@ -142,12 +142,13 @@ struct AnswerBuilder {
     guard arity > 0 else {
       return AnswerRows(arity: 0, count: limit.map { min($0, 1) } ?? 1, terms: [], values: [], storage: .ranks([]))
     }
-    // Number the distinct terms in order of appearance: a flat table by id when the id space
-    // is modest, else a hash map.
+    // Number the distinct terms in order of appearance: a flat table by id when the answer is
+    // large beside the id space (so zeroing the table costs less than hashing every cell), else
+    // a hash map.
     var ids: [TermID] = []
     var cells = [Int32](repeating: 0, count: n * arity)
     let space = operations.dictionary.count
-    if space <= 1 << 26 {
+    if space <= 1 << 26, space <= n &* arity &* 8 {
       var local = [Int32](repeating: -1, count: space + 1)
       relation.data.withUnsafeBufferPointer { data in
         cells.withUnsafeMutableBufferPointer { cells in
