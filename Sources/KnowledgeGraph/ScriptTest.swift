@@ -50,8 +50,14 @@ public enum ScriptTest {
   /// without variables gives `true` or `false`.
   public static func tsvLines(_ result: QueryResult) -> [String] {
     if result.columns.isEmpty { return [result.rows.isEmpty ? "false" : "true"] }
-    return [result.columns.joined(separator: "\t")] + result.rows.map { row in row.map { LiteralSyntax.format($0) }.joined(separator: "\t") }
+    return [tsvHeader(result.columns)] + result.rows.map { row in row.map(tsvCell).joined(separator: "\t") }
   }
+
+  /// The header line of TSV output: the column names, tab-separated.
+  public static func tsvHeader(_ columns: [String]) -> String { columns.joined(separator: "\t") }
+
+  /// One value in TSV output: its literal syntax (which escapes tabs and line breaks).
+  public static func tsvCell(_ value: Value) -> String { LiteralSyntax.format(value) }
 
   /// Runs a script in a session and pairs each query's answer with the lines it expects.
   ///

@@ -116,7 +116,7 @@ final class DenseMatrix {
   }
 
   /// Calls `body` with every tuple, in (key, bit) order.
-  func forEachTuple(_ body: (TermID, TermID) -> Void) {
+  func forEachTuple<E: Error>(_ body: (TermID, TermID) throws(E) -> Void) throws(E) {
     for key in 0..<size {
       let row = bits + key * words
       for w in 0..<words {
@@ -125,9 +125,9 @@ final class DenseMatrix {
           let bit = w * 64 + word.trailingZeroBitCount
           word &= word - 1
           if keyedBySecond {
-            body(TermID(bit), TermID(key))
+            try body(TermID(bit), TermID(key))
           } else {
-            body(TermID(key), TermID(bit))
+            try body(TermID(key), TermID(bit))
           }
         }
       }

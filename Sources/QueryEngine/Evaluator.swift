@@ -413,7 +413,7 @@ final class Evaluator {
     let variables = atom.variables
     guard Set(variables).count == variables.count else { return nil }  // p(X, X) filters
     if let matrix = dense[atom.predicate] {
-      guard case .variable(let x) = atom.terms[0], case .variable(let y) = atom.terms[1] else { return nil }
+      guard Evaluator.aggregatesOneBinaryAtom(rule), case .variable(let x) = atom.terms[0], case .variable(let y) = atom.terms[1] else { return nil }
       let keyVariable = matrix.keyedBySecond ? y : x
       if aggregation.countsOnly && aggregation.groupTerms.isEmpty {
         try aggregation.add(count: matrix.count, group: [])
@@ -437,22 +437,12 @@ final class Evaluator {
       let registers = UnsafeMutablePointer<TermID>.allocate(capacity: max(1, rule.variableNames.count, x + 1, y + 1))
       registers.initialize(repeating: 0, count: max(1, rule.variableNames.count, x + 1, y + 1))
       defer { registers.deallocate() }
-      let otherVariable = matrix.keyedBySecond ? x : y
-      var total = 0
-      for row in 0..<matrix.size {
-        let base = bits + row * words
-        registers[keyVariable] = TermID(row)
-        for w in 0..<words {
-          var word = base[w]
-          while word != 0 {
-            registers[otherVariable] = TermID(w &* 64 &+ word.trailingZeroBitCount)
-            word &= word &- 1
-            try aggregation.accept(registers)
-            total &+= 1
-          }
-        }
+      try matrix.forEachTuple { (a, b) throws(EvaluationError) in
+        registers[x] = a
+        registers[y] = b
+        try aggregation.accept(registers)
       }
-      return total
+      return matrix.count
     }
     guard aggregation.countsOnly, aggregation.groupTerms.isEmpty else { return nil }
     var constants: [TermID?] = []

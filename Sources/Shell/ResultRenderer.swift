@@ -120,8 +120,9 @@ struct ResultRenderer {
     }
     let separator: UInt8 = csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")
     let lineEnd = csv ? "\r\n" : "\n"
-    writer.append((csv ? result.columns.map(ResultRenderer.csvField) : result.columns).joined(separator: csv ? "," : "\t") + lineEnd)
-    let cells = Cells(result.answer.values) { csv ? ResultRenderer.csvField(ResultRenderer.plain($0)) : LiteralSyntax.format($0) }
+    // TSV is the lines a script states as its expected results (see ScriptTest).
+    writer.append((csv ? result.columns.map(ResultRenderer.csvField).joined(separator: ",") : ScriptTest.tsvHeader(result.columns)) + lineEnd)
+    let cells = Cells(result.answer.values) { csv ? ResultRenderer.csvField(ResultRenderer.plain($0)) : ScriptTest.tsvCell($0) }
     let end = Array(lineEnd.utf8)
     return eachRow(result, &writer) { ranks, writer in
       for (c, rank) in ranks.enumerated() {
