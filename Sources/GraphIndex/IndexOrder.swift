@@ -3,6 +3,7 @@
 // arrays live in immutable raw storage, so the engine can read them in place (IndexRuns).
 
 import GraphModel
+import Platform
 
 /// The three permutations the index keeps.
 public enum IndexOrder: String, CaseIterable, Sendable {
@@ -38,22 +39,33 @@ public enum IndexOrder: String, CaseIterable, Sendable {
 /// exists (views of it can be handed to the engine).
 final class FrozenArray<Element: FixedWidthInteger>: @unchecked Sendable {
   let buffer: UnsafeMutableBufferPointer<Element>
+  /// The mapping the elements live in, when they were not allocated here (never written).
+  private let mapping: MappedFile?
 
   /// Copies an array.
   init(_ array: [Element]) {
     buffer = .allocate(capacity: max(1, array.count))
     _ = buffer.initialize(from: array)
     count = array.count
+    mapping = nil
+  }
+
+  /// Elements that stay in a read-only file mapping, which the array keeps alive.
+  init(mapped elements: UnsafeBufferPointer<Element>, in mapping: MappedFile) {
+    buffer = UnsafeMutableBufferPointer(mutating: elements)
+    count = elements.count
+    self.mapping = mapping
   }
 
   /// Allocates `count` elements and lets `fill` initialise all of them.
   init(count: Int, fill: (UnsafeMutableBufferPointer<Element>) -> Void) {
     buffer = .allocate(capacity: max(1, count))
     self.count = count
+    mapping = nil
     fill(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
   }
 
-  deinit { buffer.deallocate() }
+  deinit { if mapping == nil { buffer.deallocate() } }
 
   /// The number of elements.
   let count: Int

@@ -8,9 +8,14 @@
 // `structuralProblem()` (a linear check of everything lookups rely on). The checksum only tells
 // accidental damage from a file that was written whole.
 //
-//   file    = magic "XZCKPT01" | u32 version (2) | u32 0x01020304 | stamp (4 x u64)
+//   file    = magic "XZCKPT01" | u32 version (3) | u32 0x01020304 | stamp (4 x u64)
 //             | counts (4 x u64) | section x 14 | u64 xxh64-of-everything-before
-//   section = u64 byte-length | bytes      (little-endian arrays, in the order of `write`)
+//   section = u64 byte-length | bytes | zero bytes up to a multiple of 8
+//             (little-endian arrays, in the order of `write`)
+//
+// The file is read through a read-only mapping (`MappedFile`): the three orders' arrays stay in
+// it (every section starts 8-byte aligned), the smaller arrays are copied out. Xinzhi replaces a
+// checkpoint only by renaming a new file over it, so a mapped checkpoint never changes.
 
 import GraphModel
 import Platform
@@ -71,7 +76,7 @@ public enum CheckpointRead {
 extension IndexedGraph {
   static let checkpointMagic = Array("XZCKPT01".utf8)
   /// Bumped whenever the layout changes; an older checkpoint is simply rebuilt.
-  static let checkpointVersion: UInt32 = 2
+  static let checkpointVersion: UInt32 = 3
 
   /// Writes a checkpoint atomically through a ``TemporaryFile`` beside `path` (created
   /// exclusively, never through a symbolic link, under a random name), synced and renamed over
@@ -134,9 +139,22 @@ extension IndexedGraph {
       return .rejected(error.description)
     }
     defer { close(fd) }
-    var reader = SectionReader(fd: fd)
-    guard reader.raw(8) == checkpointMagic else { return .rejected("it does not start like a checkpoint") }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { return .rejected(SystemError("stat", path: path).description) }
+    let file: MappedFile
+    do {
+      file = try MappedFile(fd: fd, path: path, size: max(0, Int(info.st_size)))
+    } catch {
+      return .rejected(error.description)
+    }
+    var reader = SectionReader(file: file)
+    guard reader.raw(8).map(Array.init) == checkpointMagic else { return .rejected("it does not start like a checkpoint") }
     guard reader.scalar(UInt32.self) == checkpointVersion else { return .otherVersion }
+    // The checksum first, over the mapping in one pass: nothing else is read from a damaged file.
+    guard file.bytes.count >= 88,
+      XXHash64.hash(UnsafeRawBufferPointer(rebasing: file.bytes[0..<(file.bytes.count - 8)]))
+        == UInt64(littleEndian: file.bytes.loadUnaligned(fromByteOffset: file.bytes.count - 8, as: UInt64.self))
+    else { return .rejected("its checksum does not match") }
     guard reader.scalar(UInt32.self) == 0x0102_0304,
       let l = reader.scalar(UInt64.self), let h = reader.scalar(UInt64.self),
       let c = reader.scalar(UInt64.self), let t = reader.scalar(UInt64.self),
@@ -151,8 +169,7 @@ extension IndexedGraph {
       let firstTx = reader.section(UInt32.self), let more = reader.section(UInt32.self),
       let encodedTransactions = reader.section(UInt8.self)
     else { return .rejected("it is truncated, or a section's length does not fit the file") }
-    let expectedHash = reader.hasher.finalize()
-    guard reader.scalar(UInt64.self) == expectedHash, reader.atEnd else { return .rejected("its checksum does not match") }
+    guard reader.remaining == 8 else { return .rejected("it has \(reader.remaining - 8) bytes after its last section") }
     // Counts are compared as read (u64), so no value in the file can overflow a conversion.
     guard UInt64(kinds.count) == termCount, UInt64(spoPairs.count) == tripleCount else {
       return .rejected("its counts (\(termCount) terms, \(tripleCount) triples) disagree with its sections")
@@ -267,11 +284,19 @@ private struct SectionWriter {
   mutating func section<T: FixedWidthInteger>(_ array: [T]) {
     scalar(UInt64(array.count * MemoryLayout<T>.size))
     array.withUnsafeBytes { write($0) }  // the platform is little-endian (checked on read)
+    pad(array.count * MemoryLayout<T>.size)
   }
 
   mutating func section<T: FixedWidthInteger>(_ array: FrozenArray<T>) {
     scalar(UInt64(array.count * MemoryLayout<T>.size))
     write(UnsafeRawBufferPointer(array.view))
+    pad(array.count * MemoryLayout<T>.size)
+  }
+
+  /// Zero bytes after a section of `length` bytes, so that the next one starts 8-byte aligned.
+  private mutating func pad(_ length: Int) {
+    let zeros = [UInt8](repeating: 0, count: (8 - length % 8) % 8)
+    raw(zeros)
   }
 
   private mutating func write(_ buffer: UnsafeRawBufferPointer) {
@@ -285,85 +310,48 @@ private struct SectionWriter {
   }
 }
 
-/// Reads sections written by `SectionWriter`, hashing everything read.
+/// Reads sections written by `SectionWriter` from a mapped file (whose checksum the caller has
+/// checked): the orders' arrays stay in the mapping, the others are copied out.
 private struct SectionReader {
-  let fd: Int32
-  var hasher = XXHash64()
+  let file: MappedFile
   var offset = 0
-  let size: Int
 
-  init(fd: Int32) {
-    self.fd = fd
-    var info = stat()
-    size = fstat(fd, &info) == 0 ? max(0, Int(info.st_size)) : 0
-  }
+  init(file: MappedFile) { self.file = file }
 
-  var atEnd: Bool { offset == size }
+  var remaining: Int { file.bytes.count - offset }
 
-  mutating func raw(_ count: Int) -> [UInt8]? {
-    read(UInt8.self, count: count)
+  mutating func raw(_ count: Int) -> UnsafeRawBufferPointer? {
+    guard count <= remaining else { return nil }
+    defer { offset += count }
+    return UnsafeRawBufferPointer(rebasing: file.bytes[offset..<(offset + count)])
   }
 
   mutating func scalar<T: FixedWidthInteger>(_ type: T.Type) -> T? {
-    guard let a = read(T.self, count: 1), let v = a.first else { return nil }
-    return T(littleEndian: v)
+    guard let raw = raw(MemoryLayout<T>.size) else { return nil }
+    return T(littleEndian: raw.loadUnaligned(as: T.self))
+  }
+
+  /// The next section's bytes as `T`s, with the padding after it skipped; nil when its length
+  /// is not a whole number of `T`s or runs past the file.
+  private mutating func elements<T: FixedWidthInteger>(_ type: T.Type) -> UnsafeBufferPointer<T>? {
+    guard let length = scalar(UInt64.self), length % UInt64(MemoryLayout<T>.size) == 0,
+      length <= UInt64(remaining)
+    else { return nil }
+    let byteCount = Int(length)
+    let padding = (8 - byteCount % 8) % 8
+    guard offset % 8 == 0, let raw = raw(byteCount), padding <= remaining else { return nil }
+    offset += padding
+    return raw.assumingMemoryBound(to: T.self)
   }
 
   mutating func section<T: FixedWidthInteger>(_ type: T.Type) -> [T]? {
-    guard let length = scalar(UInt64.self), length % UInt64(MemoryLayout<T>.size) == 0,
-      length <= UInt64(size - offset)
-    else { return nil }
-    return read(T.self, count: Int(length) / MemoryLayout<T>.size)
+    guard let elements = elements(T.self) else { return nil }
+    return Array(elements)
   }
 
-  /// Fills `raw` from the file at `start`, retrying short reads; false on an error or EOF.
-  private func readFully(_ raw: UnsafeMutableRawBufferPointer, at start: Int) -> Bool {
-    guard let base = raw.baseAddress else { return raw.isEmpty }
-    var done = 0
-    while done < raw.count {
-      let n = pread(fd, base + done, raw.count - done, off_t(start + done))
-      if n < 0 && errno == EINTR { continue }
-      if n <= 0 { return false }
-      done += n
-    }
-    return true
-  }
-
-  /// Reads a section straight into frozen storage (no intermediate array).
+  /// A section left in the mapping (no copy); the array keeps the mapping alive.
   mutating func frozenSection<T: FixedWidthInteger>(_ type: T.Type) -> FrozenArray<T>? {
-    guard let length = scalar(UInt64.self), length % UInt64(MemoryLayout<T>.size) == 0,
-      length <= UInt64(size - offset)
-    else { return nil }
-    let count = Int(length) / MemoryLayout<T>.size
-    var failed = false
-    let start = offset
-    let byteCount = Int(length)
-    let array = FrozenArray<T>(count: count) { buffer in
-      let raw = UnsafeMutableRawBufferPointer(buffer)
-      guard readFully(raw, at: start) else {
-        failed = true
-        return
-      }
-      hasher.update(UnsafeRawBufferPointer(raw))
-    }
-    if failed { return nil }
-    offset += byteCount
-    return array
-  }
-
-  private mutating func read<T: FixedWidthInteger>(_ type: T.Type, count: Int) -> [T]? {
-    let byteCount = count * MemoryLayout<T>.size
-    guard byteCount <= size - offset else { return nil }
-    var failed = false
-    let start = offset
-    let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-      let raw = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[0..<byteCount])
-      failed = !readFully(raw, at: start)
-      if !failed { hasher.update(UnsafeRawBufferPointer(raw)) }
-      initialized = failed ? 0 : count
-    }
-    if failed { return nil }
-    offset += byteCount
-    return array
+    guard let elements = elements(T.self) else { return nil }
+    return FrozenArray(mapped: elements, in: file)
   }
 }

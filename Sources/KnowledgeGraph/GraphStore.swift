@@ -104,6 +104,11 @@ public final class GraphStore {
     let started = MonotonicClock.seconds()
     let log = LogFile(directory: directory, io: options.io)
     let identity = SystemFile.identity(of: log.path)
+    if let store = try openFromCheckpoint(directory, log: log, asOf: asOf, options: options) {
+      store.logIdentity = identity
+      store.openSeconds = MonotonicClock.seconds() - started
+      return store
+    }
     let bytes = try log.readAll()
     let reader = LogReader(path: log.path, bytes: bytes)
     guard let headerEnd = try reader.headerEnd() else {
@@ -154,6 +159,45 @@ public final class GraphStore {
       store.saveCheckpoint(logBytes: bytes)
     }
     store.openSeconds = MonotonicClock.seconds() - started
+    return store
+  }
+
+  /// The quick way in: a sound checkpoint whose stamp matches the log's prefix (hashed in
+  /// chunks, never held), then only the transactions after it, read and replayed. Nil, so that
+  /// the full path decides, whenever anything is unusual: no usable checkpoint, a state older
+  /// than the checkpoint, or a rest of the log that is damaged or ends unfinished (the full
+  /// path judges those from the start of the log and reports them).
+  private static func openFromCheckpoint(
+    _ directory: String, log: LogFile, asOf: TxNumber?, options: Options
+  ) throws(DiagnosticError) -> GraphStore? {
+    guard case .loaded(let graph, let stamp) = IndexedGraph.readCheckpoint(from: checkpointPath(directory)),
+      asOf.map({ UInt64($0) >= stamp.lastTransaction }) ?? true,
+      stamp.logLength >= UInt64(LogFormat.header.utf8.count + 1), stamp.logLength <= UInt64(Int.max),
+      stamp.lineCount >= 1, stamp.lineCount <= stamp.logLength, stamp.lastTransaction < UInt64(TxNumber.max),
+      let tail = try log.readTail(after: Int(stamp.logLength), prefixHash: stamp.logHash)
+    else { return nil }
+    var batch = ChangeBatch()
+    let dictionary = graph.dictionary
+    let scan: LogScan
+    do {
+      scan = try LogReader(path: log.path, bytes: tail).scanDiagnosing(
+        from: 0, line: Int(stamp.lineCount) + 1, next: TxNumber(stamp.lastTransaction) + 1, through: asOf
+      ) { transaction, _ in
+        batch.record(transaction, dictionary: dictionary)
+      }
+    } catch {
+      return nil
+    }
+    guard scan.tornTail == nil else { return nil }
+    graph.apply(batch)
+    if let asOf, asOf > graph.lastTransaction { return nil }  // the full path explains the range
+    let store = GraphStore(
+      directory: directory, asOf: asOf, options: options, log: log, graph: graph,
+      validEnd: Int(stamp.logLength) + scan.validEnd, lineCount: scan.lineCount)
+    store.openedFromCheckpoint = true
+    if asOf == nil, options.writesCheckpoints, scan.validEnd >= options.checkpointThreshold {
+      store.saveCheckpoint()
+    }
     return store
   }
 

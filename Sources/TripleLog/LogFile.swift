@@ -2,6 +2,7 @@
 // tail, and durable appends (write, then fsync; a failed append is rolled back).
 
 import Diagnostics
+import GraphModel
 import Glibc
 import Platform
 
@@ -115,6 +116,41 @@ public final class LogFile {
   /// - Throws: ``DiagnosticError`` (66) when the store or its log is missing, (74) on read errors.
   public func readAll() throws(DiagnosticError) -> [UInt8] {
     if descriptor >= 0 { return try read(fd: descriptor, from: 0) }
+    let fd = try openForReading()
+    defer { close(fd) }
+    return try read(fd: fd, from: 0)
+  }
+
+  /// Reads the log after its first `prefixLength` bytes, provided those bytes hash to
+  /// `prefixHash` (XXH64); nil when they do not, or the log is shorter. The prefix is hashed in
+  /// chunks, never held in memory: this is how a store opens from a checkpoint.
+  ///
+  /// - Throws: as ``readAll()``.
+  public func readTail(after prefixLength: Int, prefixHash: UInt64) throws(DiagnosticError) -> [UInt8]? {
+    let fd = descriptor >= 0 ? descriptor : try openForReading()
+    defer { if fd != descriptor { close(fd) } }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw DiagnosticError(.io, code: "log-read", "cannot read `\(path)`: \(SystemError.text())") }
+    guard prefixLength >= 0, Int(info.st_size) >= prefixLength else { return nil }
+    let chunkSize = 1 << 20
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+    defer { chunk.deallocate() }
+    var hasher = XXHash64()
+    var done = 0
+    while done < prefixLength {
+      let n = pread(fd, chunk.baseAddress, min(chunkSize, prefixLength - done), off_t(done))
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 { throw DiagnosticError(.io, code: "log-read", "cannot read `\(path)`: \(SystemError.text())") }
+      if n == 0 { return nil }  // shortened meanwhile
+      hasher.update(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+      done += n
+    }
+    guard hasher.finalize() == prefixHash else { return nil }
+    return try read(fd: fd, from: prefixLength)
+  }
+
+  /// Opens the log for reading, with the errors a reader reports for a missing store.
+  private func openForReading() throws(DiagnosticError) -> Int32 {
     let fd: Int32
     do {
       fd = try SystemFile.openExisting(path)
@@ -134,8 +170,7 @@ public final class LogFile {
       }
       throw DiagnosticError(.noInput, code: "log-open", "cannot open `\(path)`: \(SystemError.text(code))")
     }
-    defer { close(fd) }
-    return try read(fd: fd, from: 0)
+    return fd
   }
 
   /// The error for a log that is not a regular file (a FIFO, a device, a directory), if so.

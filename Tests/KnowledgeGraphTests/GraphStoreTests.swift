@@ -126,6 +126,30 @@ import TestSupport
     #expect(fallback.tripleCount == 31)
   }
 
+  /// Opening from a checkpoint reads only the log after it; an unfinished transaction there is
+  /// judged from the start of the log as without a checkpoint: ignored with a warning, and the
+  /// transactions between the checkpoint and it are all read.
+  @Test func tornTailAfterACheckpointIsReportedAndEverythingBeforeItRead() throws {
+    let dir = TemporaryDirectory()
+    var options = GraphStore.Options()
+    options.checkpointThreshold = 0
+    let store = try GraphStore.create(at: dir.file("g"))
+    for i in 0..<5 { try store.transact(asserting: [Triple("e\(i)", "p", .integer(Int64(i)))]) }
+    _ = try GraphStore.open(at: dir.file("g"), options: options)  // writes a checkpoint
+    try store.transact(asserting: [bank])
+    let path = dir.file("g/xinzhi.log")
+    let good = try #require(readFile(path))
+    writeFile(path, good + Array("tx 7 2026-11-24T00:00:00Z\n+ a b c\n".utf8))
+    let reopened = try GraphStore.open(at: dir.file("g"))
+    #expect(reopened.warnings.map(\.code) == ["log-torn-tail"])
+    #expect(reopened.tripleCount == 6 && reopened.lastTransaction == 6 && reopened.contains(bank))
+    // Without the unfinished block, the same store opens from the checkpoint, silently.
+    writeFile(path, good)
+    let clean = try GraphStore.open(at: dir.file("g"))
+    #expect(clean.openedFromCheckpoint && clean.warnings.isEmpty)
+    #expect(Set(clean.triples()) == Set(reopened.triples()))
+  }
+
   @Test func tornTailIsIgnoredThenCutByTheNextWrite() throws {
     let dir = TemporaryDirectory()
     let store = try GraphStore.create(at: dir.file("g"))

@@ -53,6 +53,9 @@ public struct CheckpointFile: Sendable {
       lengths.append(length)
       sections.append(Array(bytes[at..<(at + Int(length))]))
       at += Int(length)
+      let padding = CheckpointFile.padding(Int(length))
+      guard at + padding <= bytes.count - 8, bytes[at..<(at + padding)].allSatisfy({ $0 == 0 }) else { return nil }
+      at += padding
     }
     guard at == bytes.count - 8 else { return nil }
   }
@@ -63,10 +66,14 @@ public struct CheckpointFile: Sendable {
     for (length, section) in zip(lengths, sections) {
       CheckpointFile.append(length, to: &out)
       out += section
+      out += [UInt8](repeating: 0, count: CheckpointFile.padding(section.count))
     }
     CheckpointFile.append(XXHash64.hash(out), to: &out)
     return out
   }
+
+  /// The zero bytes after a section of `length` bytes (sections start 8-byte aligned).
+  public static func padding(_ length: Int) -> Int { (8 - length % 8) % 8 }
 
   /// A header field.
   public func field(_ field: Field) -> UInt64 { CheckpointFile.load(header, field.rawValue) }
