@@ -1,7 +1,8 @@
 // Aggregates computed while the body's solutions stream by: groups and distinct tuples are kept
 // as dictionary ids in open-addressing tables, and each aggregate keeps a running value, so no
 // decoded tuple is built per solution. Values are decoded only where the function needs them
-// (the first term of sum, avg, min and max), once per distinct id thanks to a small cache.
+// (the first term of sum, avg, min and max), once per distinct id thanks to a cache; min and
+// max compare short sort keys and fall back to comparing values only when the keys tie.
 //
 // Semantics (unchanged from the set-based definition): per group, each aggregate ranges over the
 // distinct tuples of its terms; count counts them, sum and avg add the numeric first components
@@ -106,7 +107,54 @@ struct AggregateState {
   var integerSum: Int64 = 0
   var decimalSum: DecimalValue?
   var numeric = 0
-  var best: Value?
+  /// Min and max: whether a value was seen, the best one's id and its sort key.
+  var hasBest = false
+  var bestID: TermID = 0
+  var bestKey = SortKey.none
+}
+
+/// A prefix of a value's place in the value order (``Value/compare(_:_:)``), so that most
+/// comparisons of min and max are one integer comparison: keys of the same nonzero class that
+/// differ order their values; equal keys, or keys of other classes, say nothing and the values
+/// themselves are compared.
+struct SortKey: Equatable {
+  /// 0: no key; 1: entity, 2: string, by their first 8 UTF-8 bytes (big-endian, zero-padded,
+  /// which orders as their bytes do whenever those prefixes differ); 3: integer (offset binary).
+  var kind: UInt8
+  var bits: UInt64
+
+  static let none = SortKey(kind: 0, bits: 0)
+
+  init(kind: UInt8, bits: UInt64) {
+    self.kind = kind
+    self.bits = bits
+  }
+
+  init(_ value: Value) {
+    switch value {
+    case .entity(let text): self.init(kind: 1, bits: SortKey.prefix(text))
+    case .string(let text, _): self.init(kind: 2, bits: SortKey.prefix(text))
+    case .integer(let i): self.init(kind: 3, bits: UInt64(bitPattern: i) ^ (1 << 63))
+    default: self = .none
+    }
+  }
+
+  private static func prefix(_ text: String) -> UInt64 {
+    var bits: UInt64 = 0
+    var n = 0
+    for byte in text.utf8 {
+      guard n < 8 else { break }
+      bits |= UInt64(byte) << (56 - 8 * UInt64(n))
+      n += 1
+    }
+    return bits
+  }
+
+  /// -1, 0 or 1 when the keys decide the order of their values; nil when they do not.
+  @inline(__always) static func compare(_ a: SortKey, _ b: SortKey) -> Int? {
+    guard a.kind == b.kind, a.kind != 0, a.bits != b.bits else { return nil }
+    return a.bits < b.bits ? -1 : 1
+  }
 }
 
 /// The groups and running aggregates of one aggregate rule.
@@ -126,8 +174,13 @@ final class Aggregation {
   /// `states[g * aggregates.count + a]`.
   private(set) var states: [AggregateState] = []
   private let key: UnsafeMutablePointer<TermID>
-  private var cacheIDs = [TermID](repeating: TermID.max, count: 1024)
-  private var cacheValues = [Value](repeating: .integer(0), count: 1024)
+  /// The last group key `accept` looked up, and its group (-1: none yet).
+  private let lastKey: UnsafeMutablePointer<TermID>
+  private var lastGroup = -1
+  private static let cacheSize = 1 << 14
+  private var cacheIDs = [TermID](repeating: TermID.max, count: Aggregation.cacheSize)
+  private var cacheValues = [Value](repeating: .integer(0), count: Aggregation.cacheSize)
+  private var cacheKeys = [SortKey](repeating: .none, count: Aggregation.cacheSize)
   private var bytesCounted = 0
   private var ticks = 0
   /// Solutions accepted (for explain).
@@ -145,6 +198,8 @@ final class Aggregation {
     let widest = rule.aggregates.map { $0.terms.count }.max() ?? 0
     key = .allocate(capacity: max(1, groupTerms.count, widest + 1))
     key.initialize(repeating: 0, count: max(1, groupTerms.count, widest + 1))
+    lastKey = .allocate(capacity: max(1, groupTerms.count))
+    lastKey.initialize(repeating: 0, count: max(1, groupTerms.count))
     let distinctSolutions = Aggregation.solutionsAreDistinct(rule, program)
     let groupVariables = Set(groupTerms.compactMap { if case .variable(let v) = $0 { v } else { nil } })
     distinct = rule.aggregates.map { aggregate in
@@ -155,7 +210,10 @@ final class Aggregation {
     }
   }
 
-  deinit { key.deallocate() }
+  deinit {
+    key.deallocate()
+    lastKey.deallocate()
+  }
 
   /// The variables of the body's positive atoms when every solution of the body is a distinct
   /// assignment of them: each positive atom reads a set (a derived relation, the store's
@@ -208,6 +266,24 @@ final class Aggregation {
     return g
   }
 
+  /// The group of the key in `key`, remembering the last one: solutions streamed in key order
+  /// (a matrix row by row, a run of an index) find their group without hashing.
+  @inline(__always) private func currentGroup() throws(EvaluationError) -> Int {
+    let width = groups.width
+    if lastGroup >= 0 {
+      var same = true
+      for k in 0..<width where lastKey[k] != key[k] {
+        same = false
+        break
+      }
+      if same { return lastGroup }
+    }
+    let g = try group(key)
+    for k in 0..<width { lastKey[k] = key[k] }
+    lastGroup = g
+    return g
+  }
+
   /// Adds `count` distinct solutions to the group of `group` (counts only).
   func add(count: Int, group groupKey: [TermID]) throws(EvaluationError) {
     for (k, id) in groupKey.enumerated() { key[k] = id }
@@ -221,7 +297,7 @@ final class Aggregation {
   @inline(__always) func accept(_ registers: UnsafeMutablePointer<TermID>) throws(EvaluationError) {
     solutions &+= 1
     for (k, term) in groupTerms.enumerated() { key[k] = value(term, registers) }
-    let g = try group(key)
+    let g = try currentGroup()
     let base = g &* aggregates.count
     for a in aggregates.indices {
       let aggregate = aggregates[a]
@@ -255,17 +331,40 @@ final class Aggregation {
     }
   }
 
-  @inline(__always) private func decoded(_ id: TermID) -> Value {
-    let slot = Int(id & 1023)
-    if cacheIDs[slot] == id { return cacheValues[slot] }
-    let v = operations.value(id)
-    cacheIDs[slot] = id
-    cacheValues[slot] = v
-    return v
+  /// The cache slot holding `id`'s value and sort key, decoding it when it is not there.
+  @inline(__always) private func cached(_ id: TermID) -> Int {
+    let slot = Int(id) & (Aggregation.cacheSize - 1)
+    if cacheIDs[slot] != id {
+      let v = operations.value(id)
+      cacheIDs[slot] = id
+      cacheValues[slot] = v
+      cacheKeys[slot] = SortKey(v)
+    }
+    return slot
   }
 
   private func fold(_ id: TermID, into s: Int, _ function: AggregateFunction) throws(EvaluationError) {
-    let v = decoded(id)
+    if function == .min || function == .max {
+      // The best so far is kept as an id with its sort key: a repeat of it costs nothing, and
+      // most other values are decided by their keys without looking at the values.
+      let hasBest = states[s].hasBest
+      let bestID = states[s].bestID
+      if hasBest, bestID == id { return }
+      let key = cacheKeys[cached(id)]
+      if hasBest {
+        var c = SortKey.compare(key, states[s].bestKey)
+        if c == nil {
+          let value = cacheValues[cached(id)]
+          c = Value.compare(value, cacheValues[cached(bestID)])
+        }
+        guard let c, (function == .min && c < 0) || (function == .max && c > 0) else { return }
+      }
+      states[s].hasBest = true
+      states[s].bestID = id
+      states[s].bestKey = key
+      return
+    }
+    let v = cacheValues[cached(id)]
     switch function {
     case .count:
       states[s].count &+= 1
@@ -283,12 +382,7 @@ final class Aggregation {
         break
       }
     case .min, .max:
-      if let best = states[s].best {
-        let c = Value.compare(v, best)
-        if (function == .min && c < 0) || (function == .max && c > 0) { states[s].best = v }
-      } else {
-        states[s].best = v
-      }
+      break  // above
     }
   }
 
@@ -324,7 +418,7 @@ final class Aggregation {
       guard let average = DecimalValue.divide(sum, DecimalValue(integer: Int64(state.numeric))) else { return nil }
       return .decimal(average)
     case .min, .max:
-      return state.best
+      return state.hasBest ? operations.value(state.bestID) : nil
     }
   }
 

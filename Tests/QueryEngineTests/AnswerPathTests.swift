@@ -86,6 +86,40 @@ private let leftLinear = "path(X, Y) :- e(X, Y). path(X, Y) :- e(X, Z), path(Z, 
     }
   }
 
+  /// Min and max compare short sort keys (kind and the first 8 UTF-8 bytes, or an integer) and
+  /// fall back to the values when keys tie: groups built to make keys tie, differ in the 9th
+  /// byte, differ only in a language tag, mix integers with decimals and kinds with kinds, all
+  /// agree with a brute-force minimum and maximum under `Value.compare`.
+  @Test func minAndMaxAgreeWithTheValueOrder() throws {
+    let groups: [[String]] = [
+      ["abcdefgh", "abcdefghi", "abcdefgh_a", "abcdefga", "n1", "n10", "n2", "abcdefgh1"],
+      ["\"abcdefghz\"", "\"abcdefgh\"", "\"abcdefgh\"@en", "\"abcdefgh\"@zh", "\"第一次工业革命\"", "\"第一次\"", "\"\""],
+      ["-5", "3", "9223372036854775807", "-9223372036854775807", "0", "-1"],
+      ["2", "2.0", "1.5", "-3", "10", "-3.00", "9.99"],
+      ["zeta", "\"zeta\"", "7", "true", "false", "@2024-01-01", "@2024-01", "@1694", "-2.5", "alpha"],
+    ]
+    var text = ""
+    for (g, values) in groups.enumerated() {
+      for value in values { text += "w(g\(g), \(value)). " }
+    }
+    text += "mn(G, min(V)) :- w(G, V). mx(G, max(V)) :- w(G, V). ?- w(G, V). ?- mn(G, V). ?- mx(G, V)."
+    for configuration in EngineConfiguration.all {
+      let answers = try Differential.engine(text: text, triples: cornerTriples, configuration)
+      let all = try #require(answers[0])
+      #expect(all.count == groups.map(\.count).reduce(0, +), "\(configuration): a value did not parse as meant")
+      var expectedMin: Set<[Value]> = []
+      var expectedMax: Set<[Value]> = []
+      for group in Set(all.map { $0[0] }) {
+        let values = all.filter { $0[0] == group }.map { $0[1] }
+        let sorted = values.sorted { Value.compare($0, $1) < 0 }
+        expectedMin.insert([group, sorted[0]])
+        expectedMax.insert([group, sorted[sorted.count - 1]])
+      }
+      #expect(answers[1] == expectedMin, "\(configuration)")
+      #expect(answers[2] == expectedMax, "\(configuration)")
+    }
+  }
+
   /// Order and limit are kept by every path: the closure answered from the matrix, from the
   /// relation, sorted by a packed key, descending, limited.
   @Test(arguments: [
