@@ -138,7 +138,12 @@ struct AnswerBuilder {
   /// The rows of a relation, sorted by `ordering` (column, descending) and then by every column.
   func rows(of relation: Relation?, arity: Int, ordering: [(Int, Bool)], limit: Int?) -> AnswerRows {
     guard let relation, relation.count > 0 else { return .empty(arity: arity) }
-    let n = relation.count
+    return rows(of: relation.data, count: relation.count, arity: arity, ordering: ordering, limit: limit)
+  }
+
+  /// The rows of `n` distinct tuples stored flat in `data` (`arity` ids each), sorted as above.
+  func rows(of data: [TermID], count n: Int, arity: Int, ordering: [(Int, Bool)], limit: Int?) -> AnswerRows {
+    guard n > 0 else { return .empty(arity: arity) }
     guard arity > 0 else {
       return AnswerRows(arity: 0, count: limit.map { min($0, 1) } ?? 1, terms: [], values: [], storage: .ranks([]))
     }
@@ -150,7 +155,7 @@ struct AnswerBuilder {
     let space = operations.dictionary.count
     if space <= 1 << 26, space <= n &* arity &* 8 {
       var local = [Int32](repeating: -1, count: space + 1)
-      relation.data.withUnsafeBufferPointer { data in
+      data.withUnsafeBufferPointer { data in
         cells.withUnsafeMutableBufferPointer { cells in
           for i in 0..<(n * arity) {
             let id = data[i]
@@ -174,7 +179,7 @@ struct AnswerBuilder {
     } else {
       var local: [TermID: Int32] = [:]
       for i in 0..<(n * arity) {
-        let id = relation.data[i]
+        let id = data[i]
         if let known = local[id] {
           cells[i] = known
         } else {

@@ -140,8 +140,9 @@ public final class Interpreter {
   }
 
   /// Evaluates what a query needs and turns its result into rows. A query that only reads one
-  /// derived predicate, every argument a distinct variable (`?- path(X, Y).`), is answered
-  /// from that predicate's relation or dense matrix itself, without copying it.
+  /// predicate, every argument a distinct variable (`?- path(X, Y).`), is answered from that
+  /// predicate's relation or dense matrix itself, without copying it, or, for the store's
+  /// triples and stored predicates, from the index's matches (distinct already).
   ///
   /// - Returns: The rows, their number before `limit`, and how a direct answer was read (for
   ///   explain), nil when the query's own rule ran.
@@ -152,6 +153,32 @@ public final class Interpreter {
     }
     let limit = query.query.limit
     let queryRules = program.rules.filter { $0.head.predicate == result }
+    if queryRules.count == 1, let rule = queryRules.first, rule.aggregates.isEmpty, rule.body.count == 1,
+      case .positive(let atom) = rule.body[0], atom.terms.count == query.columns.count, rule.head.terms == atom.terms,
+      Set(atom.variables).count == atom.terms.count, !program.predicates[atom.predicate].isDerived
+    {
+      let pattern: TriplePattern?
+      switch program.predicates[atom.predicate].kind {
+      case .triple: pattern = TriplePattern(s: nil, p: nil, o: nil)
+      case .stored(let id): pattern = id.map { TriplePattern(s: nil, p: $0, o: nil) }
+      default: pattern = nil
+      }
+      if let pattern {
+        let name = program.predicates[atom.predicate].name
+        let note = "the stored triples of \(name) as the index holds them (the query reads one predicate, each argument a distinct variable)"
+        let n = source.count(pattern)
+        do throws(EvaluationError) {
+          try evaluator.budget.allocated(n &* atom.terms.count &* 8, name)
+        } catch {
+          throw DiagnosticError(error.diagnostic)
+        }
+        var data: [TermID] = []
+        data.reserveCapacity(n * atom.terms.count)
+        source.match(pattern, appendingFreePositionsTo: &data)
+        try evaluator.budget.checkStage()
+        return (builder.rows(of: data, count: n, arity: atom.terms.count, ordering: ordering, limit: limit), n, note)
+      }
+    }
     if queryRules.count == 1, let rule = queryRules.first, rule.aggregates.isEmpty, rule.body.count == 1,
       case .positive(let atom) = rule.body[0], program.predicates[atom.predicate].isDerived,
       atom.terms.count == query.columns.count, rule.head.terms == atom.terms,

@@ -120,6 +120,26 @@ private let leftLinear = "path(X, Y) :- e(X, Y). path(X, Y) :- e(X, Z), path(Z, 
     }
   }
 
+  /// A query of one stored predicate (or `triple`), each argument a distinct variable, is
+  /// answered from the index's matches: in value order, ordered and limited as asked, and the
+  /// same rows in the same order as when a rule has to run (`X = X` keeps the query's rule).
+  @Test(arguments: [
+    ("?- e(X, Y).", ["a b", "b c", "c a", "c d"]),
+    ("?- e(X, Y) order by Y desc limit 2.", ["c d", "b c"]),
+    ("?- val(X, V) order by V desc.", ["b 5", "c 5", "a 1"]),
+    ("?- triple(S, P, O) limit 3.", ["a e b", "a f b", "a val 1"]),
+    ("?- f(Y, X).", ["a b", "c c", "d a", "d d"]),
+  ])
+  func storedAtomsAnsweredFromTheIndex(query: String, expected: [String]) throws {
+    let forced = query.replacingOccurrences(of: ")", with: "), X = X", options: [], range: query.range(of: ")"))
+      .replacingOccurrences(of: "triple(S, P, O), X = X", with: "triple(S, P, O), S = S")
+    for configuration in EngineConfiguration.all {
+      let rows = try orderedRows(query, configuration)
+      #expect(rows.map { $0.map(\.description).joined(separator: " ") } == expected, "\(configuration)")
+      #expect(try orderedRows(forced, configuration) == rows, "\(configuration): \(forced)")
+    }
+  }
+
   /// Order and limit are kept by every path: the closure answered from the matrix, from the
   /// relation, sorted by a packed key, descending, limited.
   @Test(arguments: [
