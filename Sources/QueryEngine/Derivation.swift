@@ -291,8 +291,7 @@ extension Interpreter {
     if info.arity != values.count {
       throw DiagnosticError(.error(code: "arity", "`\(atom.predicate)` has \(info.arity) arguments, found \(values.count)", in: source, at: atom.span))
     }
-    let (checked, _) = check([], [])
-    var program = lower(checked)
+    var program = baseProgram()
     let index = program.indexByName[atom.predicate] ?? program.add(PredicateEntry(name: atom.predicate, arity: info.arity, kind: .stored(self.source.dictionary.entityID(atom.predicate))))
     let evaluator = Evaluator(program: program, source: self.source, operations: operations, budget: Budget(limits))
     evaluator.allowsDense = false  // derivations need the round of every tuple

@@ -39,6 +39,8 @@ public final class Interpreter {
   /// The rules in force: standing rules, then rules added during the session.
   public private(set) var rules: [SourcedRule] = []
   private var base: IRProgram?
+  /// What checking `rules` established (nil: check them again when next needed).
+  private var established: ProgramChecker.Context?
   private var cache = RelationCache()
   private var storedNames: Set<String>
 
@@ -55,21 +57,38 @@ public final class Interpreter {
   public func declare(storedPredicates names: some Sequence<String>) {
     storedNames.formUnion(names)
     base = nil
+    established = nil
     cache = RelationCache()
   }
 
   /// The names the checker treats as stored predicates.
   public var storedPredicates: Set<String> { storedNames }
 
-  /// Checks a program's rules and queries against the rules in force.
+  /// Checks a program's rules and queries against the rules in force, which are not checked
+  /// again: the cost is the program's own.
   ///
-  /// - Returns: The checked program (with all rules in force) and its diagnostics.
-  /// - Parameter shouldStop: Asked between clauses; true ends checking with a `stopped` error.
+  /// - Returns: The checked program (its own rules; the predicates of all rules in force) and
+  ///   its diagnostics.
   public func check(_ programRules: [SourcedRule], _ queries: [SourcedQuery], shouldStop: StopRequest? = nil) -> (CheckedProgram, [Diagnostic]) {
-    ProgramChecker(storedPredicates: storedNames).check(rules: rules + programRules, queries: queries, shouldStop: shouldStop)
+    let (checked, diagnostics, _) = checker.extend(establishedContext(), rules: programRules, queries: queries, shouldStop: shouldStop)
+    return (checked, diagnostics)
+  }
+
+  private var checker: ProgramChecker { ProgramChecker(storedPredicates: storedNames) }
+
+  private func establishedContext() -> ProgramChecker.Context {
+    if let established { return established }
+    let context = checker.extend(ProgramChecker.Context(), rules: rules, queries: []).2
+    established = context
+    return context
   }
 
   /// Adds rules (and facts) after checking them with the rules already in force.
+  ///
+  /// Only the new rules are checked and lowered (onto the program of the rules in force) when
+  /// they leave the kind of every known predicate as it was, so an entry of one fact costs that
+  /// fact, not the session's size; stratification is checked on the whole program each time (it
+  /// grows with rules, not with facts, which live in fact tables).
   ///
   /// - Parameter budget: The stage's limits (time, cancellation); fresh ones when nil.
   /// - Returns: Warnings (for example singleton variables).
@@ -79,18 +98,27 @@ public final class Interpreter {
   public func add(_ newRules: [SourcedRule], budget: Budget? = nil) throws(DiagnosticError) -> [Diagnostic] {
     guard !newRules.isEmpty else { return [] }
     let budget = budget ?? Budget(limits)
-    let (checked, diagnostics) = check(newRules, [], shouldStop: { budget.isExhausted })
+    let (checked, diagnostics, context) = checker.extend(establishedContext(), rules: newRules, queries: [], shouldStop: { budget.isExhausted })
     try budget.checkStage()
     if diagnostics.contains(where: { $0.severity == .error }) {
       throw DiagnosticError(diagnostics.filter { $0.severity == .error })
     }
     // Stratification is checked for the whole rule set now, so a later query cannot be the
     // first to hit a cycle introduced here.
-    let lowered = lower(checked)
+    // The program in force is taken out (so that extending it copies nothing) and rebuilt from
+    // `rules` on next use if this add fails.
+    var lowered: IRProgram
+    if var program = base.take(), canLower(onto: program, predicates: checked.predicates) {
+      lower(newRules, onto: &program, predicates: checked.predicates)
+      lowered = program
+    } else {
+      lowered = lower(rules + newRules, predicates: checked.predicates)
+    }
     try budget.checkStage()
     _ = try Stratifier.strata(of: lowered, computing: Set(lowered.predicates.indices))
     try budget.checkStage()
-    rules = checked.rules
+    rules.append(contentsOf: newRules)
+    established = context
     base = lowered
     cache = RelationCache()
     return diagnostics.filter { $0.severity != .error }
@@ -100,25 +128,51 @@ public final class Interpreter {
   public func removeAllRules() {
     rules = []
     base = nil
+    established = nil
     cache = RelationCache()
   }
 
-  func lower(_ checked: CheckedProgram) -> IRProgram {
+  /// Lowers rules into a new program with an entry for every predicate the checker knows.
+  func lower(_ sourcedRules: [SourcedRule], predicates: [String: PredicateInfo]) -> IRProgram {
     var lowering = Lowering(dictionary: dictionary, storeDictionary: source.dictionary)
-    for sourced in checked.rules {
-      lowering.add(sourced, predicates: checked.predicates)
+    for sourced in sourcedRules {
+      lowering.add(sourced, predicates: predicates)
     }
     // Every predicate the checker knows gets an entry, so queries find them.
-    for (name, info) in checked.predicates.sorted(by: { $0.key < $1.key }) {
+    for (name, info) in predicates.sorted(by: { $0.key < $1.key }) {
       _ = lowering.predicate(name, info)
     }
     return lowering.program
   }
 
-  private func baseProgram() -> IRProgram {
+  /// Whether more rules can be lowered onto `program`: no predicate it has changes kind (as a
+  /// stored predicate that rules now also define does); otherwise everything is lowered again.
+  private func canLower(onto program: IRProgram, predicates: [String: PredicateInfo]) -> Bool {
+    for (name, info) in predicates {
+      guard let index = program.indexByName[name] else { continue }
+      let entry = program.predicates[index]
+      guard entry.arity == info.arity, Lowering.kind(of: info, in: source.dictionary) == entry.kind else { return false }
+    }
+    return true
+  }
+
+  /// Lowers more rules onto `program`, with entries for the predicates it did not have.
+  private func lower(_ newRules: [SourcedRule], onto program: inout IRProgram, predicates: [String: PredicateInfo]) {
+    var lowering = Lowering(dictionary: dictionary, storeDictionary: source.dictionary)
+    swap(&lowering.program, &program)
+    let known = lowering.program.indexByName
+    for sourced in newRules {
+      lowering.add(sourced, predicates: predicates)
+    }
+    for (name, info) in predicates.sorted(by: { $0.key < $1.key }) where known[name] == nil {
+      _ = lowering.predicate(name, info)
+    }
+    swap(&lowering.program, &program)
+  }
+
+  func baseProgram() -> IRProgram {
     if let base { return base }
-    let (checked, _) = check([], [])
-    let lowered = lower(checked)
+    let lowered = lower(rules, predicates: establishedContext().knownPredicates)
     base = lowered
     return lowered
   }

@@ -19,20 +19,23 @@ struct Lowering {
   /// The predicate index for a name, adding it to the table on first use.
   mutating func predicate(_ name: String, _ info: PredicateInfo) -> Int {
     if let index = program.indexByName[name] { return index }
-    let kind: PredicateEntry.Kind
+    return program.add(PredicateEntry(name: name, arity: info.arity, kind: Lowering.kind(of: info, in: storeDictionary)))
+  }
+
+  /// The kind of entry a checked predicate gets.
+  static func kind(of info: PredicateInfo, in storeDictionary: TermDictionary) -> PredicateEntry.Kind {
     switch info.kind {
-    case .stored: kind = .stored(storeDictionary.entityID(name))
-    case .derived: kind = .derived
-    case .storedAndDerived: kind = .storedAndDerived(storeDictionary.entityID(name))
+    case .stored: return .stored(storeDictionary.entityID(info.name))
+    case .derived: return .derived
+    case .storedAndDerived: return .storedAndDerived(storeDictionary.entityID(info.name))
     case .builtin(let builtin):
       switch builtin.name {
-      case "triple": kind = .triple
-      case "tx_of": kind = .txOf
-      case "tx_meta": kind = .txMeta
-      default: kind = .sourceOf
+      case "triple": return .triple
+      case "tx_of": return .txOf
+      case "tx_meta": return .txMeta
+      default: return .sourceOf
       }
     }
-    return program.add(PredicateEntry(name: name, arity: info.arity, kind: kind))
   }
 
   /// Lowers a rule; a ground fact joins its predicate's fact table instead of becoming a rule.

@@ -73,7 +73,8 @@ public struct PredicateInfo: Sendable, Hashable {
 
 /// A program that passed the checks.
 public struct CheckedProgram: Sendable {
-  /// All rules (facts included), standing rules first.
+  /// The rules checked (facts included), in order: those given to the check, not the rules of
+  /// an established ``ProgramChecker/Context`` it extended.
   public var rules: [SourcedRule]
   /// The queries, with their result columns.
   public var queries: [SourcedQuery]
@@ -91,6 +92,24 @@ public struct ProgramChecker {
     self.storedPredicates = storedPredicates
   }
 
+  /// What checking a set of rules established, so that more rules and queries can be checked
+  /// against it without checking those rules again: every predicate defined or used, and where
+  /// each derived predicate was first defined (for arity messages).
+  ///
+  /// Checking rules R then S against R's context finds exactly the problems of S that checking
+  /// R and S together finds (R's own were found before): a rule's checks depend on the rules
+  /// before it only through the predicates they define and use, and S can only define more.
+  public struct Context: Sendable {
+    var predicates: [String: PredicateInfo] = [:]
+    var definedAt: [String: (rule: SourcedRule, arity: Int)] = [:]
+
+    /// Nothing established.
+    public init() {}
+
+    /// Every predicate defined or used.
+    public var knownPredicates: [String: PredicateInfo] { predicates }
+  }
+
   /// Checks rules and queries together.
   ///
   /// - Returns: The checked program and the diagnostics (errors and warnings); the program is
@@ -100,6 +119,18 @@ public struct ProgramChecker {
   /// rest. `shouldStop` is asked between clauses; when it answers true, checking ends with a
   /// `stopped` error and the caller says why (a time limit, Ctrl-C).
   public func check(rules: [SourcedRule], queries: [SourcedQuery], shouldStop: StopRequest? = nil) -> (CheckedProgram, [Diagnostic]) {
+    let (checked, diagnostics, _) = extend(Context(), rules: rules, queries: queries, shouldStop: shouldStop)
+    return (checked, diagnostics)
+  }
+
+  /// Checks rules and queries against what rules already checked established (see
+  /// ``Context``): only the new clauses are checked, so the cost is theirs alone.
+  ///
+  /// - Returns: The checked program (its `rules` are the new ones), the diagnostics of the new
+  ///   clauses, and the context extended by the new rules (meaningful only without errors).
+  public func extend(
+    _ context: Context, rules: [SourcedRule], queries: [SourcedQuery], shouldStop: StopRequest? = nil
+  ) -> (CheckedProgram, [Diagnostic], Context) {
     var diagnostics = BoundedDiagnostics()
     var stopped = false
     func stop() -> Bool {
@@ -109,8 +140,8 @@ public struct ProgramChecker {
       }
       return stopped
     }
-    var predicates: [String: PredicateInfo] = [:]
-    var definedAt: [String: (SourcedRule, Int)] = [:]
+    var predicates = context.predicates
+    var definedAt = context.definedAt
 
     // Heads: what rules define.
     for sourced in rules {
@@ -240,7 +271,10 @@ public struct ProgramChecker {
         diagnostics.append(.error(code: "order-by", "cannot order by `\(key.variable)`: it is not a result column of the query", in: sourced.source, at: key.span, help: "the columns are \(sourced.columns.map { "`\($0)`" }.joined(separator: ", "))"))
       }
     }
-    return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), diagnostics.all)
+    var extended = Context()
+    extended.predicates = predicates
+    extended.definedAt = definedAt
+    return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), diagnostics.all, extended)
   }
 
   /// The result columns of a query: named variables not starting with `_`, in order of first

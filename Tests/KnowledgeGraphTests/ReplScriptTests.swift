@@ -74,6 +74,23 @@ private func smallStore(_ dir: TemporaryDirectory) -> String {
     #expect(result.stdout == expected)
   }
 
+  /// Each entry is checked against the rules in force, not together with them: a rule's
+  /// warning is shown once, when it is entered, not again before every later entry; facts
+  /// entered one per line all stay in force; a later rule of another arity for a name is an
+  /// error naming where the first was defined.
+  @Test func eachEntryIsCheckedOnceAgainstTheRulesInForce() {
+    let dir = TemporaryDirectory()
+    let g = smallStore(dir)
+    var script = ".mode tsv\nq(X) :- edge(X, Y).\n?- q(a).\n?- q(b).\n"
+    for i in 0..<300 { script += "n(v\(i), \(i)).\n" }
+    script += "s(count(V)) :- n(_, V).\n?- s(N).\n?- n(v299, N).\nq(X, Y) :- edge(X, Y).\n"
+    let result = xinzhi(["--store", g], input: script)
+    #expect(result.status == 65, "\(result.stderr)")
+    #expect(result.stderr.components(separatedBy: "variable `Y` appears only once").count == 2, "\(result.stderr)")
+    #expect(result.stdout == "true\ntrue\nN\n300\nN\n299\n", "\(result.stdout)")
+    #expect(result.stderr.contains("`q` is defined with 1 argument at <stdin>:2:1 and with 2 here"), "\(result.stderr)")
+  }
+
   @Test func aFailedEntryIsReportedWithItsLineAndSetsTheExitStatus() {
     let dir = TemporaryDirectory()
     let g = smallStore(dir)

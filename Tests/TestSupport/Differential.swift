@@ -19,13 +19,17 @@ public struct EngineConfiguration: Hashable, Sendable, CustomStringConvertible {
   /// One interpreter answers every query (relations computed for one are reused by the next, as
   /// in the REPL); otherwise each query gets a fresh interpreter.
   public var cached: Bool
+  /// The text's clauses are added one at a time, as REPL entries are, with a query answered
+  /// after each (so that checking, lowering and the relation cache are extended step by step).
+  public var clauseByClause: Bool
 
-  public init(indexed: Bool, magic: Bool, dense: Bool, inlining: Bool, cached: Bool) {
+  public init(indexed: Bool, magic: Bool, dense: Bool, inlining: Bool, cached: Bool, clauseByClause: Bool = false) {
     self.indexed = indexed
     self.magic = magic
     self.dense = dense
     self.inlining = inlining
     self.cached = cached
+    self.clauseByClause = clauseByClause
   }
 
   /// Every combination of the optimisations over both sources with a session cache, and the
@@ -43,11 +47,12 @@ public struct EngineConfiguration: Hashable, Sendable, CustomStringConvertible {
     }
     result.append(EngineConfiguration(indexed: true, magic: true, dense: true, inlining: true, cached: false))
     result.append(EngineConfiguration(indexed: false, magic: true, dense: true, inlining: true, cached: false))
+    result.append(EngineConfiguration(indexed: true, magic: true, dense: true, inlining: true, cached: true, clauseByClause: true))
     return result
   }()
 
   public var description: String {
-    "\(indexed ? "index" : "array") source, magic \(magic ? "on" : "off"), dense \(dense ? "on" : "off"), inlining \(inlining ? "on" : "off"), \(cached ? "one session" : "a session per query")"
+    "\(indexed ? "index" : "array") source, magic \(magic ? "on" : "off"), dense \(dense ? "on" : "off"), inlining \(inlining ? "on" : "off"), \(cached ? "one session" : "a session per query")\(clauseByClause ? ", clause by clause" : "")"
   }
 }
 
@@ -86,7 +91,25 @@ public enum Differential {
       interpreter.denseMinimumWidth = 1  // random graphs are small: take the dense path whenever it applies
       interpreter.declare(storedPredicates: storedNames)  // stored predicates even when no triple has them
       try interpreter.add(standing.sourcedRules)
-      try interpreter.add(parsed.sourcedRules)
+      if configuration.clauseByClause {
+        // A clause that names a predicate defined further on waits for the clauses after it
+        // (as a REPL user would type them together).
+        var pending: [SourcedRule] = []
+        for rule in parsed.sourcedRules {
+          pending.append(rule)
+          guard (try? interpreter.add(pending)) != nil else { continue }
+          pending = []
+          if let query = parsed.sourcedQueries.first {
+            let (checked, diagnostics) = interpreter.check([], [query])
+            if !diagnostics.contains(where: { $0.severity == .error }) {
+              _ = try? interpreter.answer(checked.queries[0], predicates: checked.predicates)
+            }
+          }
+        }
+        try interpreter.add(pending)
+      } else {
+        try interpreter.add(parsed.sourcedRules)
+      }
       return interpreter
     }
     let shared = configuration.cached ? try session() : nil
