@@ -221,11 +221,8 @@ public final class Interpreter {
         let name = program.predicates[atom.predicate].name
         let note = "the stored triples of \(name) as the index holds them (the query reads one predicate, each argument a distinct variable)"
         let n = source.count(pattern)
-        do throws(EvaluationError) {
-          try evaluator.budget.allocated(n &* atom.terms.count &* 8, name)
-        } catch {
-          throw DiagnosticError(error.diagnostic)
-        }
+        // The matches are copied out once (4 bytes an id) besides what the answer needs.
+        try charge(rows: n, arity: atom.terms.count, extraBytesPerRow: atom.terms.count &* 4, name, evaluator.budget)
         var data: [TermID] = []
         data.reserveCapacity(n * atom.terms.count)
         source.match(pattern, appendingFreePositionsTo: &data)
@@ -251,12 +248,24 @@ public final class Interpreter {
       }
       let relation = evaluator.relations[atom.predicate]
       let note = "the rows of \(program.predicates[atom.predicate].name) as they are (the query reads one predicate, each argument a distinct variable)"
+      try charge(rows: relation?.count ?? 0, arity: atom.terms.count, program.predicates[atom.predicate].name, evaluator.budget)
       return (builder.rows(of: relation, arity: atom.terms.count, ordering: ordering, limit: limit), relation?.count ?? 0, note)
     }
     try evaluator.compute([result])
     try evaluator.budget.checkStage()
     let relation = evaluator.relations[result]
+    try charge(rows: relation?.count ?? 0, arity: query.columns.count, program.predicates[result].name, evaluator.budget)
     return (builder.rows(of: relation, arity: query.columns.count, ordering: ordering, limit: limit), relation?.count ?? 0, nil)
+  }
+
+  /// Counts the memory an answer of `rows` rows takes against the budget before it is built:
+  /// a rank per cell and a sort key per row (the distinct terms are at most the cells).
+  private func charge(rows: Int, arity: Int, extraBytesPerRow: Int = 0, _ name: String, _ budget: Budget) throws(DiagnosticError) {
+    do throws(EvaluationError) {
+      try budget.allocated(rows &* (arity &* 4 &+ 8 &+ extraBytesPerRow), name)
+    } catch {
+      throw DiagnosticError(error.diagnostic)
+    }
   }
 
   /// The program that answers a query: the base program, the query's rule, and the magic-sets

@@ -140,6 +140,28 @@ private let leftLinear = "path(X, Y) :- e(X, Y). path(X, Y) :- e(X, Z), path(Z, 
     }
   }
 
+  /// Building an answer counts against the memory limit, on each path: 20,000 stored pairs
+  /// read from the index, and the same pairs copied by a rule, stop a 200 KB budget with the
+  /// memory error (before, stored rows were read and sorted whatever the limit).
+  @Test func answersCountAgainstTheMemoryLimit() throws {
+    let triples = (0..<20_000).map { Triple("n\($0)", "e", .entity("m\($0)")) }
+    for text in ["?- e(X, Y).", "?- e(X, Y) limit 1.", "c(X, Y) :- e(X, Y). ?- c(X, Y).", "?- e(X, Y), X != m1."] {
+      let interpreter = Interpreter(source: IndexedSource(triples).graph, limits: EvaluationLimits(timeout: 20, maxDerivedFacts: 1_000_000, maxMemory: 200_000))
+      let (program, errors) = Parser.parse(SourceText(name: "t.dl", text: text))
+      #expect(errors.isEmpty)
+      try interpreter.add(program.sourcedRules)
+      let (checked, _) = interpreter.check([], program.sourcedQueries)
+      #expect(throws: DiagnosticError.self, "\(text)") {
+        _ = try interpreter.answer(checked.queries[0], predicates: checked.predicates)
+      }
+      do {
+        _ = try interpreter.answer(checked.queries[0], predicates: checked.predicates)
+      } catch {
+        #expect(error.description.contains("took more than"), "\(text): \(error)")
+      }
+    }
+  }
+
   /// Order and limit are kept by every path: the closure answered from the matrix, from the
   /// relation, sorted by a packed key, descending, limited.
   @Test(arguments: [
