@@ -28,6 +28,9 @@ let package = Package(
     .target(name: "QueryLanguage", dependencies: ["GraphModel", "Diagnostics"]),
     .target(name: "GraphImport", dependencies: ["GraphModel", "Diagnostics", "Platform"]),
     .target(name: "GraphExport", dependencies: ["GraphModel"]),
+    // Finding entities by their names: an inverted index over ids, labels, aliases and
+    // descriptions read through `TripleSource` (it never names predicates or languages).
+    .target(name: "GraphSearch", dependencies: ["GraphModel"]),
     // Layer 2: evaluation, blind to storage (facts arrive through `TripleSource`).
     .target(name: "QueryEngine", dependencies: ["QueryLanguage", "GraphModel", "Diagnostics", "Platform"], swiftSettings: hotLoops),
     // Layer 3: the public facade, the only module that knows log, index and engine together.
@@ -35,7 +38,7 @@ let package = Package(
       name: "KnowledgeGraph",
       dependencies: [
         "Diagnostics", "GraphModel", "TripleLog", "GraphIndex", "QueryLanguage", "QueryEngine",
-        "GraphImport", "GraphExport", "Platform",
+        "GraphImport", "GraphExport", "GraphSearch", "Platform",
       ]),
     // Layer 4: everything interactive, then the executables that only wire argv and stdio.
     .target(name: "Shell", dependencies: ["KnowledgeGraph", "Platform"]),
@@ -48,6 +51,7 @@ let package = Package(
     .testTarget(name: "GraphModelTests", dependencies: ["GraphModel", "TestSupport"]),
     .testTarget(name: "TripleLogTests", dependencies: ["TripleLog", "TestSupport"]),
     .testTarget(name: "GraphIndexTests", dependencies: ["GraphIndex", "TestSupport"]),
+    .testTarget(name: "GraphSearchTests", dependencies: ["GraphSearch", "GraphModel", "TestSupport"]),
     .testTarget(name: "QueryLanguageTests", dependencies: ["QueryLanguage", "TestSupport"], exclude: ["FuzzCrashes"]),
     .testTarget(name: "QueryEngineTests", dependencies: ["QueryEngine", "QueryLanguage", "Diagnostics", "TestSupport"]),
     .testTarget(

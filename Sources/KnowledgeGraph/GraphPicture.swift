@@ -121,49 +121,20 @@ extension GraphStore {
 private struct PictureBuilder {
   let store: GraphStore
   let picture: GraphPicture
-  /// Superclasses of each class (transitive, including itself).
-  var ancestors: [String: Set<String>] = [:]
-  /// Direct types of each entity.
-  var types: [String: [String]] = [:]
+  let hierarchy: ClassHierarchy
+  var ancestors: [String: Set<String>] { hierarchy.ancestors }
 
   init(store: GraphStore, picture: GraphPicture) {
     self.store = store
     self.picture = picture
-    var parents: [String: [String]] = [:]
-    for t in store.triples(predicate: "subclass_of") {
-      if case .entity(let object) = t.object { parents[t.subject, default: []].append(object) }
-    }
-    for t in store.triples(predicate: "type") {
-      if case .entity(let object) = t.object { types[t.subject, default: []].append(object) }
-    }
-    for c in Set(parents.keys).union(types.values.joined()) {
-      var seen: Set<String> = [c]
-      var stack = [c]
-      while let next = stack.popLast() {
-        for p in parents[next] ?? [] where seen.insert(p).inserted { stack.append(p) }
-      }
-      ancestors[c] = seen
-    }
-    self.parents = parents
+    hierarchy = ClassHierarchy(store: store)
   }
-
-  var parents: [String: [String]] = [:]
 
   /// All classes an entity belongs to, through subclass_of.
-  func classes(of entity: String) -> Set<String> {
-    var result = Set<String>()
-    for t in types[entity] ?? [] { result.formUnion(ancestors[t] ?? [t]) }
-    return result
-  }
+  func classes(of entity: String) -> Set<String> { hierarchy.classes(of: entity) }
 
-  /// The entity's core type: the top of its class hierarchy (a class with no superclass);
-  /// with several, the first in the curated order, then by name.
-  func coreType(of entity: String) -> String? {
-    let roots = classes(of: entity).filter { (parents[$0] ?? []).isEmpty }
-    if roots.isEmpty { return nil }
-    for (name, _) in GraphPicture.coreStyles where roots.contains(name) { return name }
-    return roots.min()
-  }
+  /// The entity's core type (see ``ClassHierarchy/coreType(of:)``).
+  func coreType(of entity: String) -> String? { hierarchy.coreType(of: entity) }
 
   func label(_ entity: String) -> String? {
     let other = picture.language == "zh" ? "en" : "zh"
@@ -222,7 +193,7 @@ private struct PictureBuilder {
         if let object = t.object.entityID { nodes.insert(object) }
       }
       if !wantedTypes.isEmpty {
-        for (entity, _) in types where typeAllowed(entity) && !isVocabulary(entity) { nodes.insert(entity) }
+        for (entity, _) in hierarchy.types where typeAllowed(entity) && !isVocabulary(entity) { nodes.insert(entity) }
       }
     }
     if picture.clustering == .column, picture.answers == nil {

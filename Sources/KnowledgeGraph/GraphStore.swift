@@ -5,6 +5,7 @@
 import Glibc
 import GraphIndex
 import GraphModel
+import GraphSearch
 import Platform
 import TripleLog
 
@@ -66,6 +67,8 @@ public final class GraphStore {
   public private(set) var openSeconds: Double = 0
   /// Whether opening started from a checkpoint.
   public private(set) var openedFromCheckpoint = false
+  /// The search index and the transaction it was built after (see `searchIndex()`).
+  var cachedSearchIndex: (SearchIndex, TxNumber)?
 
   private init(directory: String, asOf: TxNumber?, options: Options, log: LogFile, graph: IndexedGraph, validEnd: Int, lineCount: Int) {
     self.directory = directory
