@@ -242,8 +242,29 @@ extension GraphStore {
       }
     }
 
+    // Cited documents: each is a document entity naming its text file, with a title or a
+    // statement that the text gives none.
+    let described = self.documents()
+    var seenDocuments = Set<String>()
+    for (citation, line) in citations where seenDocuments.insert(citation.document).inserted {
+      guard let document = described[citation.document] else {
+        problem(
+          "citation-document", "document \(citation.document) is cited, but no entity names its text file", line: line,
+          help: "add a document entity with `text_file(doc_\(citation.document), \"\(citation.document)_....txt\").`, its labels and its title (or `unstated(doc_\(citation.document), title).`)")
+        continue
+      }
+      if !isInstance(document.id, of: "document") {
+        problem("citation-document", "`\(document.id)`, the entity of document \(citation.document), is not a `document`", line: line)
+      }
+      if document.title == nil, !document.titleUnstated {
+        problem(
+          "citation-document", "document \(citation.document) (`\(document.id)`) has no title and no statement that its text gives none", line: line,
+          help: "add `title(\(document.id), \"...\"@zh).` or `unstated(\(document.id), title).`")
+      }
+    }
+
     // Citations against the documents.
-    let documents = seeds.flatMap { GraphCheckDocuments(directory: $0) }
+    let documents = seeds.flatMap { SourceDocuments(directory: $0) }
     if let documents {
       var checked = Set<GraphSchema.Citation>()
       for (citation, line) in citations {
@@ -264,25 +285,5 @@ extension GraphStore {
       ($0.element.location?.line ?? 0, $0.offset) < ($1.element.location?.line ?? 0, $1.offset)
     }.map(\.element)
     return report
-  }
-}
-
-/// The source documents: `NNN_*.txt` files and their line counts.
-struct GraphCheckDocuments {
-  var directory: String
-  var lineCounts: [String: Int] = [:]
-
-  init?(directory: String) {
-    guard let names = TextFile.names(inDirectory: directory) else { return nil }
-    self.directory = directory
-    for name in names {
-      let prefix = name.prefix(3)
-      guard name.hasSuffix(".txt"), prefix.count == 3, prefix.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
-      guard let text = try? TextFile.read(directory + "/" + name) else { continue }
-      var lines = TextFile.lines(text).count
-      if text.hasSuffix("\n") { lines -= 1 }
-      lineCounts[String(prefix)] = lines
-    }
-    if lineCounts.isEmpty { return nil }
   }
 }

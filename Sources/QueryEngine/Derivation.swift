@@ -67,7 +67,10 @@ public struct DerivationTree: Sendable {
   public var message: String?
 
   /// The tree as indented text, down to `maxDepth` levels.
-  public func render(maxDepth: Int = 40) -> String {
+  ///
+  /// - Parameter sourceLines: Lines to print under a stored fact for each source it cites (a
+  ///   document's title, the cited passage), indented under the fact.
+  public func render(maxDepth: Int = 40, sourceLines: ((String) -> [String])? = nil) -> String {
     guard !nodes.isEmpty else { return message ?? "" }
     var lines: [String] = []
     // Explicit stack: (node, prefix for its children, own prefix, depth).
@@ -76,6 +79,11 @@ public struct DerivationTree: Sendable {
       let n = nodes[node]
       let shown = n.kind == .rule ? "rule " + n.text : n.text
       lines.append(ownPrefix + shown + (n.annotation.map { "   " + $0 } ?? ""))
+      if n.kind == .storedFact, let sourceLines {
+        for source in n.provenance.compactMap(\.source) {
+          lines += sourceLines(source).map { childPrefix + "    " + $0 }
+        }
+      }
       if depth >= maxDepth, !n.children.isEmpty {
         lines.append(childPrefix + "└─ … (deeper levels not shown)")
         continue

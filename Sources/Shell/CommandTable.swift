@@ -121,16 +121,42 @@ enum CommandTable {
       positionals: 1...1,
       discussion: """
         FACT is a ground atom such as 'path(a, b)'; rules may precede it: 'path(X, Y) :- edge(X, Y). ?- path(a, b).'
+        Each stored fact names the transactions that asserted it and the passages they cite, with the
+        document's title; --passages also prints the cited lines (see `xinzhi help source`).
         --format dot draws the derivation tree for Graphviz: facts, the rules that derived them, and the stored
         facts at the leaves with their transactions and sources.
         """,
       options: QueryCommands.evaluationOptions + [
-        OptionSpec(name: "lang", value: "zh|en", help: "with --format dot: the language of the legend (default zh)"),
+        OptionSpec(name: "lang", value: "zh|en", help: "the language of document titles, and with --format dot of the legend (default zh)"),
+        OptionSpec(name: "passages", value: nil, help: "print the cited lines of the source documents under each stored fact"),
+        EntityCommands.sourcesOption,
         OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output"),
       ]),
     CommandSpec(
       name: "why-not", aliases: ["whynot"], summary: "show why a fact does not hold: the first failing literal of each rule",
       arguments: "FACT|-", positionals: 1...1, options: QueryCommands.evaluationOptions),
+    CommandSpec(
+      name: "find", summary: "find entities by id, label, alias or description", arguments: "TEXT", positionals: 1...Int.max,
+      discussion: """
+        Chinese, Japanese and Korean text matches anywhere in a name (科技创新再贷款, 央行); other
+        text case-insensitively, each word as the start of a word (people's bank, PBOC). The best
+        matches come first: an exact label or id, a label that starts with the text, an exact
+        alias, an alias that starts with it, any other match in a name, then descriptions.
+        """,
+      options: [
+        OptionSpec(name: "limit", value: "N", help: "show at most N matches (default 20; 0: all)"),
+        EntityCommands.languageOption,
+      ]),
+    CommandSpec(
+      name: "show", summary: "everything about one entity: names, types, facts from and to it, measures, citations",
+      arguments: "ENTITY", positionals: 1...Int.max,
+      discussion: "ENTITY is an id, a label or an alias (科技创新再贷款, PBOC, bank_of_england); a name several entities share lists them.",
+      options: [EntityCommands.languageOption]),
+    CommandSpec(
+      name: "source", summary: "print cited lines of the source documents, numbered", arguments: "CITATION...",
+      positionals: 1...Int.max,
+      discussion: "CITATION is NNN:La-Lb (or NNN:La), as `why` and `show` print them, e.g. 000:L164-L166. \(SourceDocuments.howToProvide.prefix(1).uppercased() + SourceDocuments.howToProvide.dropFirst()).",
+      options: [EntityCommands.sourcesOption, EntityCommands.languageOption]),
     CommandSpec(name: "rules", summary: "show the store's standing rules (rules.dl)"),
     CommandSpec(
       name: "repl", summary: "the interactive shell; `xinzhi` without a command runs it too",
@@ -163,6 +189,9 @@ enum CommandTable {
     "why": { try QueryCommands.why($0, not: false) },
     "why-not": { try QueryCommands.why($0, not: true) },
     "rules": QueryCommands.rules,
+    "find": EntityCommands.find,
+    "show": EntityCommands.show,
+    "source": EntityCommands.source,
     "repl": runDefault,
     "help": { context in
       if let name = context.arguments.positionals.first, !commands.contains(where: { $0.name == name || $0.aliases.contains(name) }) {

@@ -70,7 +70,27 @@ enum MetaCommands {
       }
     }),
     Spec(name: "why", arguments: "FACT", summary: "how a fact is derived, down to stored facts and the passages they cite", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
-      repl.resultSink.write(try repl.session.why(try text(invocation), name: invocation.sourceName) + "\n")
+      // The cited lines are printed when the source documents are at hand (see `.source`).
+      let documents = SourceDocuments(directory: SourceDocuments.directory(option: nil, environment: repl.context.environment, store: repl.store.directory))
+      repl.resultSink.write(try EntityCommands.why(repl.session, try text(invocation), name: invocation.sourceName, documents: documents, language: repl.language) + "\n")
+    }),
+    Spec(name: "find", arguments: "TEXT", summary: "find entities by id, label, alias or description (best first)", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
+      guard !invocation.rest.isEmpty else { throw usage(invocation, "takes the text to find, such as `.find 再贷款`") }
+      for line in EntityCommands.findLines(invocation.rest, store: repl.store, language: repl.language, limit: 20, style: repl.context.style) {
+        repl.resultSink.write(line + "\n")
+      }
+    }),
+    Spec(name: "show", arguments: "ENTITY", summary: "everything about an entity (by id, label or alias): facts from and to it, measures, citations", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
+      guard !invocation.rest.isEmpty else { throw usage(invocation, "takes an entity's id, label or alias, such as `.show 央行`") }
+      let id = try EntityViews.resolve(invocation.words.joined(separator: " "), repl.store, repl.language)
+      for line in EntityViews.profile(repl.store.profile(of: id), repl.store, repl.language) { repl.resultSink.write(line + "\n") }
+    }),
+    Spec(name: "source", arguments: "CITATION...", summary: "print cited lines of the source documents (NNN:La-Lb), numbered", printsResults: true, run: { repl, invocation throws(DiagnosticError) in
+      guard !invocation.words.isEmpty else { throw usage(invocation, "takes citations such as `000:L164-L166`") }
+      let documents = try EntityCommands.documents(option: nil, environment: repl.context.environment, store: repl.store)
+      for line in try EntityCommands.sourceLines(invocation.words, documents: documents, store: repl.store, language: repl.language) {
+        repl.resultSink.write(line + "\n")
+      }
     }),
     Spec(name: "whynot", arguments: "FACT", summary: "why a fact does not hold: the first failing literal of each rule", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
       repl.resultSink.write(try repl.session.why(try text(invocation), name: invocation.sourceName, not: true) + "\n")

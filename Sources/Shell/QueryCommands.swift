@@ -176,7 +176,15 @@ extension QueryCommands {
     guard format == "text" || format == "table" else {
       throw DiagnosticError(.usage, code: "usage", "`\(not ? "why-not" : "why")` prints text\(not ? "" : " or --format dot"), not `\(format)`")
     }
-    let explanation = try session.why(text, name: name, not: not)
+    let explanation: String
+    if not {
+      explanation = try session.why(text, name: name, not: true)
+    } else {
+      let documents = context.arguments.flag("passages")
+        ? try EntityCommands.documents(option: context.arguments.value("sources"), environment: context.environment, store: session.store)
+        : nil
+      explanation = try EntityCommands.why(session, text, name: name, documents: documents, language: try EntityCommands.language(context))
+    }
     try StoreCommands.writeOutput(context, store: session.store) { $0.write(explanation + "\n") }
     return 0
   }
