@@ -62,16 +62,19 @@ public struct SearchHit: Sendable, Hashable {
   /// The text's language tag, if it has one.
   public var language: String?
 
-  /// The order of hits: exact label or id; label or id prefix; exact alias; alias prefix; any
-  /// other match in a label, id or alias; a description.
+  /// The order of hits: exact label or id; exact alias (a name typed in full is the entity
+  /// meant, before any longer name that starts with it: `PBOC` is the bank before "PBOC
+  /// Guangdong Branch"); label prefix; alias prefix; id prefix (an id is a technical name, a
+  /// weaker sign than an alias); any other match in a label, id or alias; a description.
   public var rank: Int {
     switch (field, match) {
     case (.label, .exact), (.id, .exact): 0
-    case (.label, .prefix), (.id, .prefix): 1
-    case (.alias, .exact): 2
+    case (.alias, .exact): 1
+    case (.label, .prefix): 2
     case (.alias, .prefix): 3
-    case (.label, .contains), (.id, .contains), (.alias, .contains): 4
-    case (.description, _): 5
+    case (.id, .prefix): 4
+    case (.label, .contains), (.id, .contains), (.alias, .contains): 5
+    case (.description, _): 6
     }
   }
 }

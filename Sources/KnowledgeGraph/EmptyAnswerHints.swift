@@ -1,10 +1,18 @@
 // Never silently empty: when a query has no answer and one of its constants looks like a slip,
-// a warning says so, with a suggestion. Two slips are recognised:
+// a warning says so, with a suggestion. The slips recognised:
 //
-//   - an entity that no stored triple and no rule in force mentions (`bank_of_englnd`): the hint
-//     names the entity whose label is that text, else the nearest ids by edit distance;
+//   - an entity that no stored triple and no rule in force mentions (`bank_of_englnd`, `央行`):
+//     the hint names the entity whose label or alias is that text (as `find` matches names:
+//     case, width and spacing aside), else the nearest ids by edit distance;
 //   - a string that is stored only with a language tag (`"英格兰银行"` where the store holds
-//     `"英格兰银行"@zh`), or only without one, or with other tags: the hint gives the stored forms.
+//     `"英格兰银行"@zh`), or only without one, or with other tags: the hint gives the stored forms;
+//   - a date the store does not hold at that precision (`@1694` where it holds `@1694-07-27`):
+//     the hint gives the stored dates of that year;
+//   - an integer compared with a value of a predicate whose range is `date` (`founded_on(X, D),
+//     D < 1700`): dates and integers never compare, the hint writes it with `year_of`.
+//
+// And at check time, a predicate the store does not know whose name is the label of one it
+// does (`资助(X, Y)` for `financed`) gets that predicate as its suggestion.
 //
 // The answer itself is unchanged; the warnings go where the caller sends warnings (stderr).
 
@@ -22,6 +30,8 @@ extension QuerySession {
     // (`concat`), never entities.
     let derived = Set(interpreter.rules.map(\.rule.head.predicate))
     var candidates: [(Value, SourceSpan)] = []
+    var hints: [Diagnostic] = []
+    hints += dateComparisonHints(query)
     for literal in query.query.body {
       switch literal {
       case .atom(let atom):
@@ -30,6 +40,7 @@ extension QuerySession {
         for case .constant(let value, let span) in atom.arguments {
           if case .entity = value { candidates.append((value, span)) }
           if case .string = value, facts { candidates.append((value, span)) }
+          if case .date = value, facts { candidates.append((value, span)) }
         }
       case .comparison(let c) where c.op == .equal:
         for side in [c.left, c.right] {
@@ -39,7 +50,7 @@ extension QuerySession {
         continue
       }
     }
-    guard !candidates.isEmpty else { return [] }
+    guard !candidates.isEmpty else { return hints }
     let source = store.tripleSource
     let dictionary = source.dictionary
     func stored(_ value: Value) -> Bool {
@@ -53,20 +64,27 @@ extension QuerySession {
     }
     var seen = Set<Value>()
     let unknown = candidates.filter { value, _ in seen.insert(value).inserted && !stored(value) && !ruleConstants.contains(value) }
-    guard !unknown.isEmpty else { return [] }
-    // Read once for all the hints: which entity each label names.
-    var labelled: [String: String] = [:]
-    for label in store.labels() where labelled[label.text].map({ label.entity < $0 }) ?? true {
-      labelled[label.text] = label.entity
+    guard !unknown.isEmpty else { return hints }
+    /// What a text names (an exact label or alias): "is the label of `x`", "is an alias of `x`"
+    /// or "names `x`, `y`", and the one entity when there is one.
+    func named(_ text: String) -> (phrase: String, entity: String?)? {
+      switch store.resolve(name: text) {
+      case .entity(let id):
+        guard let match = store.search(text, limit: 5).first(where: { $0.id == id && $0.match == .exact && $0.field != .id }) else { return nil }
+        return ("is \(match.field == .alias ? "an alias" : "the label") of `\(id)`", id)
+      case .ambiguous(let matches):
+        return ("names \(matches.map { "`\($0.id)`" }.joined(separator: ", "))", nil)
+      case .unknown:
+        return nil
+      }
     }
-    var hints: [Diagnostic] = []
     for (value, span) in unknown {
       let location = query.source.location(of: span)
       switch value {
       case .entity(let name):
         var help: String?
-        if let entity = labelled[name] {
-          help = "`\(name)` is the label of `\(entity)`; queries name entities by id: write `\(entity)`"
+        if let naming = named(name) {
+          help = "`\(name)` \(naming.phrase); queries name entities by id" + (naming.entity.map { ": write `\($0)`" } ?? "")
         } else if let suggestion = Suggestions.didYouMean(name, in: store.entityNames()) {
           help = suggestion
         } else {
@@ -79,16 +97,84 @@ extension QuerySession {
         if !forms.isEmpty {
           help = "the store holds it as " + forms.map(\.description).joined(separator: ", ")
         }
-        if let entity = labelled[text] {
-          help = (help.map { $0 + "; " } ?? "") + "it is the label of `\(entity)`"
+        if let naming = named(text) {
+          help = (help.map { $0 + "; " } ?? "") + "it " + naming.phrase
         }
         let what = language == nil && !forms.isEmpty ? "is stored only with a language tag" : "is not a stored value"
         hints.append(Diagnostic(.warning, code: forms.isEmpty ? "unknown-constant" : "language-tag", "\(value) \(what), so the answer is empty", at: location, help: help))
+      case .date(let date):
+        let others = QuerySession.storedDates(inYear: date.year, in: dictionary).filter { $0 != date && stored(.date($0)) }
+        let help = others.isEmpty
+          ? "a date matches only a date of the same precision (@1694, @1694-07 and @1694-07-27 differ); `year_of(D) = \(date.year)` matches any date in \(date.year)"
+          : "the store holds \(others.prefix(5).map(\.description).joined(separator: ", ")) in \(date.year); a date matches only a date of the same precision: write \(others.count == 1 ? "that" : "one of those"), or `year_of(D) = \(date.year)`"
+        hints.append(Diagnostic(.warning, code: "date-precision", "\(date) is not a stored value, so the answer is empty", at: location, help: help))
       default:
         continue
       }
     }
     return hints
+  }
+
+  /// Warnings for comparisons of an integer with a variable that holds the dates of a stored
+  /// predicate (its declared range is `date`): such comparisons are never true.
+  private func dateComparisonHints(_ query: SourcedQuery) -> [Diagnostic] {
+    var dateVariables: [String: String] = [:]
+    for literal in query.query.body {
+      guard case .atom(let atom) = literal, atom.arguments.count == 2, case .variable(let name, _) = atom.arguments[1] else { continue }
+      if store.triples(subject: atom.predicate, predicate: GraphSchema.range).contains(where: { $0.object == .entity("date") }) {
+        dateVariables[name] = atom.predicate
+      }
+    }
+    guard !dateVariables.isEmpty else { return [] }
+    var hints: [Diagnostic] = []
+    for literal in query.query.body {
+      guard case .comparison(let c) = literal else { continue }
+      for (side, other) in [(c.left, c.right), (c.right, c.left)] {
+        guard case .term(.variable(let name, let span)) = side, let predicate = dateVariables[name],
+          case .term(.constant(.integer(let n), _)) = other
+        else { continue }
+        hints.append(Diagnostic(
+          .warning, code: "date-integer", "`\(name)` holds dates (the range of `\(predicate)`) and \(n) is an integer: a date and an integer never compare, so the answer is empty",
+          at: query.source.location(of: span), help: "compare the year: `year_of(\(name)) \(c.op.rawValue) \(n)`, or a date: `\(name) \(c.op.rawValue) @\(n)`"))
+      }
+    }
+    return hints
+  }
+
+  /// The dates a dictionary holds in a year, in order.
+  static func storedDates(inYear year: Int, in dictionary: TermDictionary) -> [DateValue] {
+    var dates: [DateValue] = []
+    for id in 0..<dictionary.count {
+      if case .date(let d) = dictionary.value(of: TermID(id)), d.year == year { dates.append(d) }
+    }
+    return dates.sorted()
+  }
+
+  /// Check errors for unknown predicates, with the stored predicate whose label or alias is the
+  /// name as the suggestion (`资助(X, Y)` → `financed`).
+  func predicateLabelHints(_ diagnostics: [Diagnostic], _ program: Program) -> [Diagnostic] {
+    guard diagnostics.contains(where: { $0.code == "unknown-predicate" }) else { return diagnostics }
+    var atoms: [Atom] = []
+    for sourced in program.sourcedRules {
+      for literal in sourced.rule.body { if case .atom(let a) = literal { atoms.append(a) } else if case .negated(let a, _) = literal { atoms.append(a) } }
+    }
+    for sourced in program.sourcedQueries {
+      for literal in sourced.query.body { if case .atom(let a) = literal { atoms.append(a) } else if case .negated(let a, _) = literal { atoms.append(a) } }
+    }
+    let stored = interpreter.storedPredicates
+    return diagnostics.map { diagnostic in
+      guard diagnostic.code == "unknown-predicate", let location = diagnostic.location,
+        let atom = atoms.first(where: {
+          let at = program.source.location(of: $0.predicateSpan)
+          return at.line == location.line && at.column == location.column
+        }),
+        let id = store.resolveID(atom.predicate), stored.contains(id)
+      else { return diagnostic }
+      var hinted = diagnostic
+      let arguments = atom.arguments.isEmpty ? "" : "(" + program.source.slice(SourceSpan(start: atom.arguments[0].span.start, end: atom.arguments[atom.arguments.count - 1].span.end)) + ")"
+      hinted.help = "`\(atom.predicate)` is the label of the predicate `\(id)`; queries name predicates by id: write `\(id)\(arguments)`"
+      return hinted
+    }
   }
 
   /// The terms of a literal, in order (atom arguments and the terms of both sides of a comparison).

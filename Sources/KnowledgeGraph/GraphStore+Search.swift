@@ -53,8 +53,9 @@ extension GraphStore {
     return index
   }
 
-  /// Entities whose id, labels, aliases or descriptions match `text`, best first (exact label,
-  /// label prefix, alias, any other match, description; see ``SearchHit``).
+  /// Entities whose id, labels, aliases or descriptions match `text`, best first (exact label
+  /// or id, exact alias, label prefix, alias prefix, id prefix, any other match, description;
+  /// see `SearchHit.rank`).
   ///
   /// Chinese, Japanese and Korean text matches as a substring; other text case-insensitively,
   /// each word of the query as the start of a word of the text.
@@ -88,6 +89,14 @@ extension GraphStore {
     if exact.count == 1 { return .entity(exact[0].id) }
     if exact.count > 1 { return .ambiguous(exact) }
     return .unknown(Array(matches.prefix(8)))
+  }
+}
+
+extension GraphStore {
+  /// The entity a name stands for, when it stands for exactly one (see ``resolve(name:)``).
+  public func resolveID(_ name: String) -> String? {
+    if case .entity(let id) = resolve(name: name) { return id }
+    return nil
   }
 }
 

@@ -95,7 +95,7 @@ public final class QuerySession {
     func key(_ d: Diagnostic) -> (Int, Int, Int) {
       d.location.map { (0, $0.line, $0.column) } ?? (1, 0, 0)
     }
-    let errors = (parseDiagnostics + diagnostics.filter { $0.severity == .error }).sorted { key($0) < key($1) }
+    let errors = (parseDiagnostics + predicateLabelHints(diagnostics.filter { $0.severity == .error }, program)).sorted { key($0) < key($1) }
     if !errors.isEmpty { throw DiagnosticError(errors) }
     for warning in diagnostics where warning.severity != .error { warnings?(warning) }
     // A text is one program: its rules and facts are all in force for each of its queries,

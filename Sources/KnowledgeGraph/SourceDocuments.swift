@@ -105,6 +105,6 @@ extension GraphStore {
   public func describe(citation text: String, documents: [String: DocumentEntity]) -> String {
     guard let citation = GraphSchema.Citation(text), let document = documents[citation.document] else { return text }
     if let title = document.title { return "\(text) 《\(title)》" }
-    return document.titleUnstated ? "\(text) (\(document.id); its title is not stated in the text)" : "\(text) (\(document.id))"
+    return document.titleUnstated ? "\(text) (\(document.id), whose text states no title)" : "\(text) (\(document.id))"
   }
 }

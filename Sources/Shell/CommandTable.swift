@@ -56,7 +56,7 @@ enum CommandTable {
         range (NNN:La-Lb) with a claim kind; every cited range exists in its document. Problems
         are listed with the log line of the fact. Exit 0 only when clean.
         """,
-      options: [OptionSpec(name: "seeds", value: "DIR", help: "the source documents NNN_*.txt (default: $XINZHI_SEEDS, else ../shared/seeds beside the store's folder)")]),
+      options: [EntityCommands.sourcesOption, OptionSpec(name: "seeds", value: "DIR", help: "the same as --sources (its older name)")]),
     CommandSpec(
       name: "import", summary: "import a TSV or N-Triples file as one transaction, or a transaction script", arguments: "FILE|-",
       positionals: 1...1,
@@ -140,8 +140,9 @@ enum CommandTable {
       discussion: """
         Chinese, Japanese and Korean text matches anywhere in a name (科技创新再贷款, 央行); other
         text case-insensitively, each word as the start of a word (people's bank, PBOC). The best
-        matches come first: an exact label or id, a label that starts with the text, an exact
-        alias, an alias that starts with it, any other match in a name, then descriptions.
+        matches come first: an exact label or id, an exact alias, a label that starts with the
+        text, an alias that starts with it, an id that starts with it, any other match in a name,
+        then descriptions.
         """,
       options: [
         OptionSpec(name: "limit", value: "N", help: "show at most N matches (default 20; 0: all)"),

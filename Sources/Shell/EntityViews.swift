@@ -11,12 +11,14 @@ enum EntityViews {
     let zh: [String: String] = [
       "types": "类型", "core": "核心类型", "aliases": "别名", "description": "描述", "outgoing": "关于它的事实",
       "incoming": "指向它的事实", "measures": "度量", "id": "标识", "zh": "中文", "en": "英文", "matched": "匹配",
-      "line": "行",
+      "line": "行", "sources": "来源文献", "title-unstated": "（原文未载明标题）", "no-title": "（图谱中没有标题）",
+      "no-document": "（图谱中没有这份文献）",
     ]
     let en: [String: String] = [
       "types": "types", "core": "core type", "aliases": "aliases", "description": "description", "outgoing": "facts about it",
       "incoming": "facts naming it", "measures": "measures", "id": "id", "zh": "Chinese", "en": "English", "matched": "matched",
-      "line": "line",
+      "line": "line", "sources": "documents cited", "title-unstated": "(its text states no title)", "no-title": "(no title in the graph)",
+      "no-document": "(no document entity in the graph)",
     ]
     return (language == "zh" ? zh[key] : en[key]) ?? key
   }
@@ -73,9 +75,13 @@ enum EntityViews {
 
   /// The lines of an entity's profile.
   static func profile(_ p: EntityProfile, _ store: GraphStore, _ language: String) -> [String] {
+    // Citations are printed as they are; the documents they cite are listed once at the end,
+    // with their titles.
     let documents = store.documents(language: language)
+    var citedDocuments = Set<String>()
     func cited(_ citations: [String]) -> String {
-      citations.map { store.describe(citation: $0, documents: documents) }.joined(separator: "; ")
+      for c in citations { if let citation = GraphSchema.Citation(c) { citedDocuments.insert(citation.document) } }
+      return citations.joined(separator: "; ")
     }
     func texts(_ list: [EntityProfile.Text]) -> String {
       list.map { $0.text + ($0.language.map { " (@\($0))" } ?? "") }.joined(separator: " · ")
@@ -112,6 +118,18 @@ enum EntityViews {
         lines.append("  " + entity(m.id, store, language) + (m.citations.isEmpty ? "" : "    [\(cited(m.citations))]"))
         let details = m.details.map { "\($0.predicate): \(value($0.value, store, language))" }
         if !details.isEmpty { lines.append("    " + details.joined(separator: " · ")) }
+      }
+    }
+    if !citedDocuments.isEmpty {
+      lines.append("")
+      lines.append(word("sources", language))
+      for key in citedDocuments.sorted() {
+        guard let document = documents[key] else {
+          lines.append("  \(key)  " + word("no-document", language))
+          continue
+        }
+        let title = document.title.map { "《\($0)》" } ?? word(document.titleUnstated ? "title-unstated" : "no-title", language)
+        lines.append("  \(key)  \(entity(document.id, store, language))  \(title)")
       }
     }
     return lines

@@ -116,11 +116,11 @@ enum StoreCommands {
 
   static func check(_ context: CommandContext) throws -> Int32 {
     let store = try context.openStore()
-    let seeds = context.arguments.value("seeds") ?? context.environment["XINZHI_SEEDS"].flatMap { $0.isEmpty ? nil : $0 }
-      ?? defaultSeeds(besides: store.directory)
+    let seeds = SourceDocuments.directory(
+      option: context.arguments.value("sources") ?? context.arguments.value("seeds"), environment: context.environment, store: store.directory)
     let report = try store.check(seeds: seeds)
     context.report(report.problems)
-    let citations = report.citationsSkipped.map { "citations not checked: \($0) (use --seeds DIR)" }
+    let citations = report.citationsSkipped.map { "citations not checked: \($0) (use --sources DIR)" }
       ?? "\(Format.count(report.citationsChecked)) cited line ranges checked"
     let summary = "\(Format.count(report.facts)) facts, \(Format.count(report.entities)) entities, \(Format.count(report.predicates)) predicates; \(citations)"
     if report.isClean {
@@ -129,14 +129,6 @@ enum StoreCommands {
     }
     context.console.printError("xinzhi: check found \(Format.count(report.problems.count)) problem\(report.problems.count == 1 ? "" : "s") (\(summary))")
     return 65
-  }
-
-  /// `../shared/seeds` beside the folder that holds the store (the project layout), if it exists.
-  static func defaultSeeds(besides storeDirectory: String) -> String {
-    var parent = storeDirectory
-    while parent.count > 1, parent.hasSuffix("/") { parent.removeLast() }
-    if let slash = parent.lastIndex(of: "/") { parent = String(parent[..<slash]) } else { parent = "." }
-    return (parent.isEmpty ? "/" : parent) + "/../shared/seeds"
   }
 
   static func importFile(_ context: CommandContext) throws -> Int32 {

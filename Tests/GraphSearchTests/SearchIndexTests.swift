@@ -27,7 +27,7 @@ import TestSupport
     SearchIndex(texts.map { SearchDocument(entity: TermID($0.0), field: $0.1, text: $0.2) })
   }
 
-  @Test func rankingPutsExactLabelsFirstThenPrefixesAliasesSubstringsDescriptions() {
+  @Test func rankingPutsExactNamesFirstThenPrefixesSubstringsDescriptions() {
     let idx = index([
       (1, .label, "中国人民银行"), (1, .alias, "央行"), (1, .label, "People's Bank of China"),
       (2, .label, "中国人民银行法"), (3, .label, "中国人民银行广东省分行"), (4, .alias, "央行货币政策工具"),

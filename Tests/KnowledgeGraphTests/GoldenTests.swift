@@ -1,4 +1,5 @@
-// Golden files: rendered error messages (`errors/*.dl` -> `.err`), explained plans
+// Golden files: rendered error messages (`errors/*.dl` -> `.err`), the hints of empty answers
+// (`hints/*.dl` -> `.out`, against `hints-fixture.facts`), explained plans
 // (`explain/*.dl` -> `.out`, `dense-*` with the dense threshold lowered) and derivations (`why/*.dl` -> `.out`; files named `whynot-*` run
 // `why not`), all against the fixture store in `Golden/fixture.facts`. Run with
 // RECORD_GOLDEN=1 to write the expected files after reviewing a change.
@@ -66,6 +67,29 @@ import TestSupport
     let text = readText("\(GoldenTests.directory)/explain/\(name).dl")
     let explanations = try session.explain(text, name: "explain/\(name).dl", showTimes: false)
     compare(explanations.map(\.1).joined(separator: "\n\n") + "\n", "\(GoldenTests.directory)/explain/\(name).out")
+  }
+
+  /// Never silently empty (issue 14): the warnings (or the error) a query gets when its answer
+  /// is empty because of a likely slip, against `hints-fixture.facts`.
+  @Test(arguments: cases("hints"))
+  func emptyAnswerHints(name: String) throws {
+    let temporary = TemporaryDirectory()
+    let store = try GraphStore.create(at: temporary.file("hints"))
+    let facts = try FactText.triples(from: readText(GoldenTests.directory + "/hints-fixture.facts"), name: "hints-fixture.facts")
+    try store.transact(asserting: facts, metadata: [("source", "hints-fixture.facts")])
+    let session = try QuerySession(store: store)
+    let text = readText("\(GoldenTests.directory)/hints/\(name).dl")
+    var warnings: [Diagnostic] = []
+    var rendered = ""
+    do {
+      for outcome in try session.run(text, name: "hints/\(name).dl", warnings: { warnings.append($0) }) {
+        if case .answer(let result) = outcome { rendered += "(\(result.rowCount) rows)\n" }
+      }
+    } catch {
+      warnings += error.diagnostics
+    }
+    #expect(!warnings.isEmpty, "\(name): no warning")
+    compare(DiagnosticRenderer(style: .rich).render(warnings) + "\n" + rendered, "\(GoldenTests.directory)/hints/\(name).out")
   }
 
   @Test(arguments: cases("why"))
