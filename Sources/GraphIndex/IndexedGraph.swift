@@ -27,6 +27,8 @@ public final class IndexedGraph: TripleSource {
   var moreTx: [IDTriple: [TxNumber]]
   /// Information about every transaction applied, indexed by number - 1.
   public private(set) var transactions: [TransactionInfo]
+  /// The search behind `search(E, Text)`, set by whoever owns the graph (the store).
+  public var textSearch: (any TextSearch)?
   /// For each transaction (number - 1), the held triples it asserted; built on first use and
   /// dropped by `apply` (provenance queries that bind the transaction read it).
   private var triplesByTransaction: [[IDTriple]]?

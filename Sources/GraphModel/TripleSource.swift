@@ -38,11 +38,25 @@ public protocol TripleSource: AnyObject {
 
   /// Direct views of the source's sorted index runs, when it has them (nil: use `match`).
   var indexRuns: IndexRuns? { get }
+
+  /// The search over entity names behind the `search(E, Text)` builtin, when the source has
+  /// one (nil: `search` is refused with an error).
+  var textSearch: (any TextSearch)? { get }
+}
+
+/// Finds entities by name (id, labels, aliases, descriptions), as `xinzhi find` does. The
+/// engine reaches it only through this protocol, so it never depends on how search works.
+public protocol TextSearch: AnyObject {
+  /// The entities matching `text`, best first, each once.
+  func entities(matching text: String) -> [TermID]
 }
 
 extension TripleSource {
   /// Direct views of the source's sorted index runs, when it has them (nil: use `match`).
   public var indexRuns: IndexRuns? { nil }
+
+  /// No search unless the source provides one.
+  public var textSearch: (any TextSearch)? { nil }
 
   /// The stored triples a transaction asserted, by scanning every triple (sources with a
   /// reverse index answer directly).

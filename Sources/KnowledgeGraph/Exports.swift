@@ -2,3 +2,7 @@
 
 @_exported import Diagnostics
 @_exported import GraphModel
+// The table of builtins, which the shell lists (`.schema`) and explains (`.help NAME`).
+@_exported import enum QueryLanguage.Builtins
+@_exported import enum QueryLanguage.BuiltinKind
+@_exported import struct QueryLanguage.Builtin

@@ -92,6 +92,19 @@ extension GraphStore {
   }
 }
 
+/// The store's search as the engine sees it (`search(E, Text)`); it holds the store weakly,
+/// since the store's graph holds it.
+final class StoreTextSearch: TextSearch {
+  weak var store: GraphStore?
+
+  init(store: GraphStore) { self.store = store }
+
+  func entities(matching text: String) -> [TermID] {
+    guard let store else { return [] }
+    return store.searchIndex().search(text).map(\.entity)
+  }
+}
+
 extension GraphStore {
   /// The entity a name stands for, when it stands for exactly one (see ``resolve(name:)``).
   public func resolveID(_ name: String) -> String? {

@@ -78,6 +78,7 @@ public final class GraphStore {
     self.graph = graph
     self.validEnd = validEnd
     self.lineCount = lineCount
+    graph.textSearch = StoreTextSearch(store: self)
   }
 
   /// The path of the checkpoint file of a store directory.

@@ -226,7 +226,7 @@ final class Aggregation {
       case .positive(let atom):
         switch program.predicates[atom.predicate].kind {
         case .derived, .storedAndDerived, .triple, .stored: break
-        case .txOf, .txMeta, .sourceOf: return nil
+        case .txOf, .txMeta, .sourceOf, .search: return nil
         }
         for term in atom.terms {
           guard case .variable(let v) = term else {

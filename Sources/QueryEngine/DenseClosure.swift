@@ -181,7 +181,7 @@ enum DenseClosure {
         let n = atom.terms.firstIndex(of: .variable(near)), let f = atom.terms.firstIndex(of: .variable(far))
       else { return nil }
       switch program.predicates[atom.predicate].kind {
-      case .txOf, .txMeta, .sourceOf: return nil
+      case .txOf, .txMeta, .sourceOf, .search: return nil
       default: return Edge(atom: atom, near: n, far: f)
       }
     }

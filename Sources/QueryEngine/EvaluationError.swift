@@ -13,6 +13,8 @@ struct EvaluationError: Error {
     case tooManyFacts(limit: Int, growing: String)
     case tooMuchMemory(limit: Int, growing: String)
     case cancelled
+    /// A builtin the source cannot serve (`search` without a search).
+    case unsupported(String)
   }
 
   var reason: Reason
@@ -48,6 +50,8 @@ extension EvaluationError {
       return Diagnostic(.error, .data, code: "too-much-memory", "the query was stopped after its derived facts and values took more than \(EvaluationError.size(limit)); `\(growing)` was growing", at: location, help: "raise the limit with --max-memory SIZE (such as 4G), or make the query more selective (a value that grows in every round, such as a string concatenated with itself, grows without end)")
     case .cancelled:
       return Diagnostic(.error, .data, code: "cancelled", "the query was cancelled", at: nil)
+    case .unsupported(let text):
+      return Diagnostic(.error, .data, code: "unsupported", text, at: location)
     }
   }
 }

@@ -465,7 +465,7 @@ final class Evaluator {
     case .stored(let id):
       guard let id else { n = 0; break }
       n = constants.allSatisfy(known) ? source.count(TriplePattern(s: constants[0], p: id, o: constants[1])) : 0
-    case .txOf, .txMeta, .sourceOf:
+    case .txOf, .txMeta, .sourceOf, .search:
       return nil
     }
     try aggregation.add(count: n, group: [])

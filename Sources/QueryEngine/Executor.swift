@@ -536,6 +536,17 @@ final class Executor {
   @discardableResult
   private func scanProvenance(_ kind: PredicateEntry.Kind, _ arguments: [Argument], _ counter: UnsafeMutablePointer<Int>, _ next: Continuation, existsOnly: Bool) throws(EvaluationError) -> Bool {
     let dictionary = operations.dictionary
+    if kind == .search {
+      // The checker made the text a string constant.
+      guard let textID = value(arguments[1]), case .string(let text, _) = operations.value(textID) else { return false }
+      guard let search = source.textSearch else {
+        throw EvaluationError(reason: .unsupported("`search` needs a store with names to search; this source has none"))
+      }
+      for entity in search.entities(matching: text) {
+        if try matchAndContinue([entity, textID], arguments, counter, next, existsOnly: existsOnly) { return true }
+      }
+      return false
+    }
     if kind == .txMeta {
       var numbers: [TxNumber] = []
       if let bound = value(arguments[0]) {
@@ -634,7 +645,7 @@ final class Executor {
       return source.count(TriplePattern(s: value(arguments[0]), p: id, o: value(arguments[1]))) > 0
     case .triple:
       return source.count(TriplePattern(s: value(arguments[0]), p: value(arguments[1]), o: value(arguments[2]))) > 0
-    case .txOf, .txMeta, .sourceOf:
+    case .txOf, .txMeta, .sourceOf, .search:
       return try scanProvenance(entry.kind, arguments, counter, {}, existsOnly: true)
     }
   }

@@ -24,6 +24,8 @@ struct PredicateEntry: Sendable {
     case txMeta
     /// `source_of(S, P, O, Source)`.
     case sourceOf
+    /// `search(E, Text)`: entities found by name through the source's `TextSearch`.
+    case search
   }
 
   /// The name shown in plans and errors (`path`, `path[bf]`, `magic_path[bf]`).
@@ -44,7 +46,7 @@ struct PredicateEntry: Sendable {
   /// Whether its tuples are read straight from the store.
   var isStoreBacked: Bool {
     switch kind {
-    case .stored, .triple, .txOf, .txMeta, .sourceOf: true
+    case .stored, .triple, .txOf, .txMeta, .sourceOf, .search: true
     default: false
     }
   }

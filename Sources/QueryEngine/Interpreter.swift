@@ -332,8 +332,8 @@ extension Interpreter {
     switch program.predicates[index].kind {
     case .triple: return source.tripleCount
     case .stored(let id): return id.map { source.count(TriplePattern(p: $0)) } ?? 0
-    case .txOf, .txMeta, .sourceOf:
-      throw DiagnosticError(.usage, code: "count", "cannot count the provenance relation `\(name)`")
+    case .txOf, .txMeta, .sourceOf, .search:
+      throw DiagnosticError(.usage, code: "count", "cannot count the builtin relation `\(name)`")
     case .derived, .storedAndDerived:
       let evaluator = makeEvaluator(program, budget: Budget(limits), reusing: cache)
       try evaluator.compute([index])

@@ -33,6 +33,7 @@ struct Lowering {
       case "triple": return .triple
       case "tx_of": return .txOf
       case "tx_meta": return .txMeta
+      case "search": return .search
       default: return .sourceOf
       }
     }

@@ -98,6 +98,9 @@ struct Planner {
       if case .constant(let c) = atom.terms[1] { p.p = c }
       if case .constant(let c) = atom.terms[2] { p.o = c }
       base = Double(source.count(p))
+    case .search:
+      base = 10  // a handful of names match a text
+      boundVariables += atom.terms.filter { if case .constant = $0 { true } else { false } }.count
     case .txOf, .sourceOf, .txMeta:
       base = Double(max(1, source.tripleCount))
       boundVariables += atom.terms.filter { if case .constant = $0 { true } else { false } }.count
@@ -145,7 +148,7 @@ struct Planner {
       switch entry.kind {
       case .stored: return (.stored(predicate: atom.predicate, arguments: args), fanout)
       case .triple: return (.triple(arguments: args), fanout)
-      case .txOf, .txMeta, .sourceOf: return (.provenance(predicate: atom.predicate, arguments: args), fanout)
+      case .txOf, .txMeta, .sourceOf, .search: return (.provenance(predicate: atom.predicate, arguments: args), fanout)
       case .derived, .storedAndDerived: return (.relation(predicate: atom.predicate, version: version, arguments: args), fanout)
       }
     case .negative(let atom):

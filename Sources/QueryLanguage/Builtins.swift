@@ -41,6 +41,7 @@ public enum Builtins {
     Builtin(name: "tx_of", kind: .relation, arity: 4...4, signature: "S, P, O, Tx", summary: "the transactions (integers) that asserted the stored triple (S, P, O)"),
     Builtin(name: "tx_meta", kind: .relation, arity: 3...3, signature: "Tx, Key, Value", summary: "metadata of transaction Tx: Key is an entity such as `source`, Value a string"),
     Builtin(name: "source_of", kind: .relation, arity: 4...4, signature: "S, P, O, Source", summary: "the source (provenance string) of each transaction that asserted (S, P, O)"),
+    Builtin(name: "search", kind: .relation, arity: 2...2, signature: "E, Text", summary: "the entities whose id, label, alias or description matches Text as `find` matches it, best first (Text is a string constant)"),
     Builtin(name: "contains", kind: .test, arity: 2...2, signature: "S, Part", summary: "S (a string or an entity's identifier) contains Part"),
     Builtin(name: "starts_with", kind: .test, arity: 2...2, signature: "S, Prefix", summary: "S starts with Prefix"),
     Builtin(name: "ends_with", kind: .test, arity: 2...2, signature: "S, Suffix", summary: "S ends with Suffix"),

@@ -194,6 +194,16 @@ public struct ProgramChecker {
           diagnostics.append(.error(code: "arity", "`\(atom.predicate)` takes \(expected) arguments, found \(arity)", in: source, at: atom.span, help: "`\(builtin.name)(\(builtin.signature))`: \(builtin.summary)"))
         }
         predicates[atom.predicate] = PredicateInfo(name: atom.predicate, arity: arity, kind: .builtin(builtin))
+        if builtin.name == "search", arity == 2 {
+          var isText = false
+          if case .constant(.string, _) = atom.arguments[1] { isText = true }
+          if case .parameter = atom.arguments[1] { isText = true }  // reported as unbound if it has no value
+          if !isText {
+            diagnostics.append(.error(
+              code: "search-text", "`search` takes the text to find as a string constant, such as `search(E, \"再贷款\")`",
+              in: source, at: atom.arguments[1].span, help: "to test a text computed by the query, use `contains(S, Part)` or `matches(S, Regex)`"))
+          }
+        }
         if builtin.name == "matches", arity == 2, case .constant(let pattern, let span) = atom.arguments[1],
           let error = ProgramChecker.patternDiagnostic(pattern, at: span, in: source)
         {

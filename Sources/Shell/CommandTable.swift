@@ -158,6 +158,9 @@ enum CommandTable {
       positionals: 1...Int.max,
       discussion: "CITATION is NNN:La-Lb (or NNN:La), as `why` and `show` print them, e.g. 000:L164-L166. \(SourceDocuments.howToProvide.prefix(1).uppercased() + SourceDocuments.howToProvide.dropFirst()).",
       options: [EntityCommands.sourcesOption, EntityCommands.languageOption]),
+    CommandSpec(
+      name: "schema", summary: "the predicates (stored, with counts, domain, range and label; defined by rules) and the builtins",
+      arguments: "[PREFIX]", positionals: 0...1, options: [EntityCommands.languageOption]),
     CommandSpec(name: "rules", summary: "show the store's standing rules (rules.dl)"),
     CommandSpec(
       name: "repl", summary: "the interactive shell; `xinzhi` without a command runs it too",
@@ -190,6 +193,14 @@ enum CommandTable {
     "why": { try QueryCommands.why($0, not: false) },
     "why-not": { try QueryCommands.why($0, not: true) },
     "rules": QueryCommands.rules,
+    "schema": { context in
+      let session = try QueryCommands.session(context)
+      let lines = SchemaView.lines(
+        store: session.store, rules: session.rules, standingRuleCount: session.rules.count, language: try EntityCommands.language(context),
+        style: context.style, prefix: context.arguments.positionals.first ?? "")
+      for line in lines { context.console.print(line) }
+      return 0
+    },
     "find": EntityCommands.find,
     "show": EntityCommands.show,
     "source": EntityCommands.source,

@@ -44,8 +44,8 @@ enum MetaCommands {
   }
 
   static let all: [Spec] = [
-    Spec(name: "help", arguments: "[COMMAND]", summary: "list the meta-commands, or explain one", run: help),
-    Spec(name: "schema", arguments: "[PREFIX]", summary: "predicates: stored triples, declared domain and range, label; then predicates defined by rules", printsResults: true, run: schema),
+    Spec(name: "help", arguments: "[COMMAND|NAME]", summary: "list the meta-commands, or explain one, a builtin or a predicate", run: help),
+    Spec(name: "schema", arguments: "[PREFIX]", summary: "predicates (stored: count, domain, range, label; defined by rules) and the builtins", printsResults: true, run: schema),
     Spec(name: "stats", arguments: "", summary: "what the store holds: triples, entities, transactions, log size", run: { repl, _ in
       StoreCommands.printStatistics(repl.store, repl.context)
     }),
@@ -208,7 +208,14 @@ enum MetaCommands {
     if let name = invocation.words.first {
       let bare = name.hasPrefix(".") ? String(name.dropFirst()) : name
       guard let spec = all.first(where: { $0.name == (aliases[bare] ?? bare) }) else {
-        throw DiagnosticError(.usage, code: "meta-command", "unknown command `.\(bare)`", help: "`.help` lists the commands")
+        // Not a meta-command: a builtin or a predicate of the store or of the rules in force.
+        if !name.hasPrefix("."), let lines = SchemaView.explain(name, store: repl.store, rules: repl.session.rules, language: repl.language) {
+          for line in lines { repl.console.print(line) }
+          return
+        }
+        throw DiagnosticError(
+          .usage, code: "meta-command", "`\(name)` is neither a command, a builtin nor a predicate",
+          help: "`.help` lists the commands, `.schema` the predicates and builtins")
       }
       repl.console.print("." + spec.name + (spec.arguments.isEmpty ? "" : " " + spec.arguments))
       repl.console.print("  " + spec.summary)
@@ -228,38 +235,10 @@ enum MetaCommands {
   }
 
   static func schema(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
-    let prefix = invocation.words.first ?? ""
-    let store = repl.store
-    var table = TextTable(headers: ["predicate", "triples", "domain", "range", "label"], alignments: [.left, .right, .left, .left, .left])
-    func declared(_ predicate: String, _ key: String) -> String {
-      store.triples(subject: predicate, predicate: key).map { LiteralSyntax.format($0.object) }.joined(separator: ", ")
-    }
-    let stored = store.statistics().predicates.filter { $0.name.hasPrefix(prefix) }
-    for (name, count) in stored {
-      table.add([name, Format.count(count), declared(name, "domain"), declared(name, "range"), store.label(of: name, language: repl.language) ?? ""])
-    }
-    if !stored.isEmpty {
-      for line in table.render(style: repl.style) { repl.resultSink.write(line + "\n") }
-    }
-    // Predicates defined by rules: standing and session.
-    var defined: [String: (arity: Int, rules: Int, session: Bool)] = [:]
-    for (k, sourced) in repl.session.rules.enumerated() where sourced.rule.head.predicate.hasPrefix(prefix) {
-      let head = sourced.rule.head
-      let entry = defined[head.predicate] ?? (head.arguments.count, 0, false)
-      defined[head.predicate] = (entry.arity, entry.rules + 1, entry.session || k >= repl.standingRuleCount)
-    }
-    if !defined.isEmpty {
-      if !stored.isEmpty { repl.resultSink.write("\n") }
-      var rules = TextTable(headers: ["defined by rules", "arity", "rules", "from"], alignments: [.left, .right, .right, .left])
-      for name in defined.keys.sorted() {
-        guard let entry = defined[name] else { continue }
-        rules.add([name, String(entry.arity), String(entry.rules), entry.session ? "this session" : "standing rules"])
-      }
-      for line in rules.render(style: repl.style) { repl.resultSink.write(line + "\n") }
-    }
-    if stored.isEmpty, defined.isEmpty {
-      repl.console.print(prefix.isEmpty ? "the store holds no predicates and no rules are in force" : "no predicate starts with `\(prefix)`")
-    }
+    let lines = SchemaView.lines(
+      store: repl.store, rules: repl.session.rules, standingRuleCount: repl.standingRuleCount, language: repl.language,
+      style: repl.style, prefix: invocation.words.first ?? "")
+    for line in lines { repl.resultSink.write(line + "\n") }
   }
 
   static func load(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {

@@ -51,6 +51,20 @@ import TestSupport
     #expect(unknown.status == 65 && unknown.stderr.contains("no entity is called `英格兰央行`"), "\(unknown.stderr)")
   }
 
+  /// `search(E, Text)` in rules and queries finds what `find` finds.
+  @Test func searchIsABuiltinRelation() throws {
+    let dir = TemporaryDirectory("xinzhi-search-builtin")
+    let store = try ShippedGraphTests.shippedCopy(dir).directory
+    let query = xinzhi(["--store", store, "query", "--format", "tsv", #"banks(E) :- search(E, "央行"). ?- banks(E). ?- search(E, "再贷款"), type(E, relending_tool) order by E limit 3."#])
+    #expect(query.status == 0, "\(query.stderr)")
+    #expect(query.stdout.hasPrefix("E\nmonetary_policy_tools\npeoples_bank_of_china\n"), "\(query.stdout)")
+    #expect(query.stdout.contains("E\ncoal_clean_use_relending\nequipment_renewal_relending\n"), "\(query.stdout)")
+    let found = Set(xinzhi(["--store", store, "find", "央行", "--limit", "0"]).stdout.split(separator: "\n").dropFirst(2).dropLast().compactMap {
+      $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
+    })
+    #expect(found == ["monetary_policy_tools", "peoples_bank_of_china"])
+  }
+
   /// A store citing a synthetic document, and the directory holding its text.
   private func citingStore(_ dir: TemporaryDirectory, describeDocument: Bool = true) -> (store: String, sources: String) {
     let store = dir.file("g")
