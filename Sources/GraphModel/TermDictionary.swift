@@ -315,6 +315,18 @@ public final class TermDictionary {
     return Value.Kind(rawValue: kinds[local]) ?? .entity
   }
 
+  /// Calls `body` with every entity's id and the UTF-8 bytes of its identifier, in id order,
+  /// without decoding anything (the bytes are valid only during the call).
+  public func forEachEntityName(_ body: (TermID, UnsafeBufferPointer<UInt8>) -> Void) {
+    parent?.forEachEntityName(body)
+    let entity = Value.Kind.entity.rawValue
+    bytes.withUnsafeBufferPointer { heap in
+      for local in 0..<kinds.count where kinds[local] == entity {
+        body(idBase + TermID(local), UnsafeBufferPointer(rebasing: heap[Int(offsets[local])..<Int(offsets[local + 1])]))
+      }
+    }
+  }
+
   /// The identifier of an entity id, or nil when the id is not an entity.
   public func entityName(of id: TermID) -> String? {
     if case .entity(let name) = value(of: id) { return name }

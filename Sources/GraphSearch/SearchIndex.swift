@@ -5,7 +5,7 @@
 // other word of the query is a prefix of a word of the text (both normalised, see
 // `SearchTokenizer`). Candidates come from the postings: the intersection, over the query's
 // CJK bigrams (or single characters) and over its words, of the texts holding that token (for a
-// word: any word it is a prefix of, found by binary search in the sorted vocabulary). Every
+// word: any word it is a prefix of, found by a scan of the vocabulary). Every
 // candidate is then checked against the rule above, so the postings only make it fast.
 //
 // Ranking, best first: the field and how the text matched (`SearchHit.Rank`), then the shorter
@@ -98,30 +98,84 @@ public struct SearchDocument: Sendable {
 public final class SearchIndex: @unchecked Sendable {
   private var documents: [SearchDocument] = []
   private var normalised: [String] = []
-  /// Postings: the documents holding each token, in increasing order.
-  private var postings: [SearchToken: [Int32]] = [:]
-  /// The distinct words, sorted, for prefix lookups.
-  private var vocabulary: [String] = []
+  /// Each distinct token's number.
+  private var tokenNumbers: [SearchToken: Int32] = [:]
+  /// Postings, compressed-sparse-row: the documents holding token t are
+  /// `postingDocuments[postingOffsets[t]..<postingOffsets[t + 1]]`, in increasing order.
+  private var postingOffsets: [Int32] = []
+  private var postingDocuments: [Int32] = []
+  /// The distinct words and their token numbers, for prefix lookups.
+  private var vocabulary: [(word: String, token: Int32)] = []
+
+  /// Entity identifiers searched by a scan at query time rather than indexed (see
+  /// `init(source:fields:)`).
+  private var names: TermDictionary?
 
   /// Indexes documents.
   public init(_ documents: some Sequence<SearchDocument>) {
-    for document in documents { add(document) }
-    vocabulary = postings.keys.compactMap { if case .word(let w) = $0 { w } else { nil } }
-      .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    // (token, document) pairs in document order, then a counting sort by token: each list
+    // comes out in increasing document order without an array per token.
+    // Built in locals and stored at the end (no exclusivity checks on the object in the loop).
+    var kept: [SearchDocument] = []
+    var texts: [String] = []
+    var numbers: [SearchToken: Int32] = [:]
+    var words: [(word: String, token: Int32)] = []
+    var pairs: [(token: Int32, document: Int32)] = []
+    let expected = documents.underestimatedCount
+    kept.reserveCapacity(expected)
+    texts.reserveCapacity(expected)
+    numbers.reserveCapacity(expected)
+    pairs.reserveCapacity(expected &* 2)
+    for document in documents {
+      let text = SearchTokenizer.normalise(document.text)
+      guard !text.isEmpty else { continue }
+      let index = Int32(kept.count)
+      kept.append(document)
+      texts.append(text)
+      for token in SearchTokenizer.tokens(ofNormalised: text) {
+        let number: Int32
+        if let known = numbers[token] {
+          number = known
+        } else {
+          number = Int32(numbers.count)
+          numbers[token] = number
+          if case .word(let w) = token { words.append((w, number)) }
+        }
+        pairs.append((number, index))
+      }
+    }
+    self.documents = kept
+    normalised = texts
+    tokenNumbers = numbers
+    vocabulary = words
+    var offsets = [Int32](repeating: 0, count: numbers.count + 1)
+    for pair in pairs { offsets[Int(pair.token) + 1] += 1 }
+    for t in 0..<numbers.count { offsets[t + 1] += offsets[t] }
+    var cursor = offsets
+    var documentsByToken = [Int32](repeating: 0, count: pairs.count)
+    for pair in pairs {
+      documentsByToken[Int(cursor[Int(pair.token)])] = pair.document
+      cursor[Int(pair.token)] += 1
+    }
+    postingOffsets = offsets
+    postingDocuments = documentsByToken
+  }
+
+  /// The documents holding a token, in increasing order.
+  private func postings(_ token: Int32) -> ArraySlice<Int32> {
+    postingDocuments[Int(postingOffsets[Int(token)])..<Int(postingOffsets[Int(token) + 1])]
   }
 
   /// Indexes the texts of a source: every entity's id, and the string objects of the
   /// predicates given (each with its field).
   ///
   /// - Parameter fields: Predicate ids and the field their string objects fill.
+  ///
+  /// Identifiers are not indexed: each search scans them as bytes (a store of a million triples
+  /// has a hundred thousand of them, and a scan costs less than indexing them for one query).
   public convenience init(source: any TripleSource, fields: [(predicate: TermID, field: SearchField)]) {
     var documents: [SearchDocument] = []
     let dictionary = source.dictionary
-    for id in 0..<dictionary.count {
-      if case .entity(let name) = dictionary.value(of: TermID(id)) {
-        documents.append(SearchDocument(entity: TermID(id), field: .id, text: name))
-      }
-    }
     for (predicate, field) in fields {
       source.forEach(TriplePattern(s: nil, p: predicate, o: nil)) { triple in
         if case .string(let text, let language) = dictionary.value(of: triple.o) {
@@ -130,21 +184,11 @@ public final class SearchIndex: @unchecked Sendable {
       }
     }
     self.init(documents)
+    names = dictionary
   }
 
   /// The number of texts indexed.
   public var count: Int { documents.count }
-
-  private func add(_ document: SearchDocument) {
-    let text = SearchTokenizer.normalise(document.text)
-    guard !text.isEmpty else { return }
-    let index = Int32(documents.count)
-    documents.append(document)
-    normalised.append(text)
-    for token in SearchTokenizer.tokens(ofNormalised: text) {
-      postings[token, default: []].append(index)
-    }
-  }
 
   /// The best matches for a query, best first, one per entity.
   ///
@@ -159,7 +203,8 @@ public final class SearchIndex: @unchecked Sendable {
     let runs = cjkRuns(q)
     // Candidates: the intersection of each token's documents (words by prefix).
     var candidates: [Int32]?
-    func intersect(_ list: [Int32]) {
+    func intersect(_ list: some RandomAccessCollection<Int32>) {
+      let list = Array(list)
       guard let current = candidates else {
         candidates = list
         return
@@ -183,29 +228,30 @@ public final class SearchIndex: @unchecked Sendable {
     for token in tokens {
       switch token {
       case .characters:
-        intersect(postings[token] ?? [])
+        intersect(tokenNumbers[token].map { postings($0) } ?? [])
       case .word(let word):
         intersect(documents(withWordPrefix: word))
       }
-      if candidates?.isEmpty == true { return [] }
+      if candidates?.isEmpty == true { break }
     }
     var best: [TermID: (hit: SearchHit, length: Int)] = [:]
+    func consider(_ hit: SearchHit, length: Int) {
+      if let current = best[hit.entity] {
+        if (hit.rank, length, hit.field, hit.text) >= (current.hit.rank, current.length, current.hit.field, current.hit.text) { return }
+      }
+      best[hit.entity] = (hit, length)
+    }
     for candidate in candidates ?? [] {
       let d = Int(candidate)
       let text = normalised[d]
-      guard runs.allSatisfy({ SearchIndex.contains(text, $0) }) else { continue }
-      if !queryWords.isEmpty {
-        let words = SearchTokenizer.words(ofNormalised: text)
-        guard queryWords.allSatisfy({ w in words.contains { $0.utf8.starts(with: w.utf8) } }) else { continue }
-      }
-      let match: SearchMatch = text.utf8.elementsEqual(q.utf8) ? .exact : text.utf8.starts(with: q.utf8) ? .prefix : .contains
+      guard let match = SearchIndex.match(text, q, runs: runs, words: queryWords) else { continue }
       let document = documents[d]
-      let hit = SearchHit(entity: document.entity, field: document.field, match: match, text: document.text, language: document.language)
-      let length = text.unicodeScalars.count
-      if let current = best[document.entity] {
-        if (hit.rank, length, hit.field, hit.text) >= (current.hit.rank, current.length, current.hit.field, current.hit.text) { continue }
-      }
-      best[document.entity] = (hit, length)
+      consider(
+        SearchHit(entity: document.entity, field: document.field, match: match, text: document.text, language: document.language),
+        length: text.unicodeScalars.count)
+    }
+    if let names {
+      scanNames(names, q, runs: runs, words: queryWords, consider)
     }
     let ordered = best.sorted { a, b in
       (a.value.hit.rank, a.value.length) != (b.value.hit.rank, b.value.length)
@@ -213,6 +259,73 @@ public final class SearchIndex: @unchecked Sendable {
         : a.key < b.key
     }.map(\.value.hit)
     return limit.map { Array(ordered.prefix($0)) } ?? ordered
+  }
+
+  /// How normalised `text` matches the normalised query `q` (whose CJK runs and words are
+  /// given), or nil when it does not.
+  static func match(_ text: String, _ q: String, runs: [String], words queryWords: [String]) -> SearchMatch? {
+    guard runs.allSatisfy({ contains(text, $0) }) else { return nil }
+    if !queryWords.isEmpty {
+      let words = SearchTokenizer.words(ofNormalised: text)
+      guard queryWords.allSatisfy({ w in words.contains { $0.utf8.starts(with: w.utf8) } }) else { return nil }
+    }
+    return text.utf8.elementsEqual(q.utf8) ? .exact : text.utf8.starts(with: q.utf8) ? .prefix : .contains
+  }
+
+  /// Matches every entity identifier of a dictionary against the query. An ASCII identifier
+  /// (nearly all) is normalised byte by byte into a reused buffer and only turned into a string
+  /// when it matches; any other goes through `SearchTokenizer.normalise`.
+  private func scanNames(
+    _ names: TermDictionary, _ q: String, runs: [String], words queryWords: [String], _ consider: (SearchHit, Int) -> Void
+  ) {
+    let query = Array(q.utf8)
+    let wordBytes = queryWords.map { Array($0.utf8) }
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(64)
+    names.forEachEntityName { id, bytes in
+      let match: SearchMatch?
+      var normalisedText: String?
+      if bytes.allSatisfy({ $0 < 0x80 }) {
+        guard runs.isEmpty else { return }  // ASCII holds no CJK run
+        buffer.removeAll(keepingCapacity: true)
+        var pendingSpace = false
+        for b in bytes {
+          switch b {
+          case 0x41...0x5A, 0x61...0x7A, 0x30...0x39:
+            if pendingSpace, !buffer.isEmpty { buffer.append(0x20) }
+            pendingSpace = false
+            buffer.append(b | (b >= 0x41 && b <= 0x5A ? 0x20 : 0))
+          case 0x27: continue
+          default: pendingSpace = true
+          }
+        }
+        guard !buffer.isEmpty else { return }
+        // Every query word starts a word of the identifier.
+        for w in wordBytes {
+          var found = false
+          var start = 0
+          while start < buffer.count {
+            var end = start
+            while end < buffer.count, buffer[end] != 0x20 { end += 1 }
+            if end - start >= w.count, buffer[start..<(start + w.count)].elementsEqual(w) {
+              found = true
+              break
+            }
+            start = end + 1
+          }
+          if !found { return }
+        }
+        match = buffer.elementsEqual(query) ? .exact : buffer.starts(with: query) ? .prefix : .contains
+      } else {
+        let text = SearchTokenizer.normalise(String(decoding: bytes, as: UTF8.self))
+        normalisedText = text
+        match = SearchIndex.match(text, q, runs: runs, words: queryWords)
+      }
+      guard let match else { return }
+      let name = String(decoding: bytes, as: UTF8.self)
+      let length = normalisedText?.unicodeScalars.count ?? buffer.count
+      consider(SearchHit(entity: id, field: .id, match: match, text: name, language: nil), length)
+    }
   }
 
   /// Whether `needle`'s UTF-8 bytes occur in `haystack`'s (texts are compared as bytes
@@ -228,22 +341,16 @@ public final class SearchIndex: @unchecked Sendable {
     return false
   }
 
-  /// Documents holding a word that starts with `prefix` (as bytes), in increasing order.
+  /// Documents holding a word that starts with `prefix` (as bytes), in increasing order. The
+  /// vocabulary is scanned: a byte comparison per distinct word (a few milliseconds for a
+  /// million), cheaper than keeping it sorted for one query.
   private func documents(withWordPrefix prefix: String) -> [Int32] {
     let key = Array(prefix.utf8)
-    var low = 0
-    var high = vocabulary.count
-    while low < high {
-      let mid = (low + high) / 2
-      if vocabulary[mid].utf8.lexicographicallyPrecedes(key) { low = mid + 1 } else { high = mid }
+    var lists: [ArraySlice<Int32>] = []
+    for (word, token) in vocabulary where word.utf8.starts(with: key) {
+      lists.append(postings(token))
     }
-    var lists: [[Int32]] = []
-    var i = low
-    while i < vocabulary.count, vocabulary[i].utf8.starts(with: key) {
-      lists.append(postings[.word(vocabulary[i])] ?? [])
-      i += 1
-    }
-    if lists.count == 1 { return lists[0] }
+    if lists.count == 1 { return Array(lists[0]) }
     var merged = Set<Int32>()
     for list in lists { merged.formUnion(list) }
     return merged.sorted()

@@ -36,31 +36,42 @@ public enum SearchTokenizer {
 
   /// The text as it is matched: folded, lower case, separators collapsed to single spaces and
   /// trimmed (`"People’s  Bank"` → `"peoples bank"`, `"ＰＢＯＣ"` → `"pboc"`).
+  ///
+  /// ASCII (most ids and English text) is handled byte by byte; only other scalars consult the
+  /// Unicode properties.
   public static func normalise(_ text: String) -> String {
-    var folded = String.UnicodeScalarView()
-    for scalar in text.unicodeScalars {
-      switch scalar.value {
-      case 0xFF01...0xFF5E: folded.append(Unicode.Scalar(scalar.value - 0xFEE0) ?? scalar)
-      case 0x3000: folded.append(" ")
-      case 0x27, 0x2019: continue  // an apostrophe joins: "People's" is the word "peoples"
-      default: folded.append(scalar)
-      }
-    }
-    let lower = String(folded).lowercased()
-    var out = String.UnicodeScalarView()
+    var out: [UInt8] = []
+    out.reserveCapacity(text.utf8.count)
     var pendingSpace = false
-    for scalar in lower.unicodeScalars {
-      if isCJK(scalar) || scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-        if pendingSpace, !out.isEmpty { out.append(" ") }
-        pendingSpace = false
-        out.append(scalar)
+    @inline(__always) func keep(_ bytes: some Sequence<UInt8>) {
+      if pendingSpace, !out.isEmpty { out.append(0x20) }
+      pendingSpace = false
+      out.append(contentsOf: bytes)
+    }
+    for original in text.unicodeScalars {
+      var scalar = original
+      if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) { scalar = ascii }
+      let v = scalar.value
+      if v < 0x80 {
+        switch v {
+        case 0x41...0x5A: keep(CollectionOfOne(UInt8(v + 0x20)))
+        case 0x61...0x7A, 0x30...0x39: keep(CollectionOfOne(UInt8(v)))
+        case 0x27: continue  // an apostrophe joins: "People's" is the word "peoples"
+        default: pendingSpace = true
+        }
+      } else if v == 0x2019 {
+        continue
+      } else if isCJK(scalar) {
+        keep(String(scalar).utf8)
+      } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+        keep(String(scalar).lowercased().utf8)
       } else if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .spacingMark {
-        out.append(scalar)  // combining marks stay with their letter
+        out.append(contentsOf: String(scalar).utf8)  // combining marks stay with their letter
       } else {
         pendingSpace = true
       }
     }
-    return String(out)
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// The tokens of normalised text, each once, in order of first appearance.
@@ -68,16 +79,25 @@ public enum SearchTokenizer {
     var result: [SearchToken] = []
     var seen = Set<SearchToken>()
     func add(_ token: SearchToken) {
-      if seen.insert(token).inserted { result.append(token) }
+      // Short texts (names) are checked by a scan; a set only for long ones (descriptions).
+      if result.count < 16 {
+        if !result.contains(token) { result.append(token) }
+        if result.count == 16 { seen = Set(result) }
+      } else if seen.insert(token).inserted {
+        result.append(token)
+      }
     }
-    var word = String.UnicodeScalarView()
+    var word: [UInt8] = []
     var previousCJK: Unicode.Scalar?
     func endWord() {
-      if !word.isEmpty { add(.word(String(word))) }
-      word = String.UnicodeScalarView()
+      if !word.isEmpty { add(.word(String(decoding: word, as: UTF8.self))) }
+      word.removeAll(keepingCapacity: true)
     }
     for scalar in text.unicodeScalars {
-      if isCJK(scalar) {
+      if scalar.value < 0x80 {
+        previousCJK = nil
+        if scalar == " " { endWord() } else { word.append(UInt8(scalar.value)) }
+      } else if isCJK(scalar) {
         endWord()
         add(.characters(String(scalar)))
         if let previous = previousCJK {
@@ -87,12 +107,9 @@ public enum SearchTokenizer {
           add(.characters(String(pair)))
         }
         previousCJK = scalar
-      } else if scalar == " " {
-        endWord()
-        previousCJK = nil
       } else {
         previousCJK = nil
-        word.append(scalar)
+        word.append(contentsOf: String(scalar).utf8)
       }
     }
     endWord()

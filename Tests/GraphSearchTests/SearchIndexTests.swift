@@ -80,6 +80,33 @@ import TestSupport
     }
   }
 
+  /// Identifiers are scanned, not indexed, when the index reads a source: the scan (byte by
+  /// byte for ASCII identifiers) finds exactly the identifiers the matching rule finds, and
+  /// ranks an identifier's match like any other name.
+  @Test func identifierScanAgreesWithTheMatchingRule() {
+    var random = SeededRandom(seed: 15)
+    let parts = ["bank", "of", "england", "pboc", "law", "e42", "e4242", "X9", "央行", "人民", "Bank's", "ＦＵＬＬ"]
+    var triples: [Triple] = []
+    var names: [String] = []
+    for k in 0..<300 {
+      let name = (0..<(1 + random.below(3))).map { _ in parts[random.below(parts.count)] }.joined(separator: random.below(2) == 0 ? "_" : "") + "\(k % 7)"
+      names.append(name)
+      triples.append(Triple(name, "p", .integer(Int64(k))))
+    }
+    let source = ArrayTripleSource(triples)
+    let idx = SearchIndex(source: source, fields: [])
+    for _ in 0..<300 {
+      let query = random.below(3) == 0 ? names[random.below(names.count)] : parts[random.below(parts.count)] + (random.below(2) == 0 ? "" : " " + parts[random.below(parts.count)].prefix(2))
+      let expected = Set(names.filter { Self.matches($0, query) })
+      let got = idx.search(query)
+      #expect(Set(got.map { source.dictionary.entityName(of: $0.entity) ?? "?" }) == expected, "\(query)")
+      #expect(got.allSatisfy { $0.field == .id })
+      if let exact = names.first(where: { SearchTokenizer.normalise($0) == SearchTokenizer.normalise(query) }) {
+        #expect(got.first.map { source.dictionary.entityName(of: $0.entity) == exact || $0.match == .exact } == true, "\(query)")
+      }
+    }
+  }
+
   /// The matching rule, applied directly.
   static func matches(_ text: String, _ query: String) -> Bool {
     let t = SearchTokenizer.normalise(text)
