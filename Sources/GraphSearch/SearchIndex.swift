@@ -15,12 +15,14 @@ import GraphModel
 
 /// Which kind of text a match was found in.
 public enum SearchField: Int, Sendable, Comparable, CaseIterable {
-  /// The entity's identifier (words split at `_`).
-  case id
+  // In the order a tie is broken in (an entity matched equally well by its label and its id
+  // shows the label).
   /// A label, in any language.
   case label
   /// Another name, abbreviation or spelling.
   case alias
+  /// The entity's identifier (words split at `_`).
+  case id
   /// A description.
   case description
 

@@ -78,16 +78,21 @@ extension GraphStore {
     return graph.count(TriplePattern(s: term)) > 0 || graph.count(TriplePattern(p: term)) > 0 || graph.count(TriplePattern(o: term)) > 0
   }
 
-  /// What a name typed by a user stands for: an entity id; else the one entity whose label or
-  /// alias is exactly the name (compared as search normalises text: case, width and spacing
-  /// do not matter); else the candidates.
+  /// What a name typed by a user stands for: an entity id; else the one entity whose label is
+  /// exactly the name; else the one whose alias is (compared as search normalises text: case,
+  /// width and spacing do not matter); else the candidates.
   public func resolve(name: String) -> NameResolution {
     let trimmed = name.trimmingCharacters(in: " \t\n")
     if knowsEntity(trimmed) { return .entity(trimmed) }
     let matches = search(trimmed, limit: 50)
-    let exact = matches.filter { $0.match == .exact && $0.field != .description }
-    if exact.count == 1 { return .entity(exact[0].id) }
-    if exact.count > 1 { return .ambiguous(exact) }
+    // An exact label (or id) names its entity before an exact alias does: 科技创新再贷款 is the
+    // label of one tool and an alias of another.
+    let labels = matches.filter { $0.match == .exact && ($0.field == .label || $0.field == .id) }
+    if labels.count == 1 { return .entity(labels[0].id) }
+    if labels.count > 1 { return .ambiguous(labels) }
+    let aliases = matches.filter { $0.match == .exact && $0.field == .alias }
+    if aliases.count == 1 { return .entity(aliases[0].id) }
+    if aliases.count > 1 { return .ambiguous(aliases) }
     return .unknown(Array(matches.prefix(8)))
   }
 }

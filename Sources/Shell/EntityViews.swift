@@ -51,7 +51,7 @@ enum EntityViews {
       case .contains: how = "~"
       }
       table.add([
-        "\(k + 1)", m.id, m.zh ?? "", m.en ?? "", m.coreType ?? "",
+        "\(k + 1)", m.id, clip(m.zh ?? "", 24), clip(m.en ?? "", 32), m.coreType ?? "",
         "\(m.field.name) \(how) \(clip(m.text, 40))" + (m.language.map { " @\($0)" } ?? ""),
       ])
     }
@@ -60,6 +60,7 @@ enum EntityViews {
 
   /// Text cut to `cells` display cells, with `…` when cut.
   static func clip(_ text: String, _ cells: Int) -> String {
+    guard DisplayWidth.of(text) > cells else { return text }
     var out = ""
     var width = 0
     for character in text {
@@ -116,7 +117,14 @@ enum EntityViews {
       lines.append("\(word("measures", language)) (\(p.measures.count))")
       for m in p.measures {
         lines.append("  " + entity(m.id, store, language) + (m.citations.isEmpty ? "" : "    [\(cited(m.citations))]"))
-        let details = m.details.map { "\($0.predicate): \(value($0.value, store, language))" }
+        // What a reader looks for first, then the rest by name; where it is mentioned is left to `.show` of the measure.
+        let first = ["quantity", "value", "unit", "year", "date", "scope"]
+        let ordered = first.flatMap { p in m.details.filter { $0.predicate == p } }
+          + m.details.filter { !first.contains($0.predicate) && $0.predicate != "mentioned_in" }.sorted { $0.predicate < $1.predicate }
+        let details = ordered.map { fact -> String in
+          if case .entity(let id) = fact.value, let label = store.label(of: id, language: language) { return "\(fact.predicate): \(label)" }
+          return "\(fact.predicate): \(value(fact.value, store, language))"
+        }
         if !details.isEmpty { lines.append("    " + details.joined(separator: " · ")) }
       }
     }

@@ -212,6 +212,40 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
     #expect(t.waitForExit(timeout: 60) == 0)
   }
 
+  /// Issue 14 in the REPL: `.find` ranks names, `.show` takes a label, `.why` prints the cited
+  /// lines when the source documents are at hand (here a synthetic document through
+  /// XINZHI_SOURCES), and `.source` prints a range.
+  @Test func findShowAndWhyWithPassages() throws {
+    let f = Fixture()
+    _ = xinzhi([
+      "--store", f.store, "assert", #"type(doc_007, document). text_file(doc_007, "007_t.txt"). title(doc_007, "样本"@zh). alias(central_bank, "央行"@zh)."#,
+      "--source", "vocabulary",
+    ])
+    _ = xinzhi(["--store", f.store, "assert", "funds(central_bank, a).", "--source", "007:L2-L3"])
+    let texts = f.dir.file("texts")
+    mkdir(texts, 0o755)
+    writeFile(texts + "/007_t.txt", Array("one\n央行向甲提供资金。\n第三行\n".utf8))
+    let t = try f.start(columns: 120, extra: ["XINZHI_SOURCES": texts])
+    t.mark()
+    t.send(".find 央行" + Keys.enter)
+    #expect(t.waitForOutputSinceMark("alias = 央行 @zh"), "\(t.outputSinceMark)")
+    #expect(t.waitForOutputSinceMark("(1 match)"))
+    t.mark()
+    t.send(".show 中央银行" + Keys.enter)
+    #expect(t.waitForOutputSinceMark("central_bank  ·  中央银行"), "\(t.outputSinceMark)")
+    #expect(t.waitForOutputSinceMark("a  甲乙    [007:L2-L3]"), "\(t.outputSinceMark)")
+    t.mark()
+    t.send(".why funds(central_bank, a)" + Keys.enter)
+    #expect(t.waitForOutputSinceMark("007:L2-L3 《样本》"), "\(t.outputSinceMark)")
+    #expect(t.waitForOutputSinceMark("2 │ 央行向甲提供资金。"), "\(t.outputSinceMark)")
+    #expect(t.waitForOutputSinceMark("3 │ 第三行"), "\(t.outputSinceMark)")
+    t.mark()
+    t.send(".source 007:L1" + Keys.enter)
+    #expect(t.waitForOutputSinceMark("1 │ one"), "\(t.outputSinceMark)")
+    t.send(Keys.control("d"))
+    #expect(t.waitForExit() == 0)
+  }
+
   /// The checkpoint is read through a memory mapping. Another program truncating it in place
   /// while a session has it mapped makes the next read fault (SIGBUS): the session ends with an
   /// I/O error naming the file (exit 74), not with a crash.
