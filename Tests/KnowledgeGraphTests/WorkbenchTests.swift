@@ -110,6 +110,31 @@ import TestSupport
     #expect(fromEnvironment.stdout == "007:L2 《样本文献》\n2 │ 甲银行为铁路融资。\n", "\(fromEnvironment.stdout)\(fromEnvironment.stderr)")
   }
 
+  /// On the shipped graph with the real papers (when they are beside the project, as in this
+  /// workspace; the synthetic test above runs everywhere): the lines `why --passages` prints
+  /// under a stored fact are exactly the cited lines of the paper's file.
+  @Test func passagesOfTheShippedGraphAreTheCitedLinesOfThePapers() throws {
+    let seeds = ShippedGraphTests.root + "/../shared/seeds"
+    guard let documents = SourceDocuments(directory: seeds) else { return }
+    let dir = TemporaryDirectory("xinzhi-real-passages")
+    let store = try ShippedGraphTests.shippedCopy(dir).directory
+    let why = xinzhi(["--store", store, "why", "provides(peoples_bank_of_china, sci_tech_innovation_relending)", "--passages", "--sources", seeds])
+    #expect(why.status == 0, "\(why.stderr)")
+    for citation in ["000:L665-L671", "001:L1050-L1082"] {
+      let cited = try #require(GraphSchema.Citation(citation))
+      guard case .success(let lines) = documents.lines(of: cited) else {
+        Issue.record("\(citation) is not in the papers")
+        continue
+      }
+      let file = try #require(documents.files[cited.document])
+      let text = TextFile.lines(try TextFile.read(seeds + "/" + file))
+      for (number, line) in lines {
+        #expect(line == String(text[number - 1]))
+        #expect(why.stdout.contains("\(number) │ \(line)\n"), "line \(number) of \(citation) is missing")
+      }
+    }
+  }
+
   @Test func checkRefusesCitationsOfUndescribedDocuments() throws {
     let dir = TemporaryDirectory("xinzhi-check-documents")
     let (store, sources) = citingStore(dir, describeDocument: false)
