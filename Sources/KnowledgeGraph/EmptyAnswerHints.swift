@@ -161,14 +161,24 @@ extension QuerySession {
     for sourced in program.sourcedQueries {
       for literal in sourced.query.body { if case .atom(let a) = literal { atoms.append(a) } else if case .negated(let a, _) = literal { atoms.append(a) } }
     }
+    // Names that are a stored predicate's label, first; only their atoms are located (a text
+    // can hold thousands of unknown names on one long line).
     let stored = interpreter.storedPredicates
+    let known = Set(interpreter.rules.map(\.rule.head.predicate)).union(stored)
+    var labelled: [String: String] = [:]
+    var tried = Set<String>()
+    for atom in atoms where !known.contains(atom.predicate) && Builtins.named(atom.predicate) == nil && tried.insert(atom.predicate).inserted {
+      if let id = store.resolveID(atom.predicate), stored.contains(id) { labelled[atom.predicate] = id }
+    }
+    guard !labelled.isEmpty else { return diagnostics }
+    let candidates = atoms.filter { labelled[$0.predicate] != nil }
     return diagnostics.map { diagnostic in
       guard diagnostic.code == "unknown-predicate", let location = diagnostic.location,
-        let atom = atoms.first(where: {
+        let atom = candidates.first(where: {
           let at = program.source.location(of: $0.predicateSpan)
           return at.line == location.line && at.column == location.column
         }),
-        let id = store.resolveID(atom.predicate), stored.contains(id)
+        let id = labelled[atom.predicate]
       else { return diagnostic }
       var hinted = diagnostic
       let arguments = atom.arguments.isEmpty ? "" : "(" + program.source.slice(SourceSpan(start: atom.arguments[0].span.start, end: atom.arguments[atom.arguments.count - 1].span.end)) + ")"

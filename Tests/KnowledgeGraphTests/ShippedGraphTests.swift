@@ -152,6 +152,10 @@ import TestSupport
       type(entity, class). label(entity, "实体"@zh). label(entity, "entity"@en).
       type(integer, class). label(integer, "整数"@zh). label(integer, "integer"@en).
       type(string, class). label(string, "字符串"@zh). label(string, "string"@en).
+      type(document, class). label(document, "文献"@zh). label(document, "document"@en).
+      type(text_file, predicate). label(text_file, "文本文件"@zh). label(text_file, "text file"@en). domain(text_file, document). range(text_file, string).
+      type(title, predicate). label(title, "题名"@zh). label(title, "title"@en). domain(title, document). range(title, string).
+      type(doc_000, document). label(doc_000, "文献"@zh). label(doc_000, "paper"@en). text_file(doc_000, "000_x.txt"). title(doc_000, "T"@en).
 
       %% source: 000:L10-L12
       %% claim: historical
