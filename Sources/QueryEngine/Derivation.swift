@@ -122,12 +122,12 @@ extension Interpreter {
     let entry = program.predicates[predicate]
     if !entry.isDerived {
       guard let stored = storedFact(entry, tuple, text: factText) else {
-        return DerivationTree(nodes: [], othersExist: false, message: "\(factText) does not hold: the store has no such fact.\nTry `why not \(factText)`.")
+        return DerivationTree(nodes: [], othersExist: false, message: "\(factText) does not hold: the store has no such fact.\nTry `.whynot \(factText)` (at the command line: `xinzhi why-not '\(factText)'`).")
       }
       return DerivationTree(nodes: [stored], othersExist: false, message: nil)
     }
     guard let relation = evaluator.relations[predicate], let row = tuple.withUnsafeBufferPointer({ relation.find($0) }) else {
-      return DerivationTree(nodes: [], othersExist: false, message: "\(factText) does not hold: no rule derives it and the store does not hold it.\nTry `why not \(factText)` to see which condition fails.")
+      return DerivationTree(nodes: [], othersExist: false, message: "\(factText) does not hold: no rule derives it and the store does not hold it.\nTry `.whynot \(factText)` (at the command line: `xinzhi why-not '\(factText)'`) to see which condition fails.")
     }
     var nodes: [DerivationTree.Node] = []
     var alternatives = false

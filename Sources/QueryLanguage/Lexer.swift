@@ -216,8 +216,28 @@ public struct Lexer {
         return Token(.variable(String(decoding: bytes[start..<variableEnd], as: UTF8.self)), SourceSpan(start: start, end: offset))
       }
       let (scalar, length) = try LiteralSyntax.decodeScalar(bytes, at: start)
+      // Full-width punctuation typed with a Chinese input method: the comma and parentheses
+      // can only mean their ASCII forms, so they are read as such; others get a suggestion.
+      switch scalar.value {
+      case 0xFF0C:
+        offset = start + length
+        return Token(.comma, SourceSpan(start: start, end: offset))
+      case 0xFF08:
+        offset = start + length
+        return Token(.leftParen, SourceSpan(start: start, end: offset))
+      case 0xFF09:
+        offset = start + length
+        return Token(.rightParen, SourceSpan(start: start, end: offset))
+      default:
+        break
+      }
+      let ascii: [UInt32: String] = [0x3002: ".", 0xFF0E: ".", 0xFF1A: ":", 0xFF1B: ";", 0x201C: "\"", 0x201D: "\"", 0x2018: "'", 0x2019: "'", 0xFF1D: "=", 0xFF1F: "?", 0x3001: ","]
       let shown = scalar.value < 0x20 || scalar.value == 0x7F ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(Character(scalar))
-      error("unexpected character `\(shown)`", start, start + length)
+      if let meant = ascii[scalar.value] {
+        error("unexpected character `\(shown)` (full-width punctuation)", start, start + length, help: "did you mean `\(meant)`? Queries are written with ASCII punctuation (`，（）` are read as `,()`)")
+      } else {
+        error("unexpected character `\(shown)`", start, start + length)
+      }
       offset = start + length
     } catch let failure {
       error(failure.message, failure.offset, failure.offset + failure.length)

@@ -345,8 +345,15 @@ public struct Parser {
       try enter(token.span)
       defer { nesting -= 1 }
       let inner = try parseExpression()
-      _ = try expect(.rightParen, "`)` to close the parenthesis opened here")
-      return inner
+      let close = try expect(.rightParen, "`)` to close the parenthesis opened here")
+      // The parentheses belong to the expression's span, so that messages quote `(N - 1)` whole.
+      let span = token.span.union(close)
+      switch inner {
+      case .binary(let op, let l, let r, _): return .binary(op, l, r, span: span)
+      case .negate(let e, _): return .negate(e, span: span)
+      case .call(let name, let args, _): return .call(name, args, span: span)
+      case .term: return inner
+      }
     case .identifier(let name):
       if case .leftParen = peek.kind {
         advance()

@@ -234,7 +234,7 @@ public struct ProgramChecker {
       diagnostics.append(.error(
         code: "unknown-predicate", "unknown predicate `\(atom.predicate)`: the store has no such facts and no rule defines it",
         in: source, at: atom.predicateSpan,
-        help: Suggestions.didYouMean(atom.predicate, in: knownNames) ?? "`xinzhi stats` lists the stored predicates"))
+        help: Suggestions.didYouMean(atom.predicate, in: knownNames) ?? "`.schema` (at the command line: `xinzhi schema`) lists the predicates and builtins"))
     }
 
     func resolve(_ body: [Literal], _ source: SourceText) {

@@ -95,7 +95,17 @@ struct ArgumentParser {
             result.positionals.append(argument)
             continue
           }
-          throw usage("unknown option `\(argument)`", help: Suggestions.didYouMean(argument, in: options().compactMap { $0.short.map { "-\($0)" } } + options().map { "--" + $0.name }))
+          // One-letter options are all one edit apart, so no "did you mean" among them; a longer
+          // word written with one dash may be a long option.
+          let help: String?
+          if letters == ["c"] {
+            help = "to run query text, use `xinzhi query 'TEXT'` (or `xinzhi run FILE`); `xinzhi --help` lists the options"
+          } else if letters.count == 1 {
+            help = "`xinzhi --help` lists the options"
+          } else {
+            help = Suggestions.didYouMean("--" + String(letters), in: options().map { "--" + $0.name })
+          }
+          throw usage("unknown option `\(argument)`", help: help)
         }
         option = found
         name = found.name

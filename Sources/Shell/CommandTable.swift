@@ -126,7 +126,8 @@ enum CommandTable {
         --format dot draws the derivation tree for Graphviz: facts, the rules that derived them, and the stored
         facts at the leaves with their transactions and sources.
         """,
-      options: QueryCommands.evaluationOptions + [
+      options: QueryCommands.evaluationOptions.filter { $0.name != "format" } + [
+        OptionSpec(name: "format", value: "text|dot", help: "text (default), or dot: the derivation as a Graphviz picture"),
         OptionSpec(name: "lang", value: "zh|en", help: "the language of document titles, and with --format dot of the legend (default zh)"),
         OptionSpec(name: "passages", value: nil, help: "print the cited lines of the source documents under each stored fact"),
         EntityCommands.sourcesOption,
@@ -134,7 +135,7 @@ enum CommandTable {
       ]),
     CommandSpec(
       name: "why-not", aliases: ["whynot"], summary: "show why a fact does not hold: the first failing literal of each rule",
-      arguments: "FACT|-", positionals: 1...1, options: QueryCommands.evaluationOptions),
+      arguments: "FACT|-", positionals: 1...1, options: QueryCommands.evaluationOptions.filter { $0.name != "format" }),
     CommandSpec(
       name: "find", summary: "find entities by id, label, alias or description", arguments: "TEXT", positionals: 1...Int.max,
       discussion: """

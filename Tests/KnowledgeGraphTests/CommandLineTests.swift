@@ -5,6 +5,23 @@ import Testing
 import TestSupport
 
 @Suite struct CommandLineTests {
+  /// Issue 15, small items: full-width commas and parentheses are read as ASCII; `-c` points at
+  /// `query`; `why --help` offers only the formats it takes; "why not" advice names `.whynot`.
+  @Test func smallShellItemsOfIssue15() {
+    let dir = TemporaryDirectory()
+    let g = dir.file("g")
+    _ = xinzhi(["init", g])
+    _ = xinzhi(["--store", g, "assert", "edge(a, b). edge(b, c)."])
+    let fullWidth = xinzhi(["--store", g, "query", "--format", "tsv", "?- edge（X， Y）."])
+    #expect(fullWidth.status == 0 && fullWidth.stdout == "X\tY\na\tb\nb\tc\n", "\(fullWidth.stdout)\(fullWidth.stderr)")
+    let c = xinzhi(["--store", g, "-c", "?- edge(X, Y)."])
+    #expect(c.status == 64 && c.stderr.contains("use `xinzhi query 'TEXT'`") && !c.stderr.contains("did you mean `-h`"), "\(c.stderr)")
+    let help = xinzhi(["why", "--help"])
+    #expect(help.stdout.contains("--format text|dot") && !help.stdout.contains("table, csv, tsv"), "\(help.stdout)")
+    let whyMissing = xinzhi(["--store", g, "why", "edge(c, a)"])
+    #expect(whyMissing.stdout.contains("Try `.whynot edge(c, a)` (at the command line: `xinzhi why-not 'edge(c, a)'`)"), "\(whyMissing.stdout)")
+  }
+
   /// Issue 11, first report, as a user typed it: a repeated variable over stored facts.
   @Test func repeatedVariableOverStoredFacts() throws {
     let dir = TemporaryDirectory()
