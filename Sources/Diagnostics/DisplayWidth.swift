@@ -85,6 +85,14 @@ public enum DisplayWidth {
     }
     return (String(text[..<end]), used)
   }
+
+  /// `text` when it fits in `cells`; otherwise its longest prefix that fits in `cells - 1`
+  /// followed by `…` (never splitting a wide character).
+  public static func clip(_ text: String, toWidth cells: Int) -> String {
+    guard of(text) > cells else { return text }
+    guard cells > 0 else { return "" }
+    return prefix(of: text, fitting: cells - 1).text + "…"
+  }
 }
 
 /// Makes text safe to print on a terminal: control characters become visible escapes, so a

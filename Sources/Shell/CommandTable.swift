@@ -91,11 +91,11 @@ enum CommandTable {
         Rules and facts in it last for this run only; one result table is printed per `?-`.
         `$NAME` in the text takes the value of `--param NAME=VALUE`.
         """,
-      options: QueryCommands.evaluationOptions + [QueryCommands.parameterOption]),
+      options: QueryCommands.evaluationOptions + [QueryCommands.labelsOption, QueryCommands.parameterOption]),
     CommandSpec(
       name: "run", summary: "run a script of facts, rules and queries", arguments: "FILE", positionals: 1...1,
       discussion: "`$NAME` in the script takes the value of `--param NAME=VALUE` (see Documentation/QueryLanguage.md).",
-      options: QueryCommands.evaluationOptions + [QueryCommands.parameterOption]),
+      options: QueryCommands.evaluationOptions + [QueryCommands.labelsOption, QueryCommands.parameterOption]),
     CommandSpec(
       name: "test", summary: "run scripts and compare their answers with the results they state", arguments: "[PATH...]",
       positionals: 0...Int.max,

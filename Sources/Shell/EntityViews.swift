@@ -59,20 +59,7 @@ enum EntityViews {
   }
 
   /// Text cut to `cells` display cells, with `…` when cut.
-  static func clip(_ text: String, _ cells: Int) -> String {
-    guard DisplayWidth.of(text) > cells else { return text }
-    var out = ""
-    var width = 0
-    for character in text {
-      let w = DisplayWidth.of(String(character))
-      if width + w > cells - 1 {
-        return out + "…"
-      }
-      out.append(character)
-      width += w
-    }
-    return out
-  }
+  static func clip(_ text: String, _ cells: Int) -> String { DisplayWidth.clip(text, toWidth: cells) }
 
   /// The lines of an entity's profile.
   static func profile(_ p: EntityProfile, _ store: GraphStore, _ language: String) -> [String] {

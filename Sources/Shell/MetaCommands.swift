@@ -60,7 +60,13 @@ enum MetaCommands {
     Spec(name: "timer", arguments: "[on|off]", summary: "print how long each entry took", run: { repl, invocation throws(DiagnosticError) in
       repl.timer = try onOff(invocation, current: repl.timer)
     }),
-    Spec(name: "lang", arguments: "[zh|en]", summary: "the language of the labels shown beside entities", run: lang),
+    Spec(name: "lang", arguments: "[zh|en|off]", summary: "the language of the labels shown beside entities (`off`: no labels, as `.labels off`)", run: lang),
+    Spec(name: "labels", arguments: "[on|off]", summary: "show entities in results with their labels, or ids only", run: { repl, invocation throws(DiagnosticError) in
+      repl.showLabels = try onOff(invocation, current: repl.showLabels)
+    }),
+    Spec(name: "headers", arguments: "[on|off]", summary: "print column names above results (tables, CSV, TSV)", run: { repl, invocation throws(DiagnosticError) in
+      repl.headers = try onOff(invocation, current: repl.headers)
+    }),
     Spec(name: "asof", arguments: "[N|latest]", summary: "read the store as it was right after transaction N (read-only), or as it is now", run: asOf),
     Spec(name: "explain", arguments: "QUERY", summary: "how a query is evaluated: plan, rows, iterations and time per rule", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
       let explained = try repl.session.explain(try text(invocation), name: invocation.sourceName)
@@ -280,8 +286,13 @@ enum MetaCommands {
       repl.console.print(repl.language)
       return
     }
-    guard name == "zh" || name == "en" else { throw usage(invocation, "takes `zh` or `en`, found `\(name)`") }
+    if name == "off" {
+      repl.showLabels = false
+      return
+    }
+    guard name == "zh" || name == "en" else { throw usage(invocation, "takes `zh`, `en` or `off`, found `\(name)`") }
     repl.language = name
+    repl.showLabels = true
     repl.invalidateCaches()
   }
 

@@ -11,6 +11,10 @@ enum QueryCommands {
     OptionSpec(name: "max-memory", value: "SIZE", help: "stop when derived facts and computed values take this much memory, such as 512M or 4G (default an eighth of physical memory, at most 2G)"),
   ]
 
+  /// `--labels zh|en`, for commands that print answers.
+  static let labelsOption = OptionSpec(
+    name: "labels", value: "zh|en", help: "tables and markdown show each entity with its label in this language (default: ids only)")
+
   /// `--param NAME=VALUE`, for commands that run texts.
   static let parameterOption = OptionSpec(
     name: "param", value: "NAME=VALUE", help: "a value for `$NAME` in the text, in literal syntax (bank_of_england, 1694, @2024-04, '\"英格兰银行\"@zh'); anything else is a plain string",
@@ -105,8 +109,16 @@ enum QueryCommands {
   }
 
   static func evaluate(_ context: CommandContext, text: String, name: String) throws -> Int32 {
-    let renderer = try renderer(context)
+    var renderer = try renderer(context)
     let session = try session(context)
+    if let language = context.arguments.value("labels") {
+      guard language == "zh" || language == "en" else {
+        throw DiagnosticError(.usage, code: "usage", "--labels takes `zh` or `en`, found `\(language)`")
+      }
+      var labels: [String: String] = [:]
+      for label in session.store.labels() where label.language == language && labels[label.entity] == nil { labels[label.entity] = label.text }
+      renderer.label = { labels[$0] }
+    }
     let parameters = try parameters(context)
     let printer = answerPrinter(text: text, renderer: renderer, style: context.style, sink: context.console.out)
     _ = try session.run(text, name: name, parameters: parameters, warnings: { context.report([$0]) }, each: printer)

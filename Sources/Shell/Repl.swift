@@ -47,6 +47,10 @@ final class Repl {
   var format = OutputFormat.table
   var timer = false
   var language = "zh"
+  /// Whether entities in results are shown with their labels (`.labels`).
+  var showLabels = true
+  /// Whether results start with their column names (`.headers`).
+  var headers = true
   var maxRows: Int?
 
   /// The file named by `.output`, which results go to instead of standard output.
@@ -241,9 +245,15 @@ final class Repl {
     var renderer = ResultRenderer()
     renderer.format = format
     renderer.maxRows = maxRows
-    let labels = labelsInLanguage()
-    renderer.label = { labels[$0] }
-    renderer.style = resultSink === console.out ? style : Style(enabled: false)
+    if showLabels {
+      let labels = labelsInLanguage()
+      renderer.label = { labels[$0] }
+    }
+    renderer.headers = headers
+    let onScreen = resultSink === console.out
+    renderer.style = onScreen ? style : Style(enabled: false)
+    // Tables fit the terminal only on the terminal itself; files and pipes get every cell.
+    if onScreen, isatty(STDOUT_FILENO) == 1 { renderer.maxWidth = Terminal().columns }
     return renderer
   }
 

@@ -22,6 +22,11 @@ struct ResultRenderer {
   /// A label to show beside an entity in tables and Markdown, if any.
   var label: ((String) -> String?)?
   var style = Style(enabled: false)
+  /// The widest a table may be, in cells (the terminal's width); wider columns are cut with `…`.
+  /// Nil: tables are as wide as their cells (files, pipes).
+  var maxWidth: Int?
+  /// Whether the column names are printed (tables, CSV and TSV).
+  var headers = true
   /// Asked every few thousand rows; true stops the writing (Ctrl-C in the REPL).
   var shouldStop: (() -> Bool)?
 
@@ -121,7 +126,9 @@ struct ResultRenderer {
     let separator: UInt8 = csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")
     let lineEnd = csv ? "\r\n" : "\n"
     // TSV is the lines a script states as its expected results (see ScriptTest).
-    writer.append((csv ? result.columns.map(ResultRenderer.csvField).joined(separator: ",") : ScriptTest.tsvHeader(result.columns)) + lineEnd)
+    if headers {
+      writer.append((csv ? result.columns.map(ResultRenderer.csvField).joined(separator: ",") : ScriptTest.tsvHeader(result.columns)) + lineEnd)
+    }
     let cells = Cells(result.answer.values) { csv ? ResultRenderer.csvField(ResultRenderer.plain($0)) : ScriptTest.tsvCell($0) }
     let end = Array(lineEnd.utf8)
     return eachRow(result, &writer) { ranks, writer in
@@ -230,17 +237,33 @@ struct ResultRenderer {
       return true
     }
     let gap = "  "
+    // Fitting the terminal: the widest column gives up a cell at a time (none below 4 cells)
+    // until the row fits; cells wider than their column are cut with `…` at display width.
+    let natural = widths
+    if let maxWidth {
+      var total = widths.reduce(0, +) + gap.count * (arity - 1)
+      while total > maxWidth, let c = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[c] > 4 {
+        widths[c] -= 1
+        total -= 1
+      }
+    }
+    let fitted = widths != natural
+    func fit(_ text: String, _ c: Int) -> String {
+      fitted && DisplayWidth.of(text) > widths[c] ? DisplayWidth.clip(text, toWidth: widths[c]) : text
+    }
     func padded(_ text: String, _ width: Int, last: Bool) -> String {
       last ? text : text + String(repeating: " ", count: max(0, width - DisplayWidth.of(text)))
     }
-    var header = ""
-    for (c, name) in result.columns.enumerated() {
-      if c > 0 { header += gap }
-      header += style.bold(padded(TerminalText.visible(name), widths[c], last: c == arity - 1))
+    if headers {
+      var header = ""
+      for (c, name) in result.columns.enumerated() {
+        if c > 0 { header += gap }
+        header += style.bold(padded(fit(TerminalText.visible(name), c), widths[c], last: c == arity - 1))
+      }
+      while header.last == " " { header.removeLast() }
+      writer.append(header + "\n")
+      writer.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: gap) + "\n")
     }
-    while header.last == " " { header.removeLast() }
-    writer.append(header + "\n")
-    writer.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: gap) + "\n")
     let written = eachRow(result, &writer, limit: shownCount) { ranks, writer in
       var line = ""
       for (c, rank) in ranks.enumerated() {
@@ -253,6 +276,10 @@ struct ResultRenderer {
         if let label = labelText[r] {
           text += String(repeating: " ", count: max(0, idWidths[c] - literalWidth[r])) + "  " + label
           width = idWidths[c] + 2 + labelWidth[r]
+        }
+        if fitted, width > widths[c] {
+          text = DisplayWidth.clip(text, toWidth: widths[c])
+          width = DisplayWidth.of(text)
         }
         line += text
         if !isLast { line += String(repeating: " ", count: max(0, widths[c] - width)) }

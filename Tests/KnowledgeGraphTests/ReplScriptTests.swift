@@ -91,6 +91,17 @@ private func smallStore(_ dir: TemporaryDirectory) -> String {
     #expect(result.stderr.contains("`q` is defined with 1 argument at <stdin>:2:1 and with 2 here"), "\(result.stderr)")
   }
 
+  /// Tables are fitted to a terminal only: piped, the README's first query keeps every cell
+  /// (86 cells wide, nothing cut), whatever COLUMNS says.
+  @Test func pipedTablesAreNotFitted() throws {
+    let dir = TemporaryDirectory()
+    let store = try ShippedGraphTests.shippedCopy(dir).directory
+    let result = xinzhi(["--store", store], environment: ["COLUMNS": "40"], input: "?- financed(X, R), type(R, industrial_revolution).\n")
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("venture_capital_market  创业投资市场      third_industrial_revolution   第三次工业革命\n"), "\(result.stdout)")
+    #expect(!result.stdout.contains("…"))
+  }
+
   @Test func aFailedEntryIsReportedWithItsLineAndSetsTheExitStatus() {
     let dir = TemporaryDirectory()
     let g = smallStore(dir)

@@ -3,6 +3,7 @@
 // Ctrl-R, Tab, multi-line entries, Ctrl-C, Ctrl-D, Chinese display width, .mode and .timer.
 
 import Glibc
+import KnowledgeGraph
 import Testing
 import TestSupport
 
@@ -244,6 +245,42 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
     #expect(t.waitForOutputSinceMark("1 │ one"), "\(t.outputSinceMark)")
     t.send(Keys.control("d"))
     #expect(t.waitForExit() == 0)
+  }
+
+  /// Issue 15: on the shipped graph, the README's first query fits the terminal at 120, 80 and
+  /// 50 columns (no screen line wraps, CJK labels are cut whole with `…`); `.labels off` and
+  /// `.headers off` change the table; piped output is not fitted (see ReplScriptTests).
+  @Test(arguments: [120, 80, 50])
+  func tablesFitTheTerminal(columns: Int) throws {
+    let dir = TemporaryDirectory("xinzhi-fit")
+    let store = try ShippedGraphTests.shippedCopy(dir).directory
+    let terminal = try #require(PseudoTerminal(
+      productPath("xinzhi"), ["--store", store], environment: ["XINZHI_HISTORY": dir.file("history"), "NO_COLOR": ""],
+      columns: columns, rows: 40))
+    #expect(terminal.waitFor("xinzhi>"))
+    terminal.mark()
+    terminal.send("?- financed(X, R), type(R, industrial_revolution)." + Keys.enter)
+    #expect(terminal.waitForOutputSinceMark("(4 rows)"), "\(terminal.outputSinceMark)")
+    let shown = terminal.outputSinceMark.split(separator: "\n").map { String($0.filter { $0 != "\r" }) }
+    let rows = shown.filter { $0.contains("industrial_revolution") || $0.contains("industrial_re") || $0.contains("english_country") }
+    #expect(!rows.isEmpty)
+    for line in shown where !line.contains("?- financed") {
+      #expect(DisplayWidth.of(line) <= columns, "\(columns) columns: `\(line)` is \(DisplayWidth.of(line)) cells")
+    }
+    if columns >= 90 {
+      #expect(terminal.outputSinceMark.contains("third_industrial_revolution   第三次工业革命"))
+    } else {
+      #expect(terminal.outputSinceMark.contains("…"), "\(terminal.outputSinceMark)")
+    }
+    terminal.mark()
+    terminal.send(".labels off" + Keys.enter)
+    terminal.send(".headers off" + Keys.enter)
+    terminal.send("?- financed(X, third_industrial_revolution)." + Keys.enter)
+    #expect(terminal.waitForOutputSinceMark("(1 row)"))
+    #expect(terminal.outputSinceMark.contains("venture_capital_market\r\n"), "\(terminal.outputSinceMark)")
+    #expect(!terminal.outputSinceMark.contains("创业投资市场") && !terminal.outputSinceMark.contains("-----"))
+    terminal.send(Keys.control("d"))
+    #expect(terminal.waitForExit() == 0)
   }
 
   /// The checkpoint is read through a memory mapping. Another program truncating it in place
