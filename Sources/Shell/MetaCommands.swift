@@ -56,7 +56,7 @@ enum MetaCommands {
       try repl.rebuildSession(keepingRules: false)
       repl.console.print("forgot \(count) rule\(count == 1 ? "" : "s") and facts of this session")
     }),
-    Spec(name: "mode", arguments: "[table|csv|tsv|json|markdown]", summary: "how results are printed (default table)", run: mode),
+    Spec(name: "mode", arguments: "[table|box|line|csv|tsv|json|markdown]", summary: "how results are printed (default table)", run: mode),
     Spec(name: "timer", arguments: "[on|off]", summary: "print how long each entry took", run: { repl, invocation throws(DiagnosticError) in
       repl.timer = try onOff(invocation, current: repl.timer)
     }),

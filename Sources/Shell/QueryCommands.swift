@@ -5,7 +5,7 @@ import KnowledgeGraph
 
 enum QueryCommands {
   static let evaluationOptions: [OptionSpec] = [
-    OptionSpec(name: "format", value: "FORMAT", help: "table, csv, tsv, json or markdown (default table)"),
+    OptionSpec(name: "format", value: "FORMAT", help: "table, box, line, csv, tsv, json or markdown (default table)"),
     OptionSpec(name: "timeout", value: "SECONDS", help: "stop a query after this long (default 60; 0 for none)"),
     OptionSpec(name: "max-facts", value: "N", help: "stop after deriving this many facts (default 20,000,000)"),
     OptionSpec(name: "max-memory", value: "SIZE", help: "stop when derived facts and computed values take this much memory, such as 512M or 4G (default an eighth of physical memory, at most 2G)"),
@@ -125,8 +125,9 @@ enum QueryCommands {
     return 0
   }
 
-  /// Prints each answer of a text as it comes; in table format, a text with several queries
-  /// gets each query's text above its table.
+  /// Prints each answer of a text as it comes. A text with several queries gets, in table
+  /// format, each query's text above its table; in CSV, TSV and markdown, a blank line and
+  /// `-- query N` before each answer after the first; in JSON, one object per query and line.
   static func answerPrinter(
     text: String, renderer: ResultRenderer, style: Style, sink: TextSink, written: ((ResultRenderer.Written) -> Void)? = nil
   ) -> (QuerySession.Outcome) -> Void {
@@ -138,14 +139,21 @@ enum QueryCommands {
       }
       return count
     }
-    var first = true
+    var number = 0
     return { outcome in
       guard case .answer(let result) = outcome else { return }
-      if queryCount > 1, renderer.format == .table {
-        if !first { sink.write("\n") }
-        sink.write(style.bold(TerminalText.visible(result.query.source.slice(result.query.query.span))) + "\n")
+      number += 1
+      if queryCount > 1 {
+        switch renderer.format {
+        case .table, .box, .line:
+          if number > 1 { sink.write("\n") }
+          sink.write(style.bold(TerminalText.visible(result.query.source.slice(result.query.query.span))) + "\n")
+        case .csv, .tsv, .markdown:
+          if number > 1 { sink.write(renderer.format == .csv ? "\r\n-- query \(number)\r\n" : "\n-- query \(number)\n") }
+        case .json:
+          break
+        }
       }
-      first = false
       let outcome = renderer.write(result, to: sink)
       written?(outcome)
     }

@@ -11,7 +11,8 @@ import KnowledgeGraph
 
 /// The output formats of query results.
 enum OutputFormat: String, CaseIterable {
-  case table, csv, tsv, json, markdown
+  /// Aligned columns; `box` draws them in a frame, `line` prints one field per line.
+  case table, box, line, csv, tsv, json, markdown
 }
 
 /// Turns a query result into text.
@@ -51,7 +52,9 @@ struct ResultRenderer {
     var writer = ByteWriter(sink: sink, shouldStop: shouldStop)
     let written: Written
     switch format {
-    case .table: written = table(result, &writer)
+    case .table: written = table(result, &writer, box: false)
+    case .box: written = table(result, &writer, box: true)
+    case .line: written = lines(result, &writer)
     case .csv: written = delimited(result, &writer, csv: true)
     case .tsv: written = delimited(result, &writer, csv: false)
     case .json: written = json(result, &writer)
@@ -176,7 +179,34 @@ struct ResultRenderer {
     }
   }
 
-  private func table(_ result: QueryResult, _ writer: inout ByteWriter) -> Written {
+  /// One field per line, `name = value`, names right-aligned, a blank line between rows (for
+  /// narrow screens and wide values).
+  private func lines(_ result: QueryResult, _ writer: inout ByteWriter) -> Written {
+    if result.columns.isEmpty {
+      writer.append(result.totalRows > 0 ? "true\n" : "false\n")
+      return Written(rows: 0, stopped: false)
+    }
+    let names = result.columns.map { TerminalText.visible($0) }
+    let width = names.map { DisplayWidth.of($0) }.max() ?? 0
+    let prefixes = names.map { String(repeating: " ", count: width - DisplayWidth.of($0)) + $0 + " = " }
+    let cells = Cells(result.answer.values) { TerminalText.visible(display($0)) }
+    var first = true
+    let written = eachRow(result, &writer, limit: maxRows) { ranks, writer in
+      if !first { writer.append(byte: UInt8(ascii: "\n")) }
+      first = false
+      for (c, rank) in ranks.enumerated() {
+        writer.append(style.bold(prefixes[c]))
+        cells.write(rank, &writer)
+        writer.append(byte: UInt8(ascii: "\n"))
+      }
+    }
+    if written.stopped { return written }
+    let total = result.totalRows
+    writer.append(style.dim("\n(\(Format.count(total)) row\(total == 1 ? "" : "s")" + (written.rows < total ? "; showing the first \(written.rows)" : "") + ")") + "\n")
+    return written
+  }
+
+  private func table(_ result: QueryResult, _ writer: inout ByteWriter, box: Bool) -> Written {
     if result.columns.isEmpty {
       writer.append(result.totalRows > 0 ? "true\n" : "false\n")
       return Written(rows: 0, stopped: false)
@@ -241,7 +271,7 @@ struct ResultRenderer {
     // until the row fits; cells wider than their column are cut with `…` at display width.
     let natural = widths
     if let maxWidth {
-      var total = widths.reduce(0, +) + gap.count * (arity - 1)
+      var total = widths.reduce(0, +) + (box ? 3 * arity + 1 : gap.count * (arity - 1))
       while total > maxWidth, let c = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[c] > 4 {
         widths[c] -= 1
         total -= 1
@@ -254,22 +284,31 @@ struct ResultRenderer {
     func padded(_ text: String, _ width: Int, last: Bool) -> String {
       last ? text : text + String(repeating: " ", count: max(0, width - DisplayWidth.of(text)))
     }
+    // A frame's rules: ┌─┬─┐, ├─┼─┤, └─┴─┘.
+    func rule(_ left: String, _ middle: String, _ right: String) -> String {
+      left + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: middle) + right + "\n"
+    }
+    if box { writer.append(rule("┌", "┬", "┐")) }
     if headers {
-      var header = ""
+      var header = box ? "│ " : ""
       for (c, name) in result.columns.enumerated() {
-        if c > 0 { header += gap }
-        header += style.bold(padded(fit(TerminalText.visible(name), c), widths[c], last: c == arity - 1))
+        if c > 0 { header += box ? " │ " : gap }
+        header += style.bold(padded(fit(TerminalText.visible(name), c), widths[c], last: !box && c == arity - 1))
       }
-      while header.last == " " { header.removeLast() }
+      if box {
+        header += " │"
+      } else {
+        while header.last == " " { header.removeLast() }
+      }
       writer.append(header + "\n")
-      writer.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: gap) + "\n")
+      writer.append(box ? rule("├", "┼", "┤") : widths.map { String(repeating: "-", count: $0) }.joined(separator: gap) + "\n")
     }
     let written = eachRow(result, &writer, limit: shownCount) { ranks, writer in
-      var line = ""
+      var line = box ? "│ " : ""
       for (c, rank) in ranks.enumerated() {
         let r = Int(rank)
-        if c > 0 { line += gap }
-        let isLast = c == arity - 1
+        if c > 0 { line += box ? " │ " : gap }
+        let isLast = !box && c == arity - 1
         let shown = literal[r] ?? ""
         var width = literalWidth[r]
         var text = shown
@@ -284,11 +323,16 @@ struct ResultRenderer {
         line += text
         if !isLast { line += String(repeating: " ", count: max(0, widths[c] - width)) }
       }
-      while line.last == " " { line.removeLast() }
+      if box {
+        line += " │"
+      } else {
+        while line.last == " " { line.removeLast() }
+      }
       writer.append(line)
       writer.append(byte: UInt8(ascii: "\n"))
     }
     if written.stopped { return written }
+    if box { writer.append(rule("└", "┴", "┘")) }
     let total = result.totalRows
     var footer = "(\(Format.count(total)) row\(total == 1 ? "" : "s"))"
     if shownCount < answer.count {

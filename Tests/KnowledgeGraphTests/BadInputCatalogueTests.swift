@@ -134,7 +134,7 @@ let badInputs: [BadInput] = [
   BadInput(name: "cli: negative depth", arguments: ["export", "--format", "dot", "--around", "a", "--depth", "-2"], status: 64, message: "--depth takes a number, found `-2`"),
   // REPL entries from a pipe
   BadInput(name: "repl: unknown meta-command", arguments: [], input: text("?- edge(a, X).\n.frobnicate\n"), status: 64, message: "<stdin>:2:1: error: unknown command `.frobnicate`"),
-  BadInput(name: "repl: bad .mode", arguments: [], input: text(".mode xml\n"), status: 64, message: "<stdin>:1:7: error: `.mode` takes table, csv, tsv, json, markdown, found `xml`"),
+  BadInput(name: "repl: bad .mode", arguments: [], input: text(".mode xml\n"), status: 64, message: "<stdin>:1:7: error: `.mode` takes table, box, line, csv, tsv, json, markdown, found `xml`"),
   BadInput(name: "repl: .load a missing file", arguments: [], input: text(".load nope.dl\n"), status: 66, message: "cannot open `nope.dl`"),
   BadInput(name: "repl: .output onto the store's log", arguments: [], input: text(".output g/xinzhi.log\n?- edge(a, X).\n"), status: 73, message: "<stdin>:1:9: error: cannot write `g/xinzhi.log`: it is the store's own log"),
   BadInput(name: "repl: .once onto the store's rules", arguments: [], input: text(".once g/rules.dl\n?- edge(a, X).\n"), status: 73, message: "cannot write `g/rules.dl`: it is the store's own standing rules"),

@@ -102,6 +102,34 @@ private func smallStore(_ dir: TemporaryDirectory) -> String {
     #expect(!result.stdout.contains("…"))
   }
 
+  /// `.mode box` frames a table, `.mode line` prints one field per line; several queries in
+  /// one TSV run are separated by a blank line and `-- query N`.
+  @Test func boxLineAndSeveralResults() {
+    let dir = TemporaryDirectory()
+    let g = smallStore(dir)
+    let result = xinzhi(["--store", g], input: ".mode box\n?- edge(X, b).\n.mode line\n?- edge(a, Y), edge(Y, Z).\n.mode tsv\n?- edge(a, X). ?- edge(X, d).\n")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == """
+      ┌───────┐
+      │ X     │
+      ├───────┤
+      │ a  甲 │
+      └───────┘
+      (1 row)
+      Y = b  乙
+      Z = c
+
+      (1 row)
+      X
+      b
+
+      -- query 2
+      X
+      c
+
+      """, "\(result.stdout)")
+  }
+
   @Test func aFailedEntryIsReportedWithItsLineAndSetsTheExitStatus() {
     let dir = TemporaryDirectory()
     let g = smallStore(dir)
@@ -111,7 +139,7 @@ private func smallStore(_ dir: TemporaryDirectory) -> String {
     #expect(result.stdout.contains("c\n(1 row)"))
     #expect(result.stderr.contains("<stdin>:3:4: error: unknown predicate `edgy`"))
     #expect(result.stderr.contains(" 3 | ?- edgy(X, Y).\n   |    ^~~~"))
-    #expect(result.stderr.contains("<stdin>:4:7: error: `.mode` takes table, csv, tsv, json, markdown, found `xml`"))
+    #expect(result.stderr.contains("<stdin>:4:7: error: `.mode` takes table, box, line, csv, tsv, json, markdown, found `xml`"))
     // The first failure decides the status: a usage error first gives 64.
     #expect(xinzhi(["--store", g], input: ".bogus\n?- edgy(X, Y).\n").status == 64)
     // `xinzhi repl` takes the evaluation limits.
