@@ -192,6 +192,7 @@ extension QuerySession {
     switch literal {
     case .atom(let a), .negated(let a, _): a.arguments
     case .comparison(let c): c.left.terms + c.right.terms
+    case .disjunction(let branches, _): branches.flatMap { $0.flatMap(terms) }
     }
   }
 

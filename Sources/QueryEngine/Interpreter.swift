@@ -95,14 +95,15 @@ public final class Interpreter {
   /// - Throws: ``DiagnosticError`` with every error found, or when the budget runs out; nothing
   ///   is added then.
   @discardableResult
-  public func add(_ newRules: [SourcedRule], budget: Budget? = nil) throws(DiagnosticError) -> [Diagnostic] {
-    guard !newRules.isEmpty else { return [] }
+  public func add(_ given: [SourcedRule], budget: Budget? = nil) throws(DiagnosticError) -> [Diagnostic] {
+    guard !given.isEmpty else { return [] }
     let budget = budget ?? Budget(limits)
-    let (checked, diagnostics, context) = checker.extend(establishedContext(), rules: newRules, queries: [], shouldStop: { budget.isExhausted })
+    let (checked, diagnostics, context) = checker.extend(establishedContext(), rules: given, queries: [], shouldStop: { budget.isExhausted })
     try budget.checkStage()
     if diagnostics.contains(where: { $0.severity == .error }) {
       throw DiagnosticError(diagnostics.filter { $0.severity == .error })
     }
+    let newRules = checked.rules  // disjunctions expanded
     // Stratification is checked for the whole rule set now, so a later query cannot be the
     // first to hit a cycle introduced here.
     // The program in force is taken out (so that extending it copies nothing) and rebuilt from
@@ -310,11 +311,14 @@ public final class Interpreter {
     var lowering = Lowering(dictionary: dictionary, storeDictionary: source.dictionary)
     lowering.program = baseProgram()
     let result = lowering.program.add(PredicateEntry(name: "?-", arity: query.columns.count, kind: .derived))
-    let origin = RuleOrigin(sourced: nil, literalSpans: query.query.body.map(\.span), note: "query")
-    var rule = lowering.lower(head: nil, queryColumns: query.columns, body: query.query.body, predicates: predicates, origin: origin, resultPredicate: result)
-    rule.origin.queryText = query.source.slice(query.query.span)
-    rule.origin.querySource = query.source
-    lowering.program.rules.append(rule)
+    // A query with a disjunction is one rule per alternative, all for the same result.
+    for body in query.branches {
+      let origin = RuleOrigin(sourced: nil, literalSpans: body.map(\.span), note: "query")
+      var rule = lowering.lower(head: nil, queryColumns: query.columns, body: body, predicates: predicates, origin: origin, resultPredicate: result)
+      rule.origin.queryText = query.source.slice(query.query.span)
+      rule.origin.querySource = query.source
+      lowering.program.rules.append(rule)
+    }
     return (lowering.program, result)
   }
 }

@@ -131,6 +131,10 @@ struct Lowering {
         }
       case .comparison(let c):
         literals.append(.compare(c.op, expression(c.left), expression(c.right)))
+      case .disjunction:
+        // Rules and queries reach lowering expanded into one body per alternative (the checker
+        // expands rules and refuses what it cannot expand; queries lower their branches).
+        break
       }
     }
     var headAtom: IRAtom

@@ -98,6 +98,7 @@ public struct Lexer {
     case UInt8(ascii: "("): return single(.leftParen)
     case UInt8(ascii: ")"): return single(.rightParen)
     case UInt8(ascii: ","): return single(.comma)
+    case UInt8(ascii: ";"): return single(.semicolon)
     case UInt8(ascii: "+"): return single(.plus)
     case UInt8(ascii: "-"): return single(.minus)
     case UInt8(ascii: "*"): return single(.star)

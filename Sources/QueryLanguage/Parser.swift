@@ -214,6 +214,9 @@ public struct Parser {
 
   // literal = "not" atom | atom | comparison ;
   private mutating func parseLiteral() throws(Failure) -> Literal {
+    if case .leftParen = current.kind, opensLiteralGroup {
+      return try parseDisjunction()
+    }
     if case .identifier("not") = current.kind, case .identifier = peek.kind {
       let start = current.span
       advance()
@@ -234,6 +237,40 @@ public struct Parser {
       return .atom(atom)
     }
     throw failure("expected an atom or a comparison, found an expression without a comparison operator", at: left.span)
+  }
+
+  /// Whether the `(` at the current token opens a group of literals rather than an arithmetic
+  /// expression: a `;` or `,` directly inside it (commas of calls sit deeper).
+  private var opensLiteralGroup: Bool {
+    var depth = 0
+    var i = position
+    while i < tokens.count {
+      switch tokens[i].kind {
+      case .leftParen: depth += 1
+      case .rightParen:
+        depth -= 1
+        if depth == 0 { return false }
+      case .semicolon, .comma: if depth == 1 { return true }
+      case .period, .end: return false
+      default: break
+      }
+      i += 1
+    }
+    return false
+  }
+
+  // disjunction = "(" body { ";" body } ")" ;
+  private mutating func parseDisjunction() throws(Failure) -> Literal {
+    let start = current.span
+    advance()
+    try enter(start)
+    defer { nesting -= 1 }
+    var branches: [[Literal]] = []
+    repeat {
+      branches.append(try parseBody())
+    } while match(.semicolon)
+    let close = try expect(.rightParen, "`;` or `)` in the group opened here")
+    return .disjunction(branches, span: start.union(close))
   }
 
   private var isComparisonNext: Bool {
@@ -449,7 +486,7 @@ public struct Parser {
 
   private func sameKind(_ a: Token.Kind, _ b: Token.Kind) -> Bool {
     switch (a, b) {
-    case (.leftParen, .leftParen), (.rightParen, .rightParen), (.comma, .comma), (.period, .period),
+    case (.leftParen, .leftParen), (.rightParen, .rightParen), (.comma, .comma), (.semicolon, .semicolon), (.period, .period),
       (.implies, .implies), (.query, .query), (.plus, .plus), (.minus, .minus), (.star, .star),
       (.slash, .slash), (.percent, .percent), (.end, .end):
       return true

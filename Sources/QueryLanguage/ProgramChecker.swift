@@ -11,6 +11,9 @@ public struct SourcedRule: Sendable {
   public var rule: Rule
   /// Its source text.
   public var source: SourceText
+  /// For one of the rules a rule with a disjunction stands for: which alternative (from 0) of
+  /// how many. Nil for a rule written without one.
+  public var alternative: (index: Int, count: Int)?
 
   /// Pairs a rule with its source.
   public init(_ rule: Rule, _ source: SourceText) {
@@ -20,6 +23,24 @@ public struct SourcedRule: Sendable {
 
   /// Where the rule starts, as `file:line:col`.
   public var location: SourceLocation { source.location(of: rule.span) }
+
+  /// The rules without disjunctions this rule stands for, one per combination of alternatives
+  /// (itself when it has no disjunction, or when it stands for too many: the checker reports
+  /// that).
+  public var alternatives: [SourcedRule] {
+    // An aggregate ranges over all of its body's solutions, so its rule is never split (the
+    // checker refuses a disjunction there).
+    guard !rule.head.hasAggregate, rule.body.contains(where: { if case .disjunction = $0 { true } else { false } }),
+      let bodies = Literal.expand(rule.body)
+    else {
+      return [self]
+    }
+    return bodies.enumerated().map { k, body in
+      var one = SourcedRule(Rule(head: rule.head, body: body, span: rule.span), source)
+      one.alternative = (k, bodies.count)
+      return one
+    }
+  }
 }
 
 /// A query with the text it was parsed from and its result columns.
@@ -30,18 +51,23 @@ public struct SourcedQuery: Sendable {
   public var source: SourceText
   /// The result columns: named variables (not starting with `_`) in order of first appearance.
   public var columns: [String]
+  /// The bodies without disjunctions the query's body stands for (just the body when it has
+  /// none; the body itself, unexpanded, when it stands for too many, which the checker reports).
+  public var branches: [[Literal]]
 
   /// Pairs a query with its source; columns are filled in by the checker.
   public init(_ query: Query, _ source: SourceText) {
     self.query = query
     self.source = source
     self.columns = []
+    branches = Literal.expand(query.body) ?? [query.body]
   }
 }
 
 extension Program {
-  /// The rules of this program with their source.
-  public var sourcedRules: [SourcedRule] { rules.map { SourcedRule($0, source) } }
+  /// The rules of this program with their source; a rule with a disjunction becomes one rule
+  /// per combination of alternatives (see ``SourcedRule/alternatives``).
+  public var sourcedRules: [SourcedRule] { rules.flatMap { SourcedRule($0, source).alternatives } }
   /// The queries of this program with their source.
   public var sourcedQueries: [SourcedQuery] { queries.map { SourcedQuery($0, source) } }
 }
@@ -129,8 +155,10 @@ public struct ProgramChecker {
   /// - Returns: The checked program (its `rules` are the new ones), the diagnostics of the new
   ///   clauses, and the context extended by the new rules (meaningful only without errors).
   public func extend(
-    _ context: Context, rules: [SourcedRule], queries: [SourcedQuery], shouldStop: StopRequest? = nil
+    _ context: Context, rules given: [SourcedRule], queries: [SourcedQuery], shouldStop: StopRequest? = nil
   ) -> (CheckedProgram, [Diagnostic], Context) {
+    // Rules with disjunctions are checked (and returned) as the rules they stand for.
+    let rules = given.flatMap(\.alternatives)
     var diagnostics = BoundedDiagnostics()
     var stopped = false
     func stop() -> Bool {
@@ -237,6 +265,14 @@ public struct ProgramChecker {
         help: Suggestions.didYouMean(atom.predicate, in: knownNames) ?? "`.schema` (at the command line: `xinzhi schema`) lists the predicates and builtins"))
     }
 
+    /// A body with disjunctions that stand for too many bodies.
+    func tooManyAlternatives(_ body: [Literal], _ source: SourceText) {
+      guard let first = body.first(where: { if case .disjunction = $0 { true } else { false } }), Literal.expand(body) == nil else { return }
+      diagnostics.append(.error(
+        code: "disjunction", "the disjunctions of this body stand for more than \(Literal.maximumAlternatives) bodies", in: source, at: first.span,
+        help: "define a helper predicate for some of the alternatives and use it here"))
+    }
+
     func resolve(_ body: [Literal], _ source: SourceText) {
       for literal in body {
         switch literal {
@@ -244,6 +280,8 @@ public struct ProgramChecker {
         case .comparison(let c):
           unbound(c, source)
           checkCalls(c, source, &diagnostics, knownNames)
+        case .disjunction(let branches, _):
+          for branch in branches { resolve(branch, source) }
         }
       }
     }
@@ -253,6 +291,12 @@ public struct ProgramChecker {
       if stop() { break }
       let before = diagnostics.count
       unbound(sourced.rule.head.arguments.compactMap { if case .term(let t) = $0 { t } else { nil } }, sourced.source)
+      if sourced.rule.head.hasAggregate, let disjunction = sourced.rule.body.first(where: { if case .disjunction = $0 { true } else { false } }) {
+        diagnostics.append(.error(
+          code: "disjunction-aggregate", "an aggregate cannot range over a disjunction in its rule's body", in: sourced.source, at: disjunction.span,
+          help: "define a helper predicate with one rule per alternative (or the disjunction), and aggregate over it"))
+      }
+      if !sourced.rule.head.hasAggregate { tooManyAlternatives(sourced.rule.body, sourced.source) }
       resolve(sourced.rule.body, sourced.source)
       if diagnostics.count > before { unresolved.insert(index) }
     }
@@ -261,6 +305,7 @@ public struct ProgramChecker {
     for var sourced in queries {
       if stop() { break }
       let before = diagnostics.count
+      tooManyAlternatives(sourced.query.body, sourced.source)
       resolve(sourced.query.body, sourced.source)
       sourced.columns = ProgramChecker.columns(of: sourced.query)
       if diagnostics.count > before { unresolvedQueries.insert(checkedQueries.count) }
@@ -274,9 +319,17 @@ public struct ProgramChecker {
     }
     for (index, sourced) in checkedQueries.enumerated() where !unresolvedQueries.contains(index) {
       if stop() { break }
-      let body = sourced.query.body
-      let bound = safeOrder(body, predicates, initiallyBound: [], sourced.source, &diagnostics)
-      _ = bound
+      // Each body the query stands for must be safe and bind every result column.
+      for body in sourced.branches {
+        let bound = safeOrder(body, predicates, initiallyBound: [], sourced.source, &diagnostics)
+        if sourced.branches.count > 1, let missing = sourced.columns.first(where: { !bound.contains($0) }) {
+          let span = sourced.query.body.first(where: { if case .disjunction = $0 { true } else { false } })?.span ?? sourced.query.span
+          diagnostics.append(.error(
+            code: "disjunction-column", "result column `\(missing)` is not bound in every alternative of the query",
+            in: sourced.source, at: span, help: "bind it in each alternative, or name it `_\(missing)` if it is not wanted in the result"))
+          break
+        }
+      }
       for key in sourced.query.ordering where !sourced.columns.contains(key.variable) {
         diagnostics.append(.error(code: "order-by", "cannot order by `\(key.variable)`: it is not a result column of the query", in: sourced.source, at: key.span, help: "the columns are \(sourced.columns.map { "`\($0)`" }.joined(separator: ", "))"))
       }
@@ -284,7 +337,11 @@ public struct ProgramChecker {
     var extended = Context()
     extended.predicates = predicates
     extended.definedAt = definedAt
-    return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), diagnostics.all, extended)
+    // The alternatives of a rule with a disjunction share their text: a problem in a part they
+    // share is reported once.
+    var seen = Set<String>()
+    let unique = diagnostics.all.filter { seen.insert("\($0.code)|\($0.location.map { "\($0.line):\($0.column)" } ?? "")|\($0.message)").inserted }
+    return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), unique, extended)
   }
 
   /// The result columns of a query: named variables not starting with `_`, in order of first
@@ -352,6 +409,7 @@ public struct ProgramChecker {
     switch literal {
     case .atom(let a), .negated(let a, _): return a.arguments.flatMap { variables(in: $0) }
     case .comparison(let c): return variables(in: c.left) + variables(in: c.right)
+    case .disjunction(let branches, _): return branches.flatMap { $0.flatMap { variables(in: $0) } }
     }
   }
 
@@ -437,6 +495,8 @@ public struct ProgramChecker {
         diagnostics.append(.error(code: "unsafe-variable", "variable `\(variable.name)` in `\(text)` is not bound", in: source, at: variable.span, help: "comparisons need their variables bound by a positive atom (`=` may bind one side when the other is bound)"))
       case .atom:
         diagnostics.append(.error(code: "unsafe-variable", "variable `\(variable.name)` in `\(text)` is not bound", in: source, at: variable.span, help: "builtin tests and function inputs need their variables bound by a positive atom"))
+      case .disjunction:
+        break  // bodies are expanded before their safety is checked
       }
     }
     return bound
@@ -473,6 +533,8 @@ public struct ProgramChecker {
       guard c.op == .equal else { return nil }
       if case .term(.variable(let name, _)) = c.left, !bound.contains(name), rightBound { return [name] }
       if case .term(.variable(let name, _)) = c.right, !bound.contains(name), leftBound { return [name] }
+      return nil
+    case .disjunction:
       return nil
     }
   }

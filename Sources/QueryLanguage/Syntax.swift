@@ -164,6 +164,9 @@ public enum Literal: Sendable {
   case negated(Atom, span: SourceSpan)
   /// `left op right`.
   case comparison(Comparison)
+  /// `(A, B ; C)`: the alternatives, each a conjunction. A rule or query with a disjunction
+  /// stands for one rule or query body per combination of alternatives (see ``expand(_:)``).
+  case disjunction([[Literal]], span: SourceSpan)
 
   /// The literal's span.
   public var span: SourceSpan {
@@ -171,7 +174,32 @@ public enum Literal: Sendable {
     case .atom(let a): a.span
     case .negated(_, let span): span
     case .comparison(let c): c.span
+    case .disjunction(_, let span): span
     }
+  }
+
+  /// The most bodies one rule or query may stand for.
+  public static let maximumAlternatives = 256
+
+  /// The bodies without disjunctions that a body stands for: one per combination of
+  /// alternatives, in order (`a, (b ; c), (d ; e)` → `a, b, d`; `a, b, e`; `a, c, d`;
+  /// `a, c, e`); nil when there would be more than ``maximumAlternatives``.
+  public static func expand(_ body: [Literal]) -> [[Literal]]? {
+    var bodies: [[Literal]] = [[]]
+    for literal in body {
+      guard case .disjunction(let branches, _) = literal else {
+        for k in bodies.indices { bodies[k].append(literal) }
+        continue
+      }
+      var choices: [[Literal]] = []
+      for branch in branches {
+        guard let expanded = expand(branch) else { return nil }
+        choices += expanded
+      }
+      guard bodies.count * choices.count <= maximumAlternatives else { return nil }
+      bodies = bodies.flatMap { prefix in choices.map { prefix + $0 } }
+    }
+    return bodies
   }
 }
 

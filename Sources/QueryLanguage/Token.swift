@@ -23,6 +23,8 @@ public struct Token: Hashable, Sendable {
     case rightParen
     /// `,`
     case comma
+    /// `;` between the alternatives of a disjunction
+    case semicolon
     /// `.` ending a clause
     case period
     /// `:-`
@@ -79,6 +81,7 @@ extension Token.Kind {
     case .leftParen: return "`(`"
     case .rightParen: return "`)`"
     case .comma: return "`,`"
+    case .semicolon: return "`;`"
     case .period: return "`.`"
     case .implies: return "`:-`"
     case .query: return "`?-`"

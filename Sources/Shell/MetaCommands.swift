@@ -260,7 +260,8 @@ enum MetaCommands {
       return
     }
     var lastSource = ""
-    for (k, sourced) in all.enumerated() {
+    // A rule with a disjunction is listed once, as written (not once per alternative).
+    for (k, sourced) in all.enumerated() where (sourced.alternative?.index ?? 0) == 0 {
       if sourced.source.name != lastSource {
         lastSource = sourced.source.name
         let origin = k < repl.standingRuleCount ? "standing rules" : "added in this session"

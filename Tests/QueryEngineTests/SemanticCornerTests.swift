@@ -67,6 +67,19 @@ private func lines(_ rows: Set<[Value]>?) -> [String] {
     // Grouped counts over a repeated-variable body: for each f loop X, the distinct Y with
     // e(X, Y): c has e(c, a) and e(c, d), so 2; d has no e edge, so no group at all.
     ("k(X, count(Y)) :- f(X, X), e(X, Y). ?- k(X, N).", ["c 2"]),
+    // Disjunction (issue 15): each alternative in its place; a variable local to one
+    // alternative; a recursive alternative; nesting; a disjunction in a query, ordered and
+    // limited; a group with one alternative is a conjunction; a parenthesised expression stays
+    // an expression.
+    ("p(X) :- (e(X, Y) ; f(Y, X)). ?- p(X).", ["a", "b", "c", "d"]),
+    ("p(X) :- (e(X, c) ; f(X, X), X != d). ?- p(X).", ["b", "c"]),
+    ("r(X, Y) :- (e(X, Y) ; r(X, Z), e(Z, Y)). ?- r(d, Y).", []),
+    ("r(X, Y) :- (e(X, Y) ; r(X, Z), e(Z, Y)). ?- r(b, Y).", ["a", "b", "c", "d"]),
+    ("p(X) :- (e(X, Y), (Y = a ; Y = d) ; val(X, 5)). ?- p(X).", ["b", "c"]),
+    ("?- (e(X, Y) ; f(X, Y)), X = d.", ["d a", "d d"]),
+    ("?- (e(X, b), Y = 1 ; val(X, Y)) order by Y desc limit 2.", ["b 5", "c 5"]),
+    ("?- (e(X, Y), f(Y, Y)).", ["b c", "c d"]),
+    ("?- val(X, V), (V + 1) * 2 > 10.", ["b 5", "c 5"]),
   ])
   func repeatedVariablesAndConstants(text: String, expected: [String]) throws {
     for configuration in EngineConfiguration.all {

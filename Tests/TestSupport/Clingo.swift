@@ -56,7 +56,10 @@ public enum Clingo {
       let columns = ProgramChecker.columns(of: query)
       arities.append(columns.count)
       let head = columns.isEmpty ? "\(prefix)q\(k)" : "\(prefix)q\(k)(\(columns.joined(separator: ",")))"
-      lines.append("\(head) :- \(body(query.body, prefix: prefix)).")
+      // A query with a disjunction: one rule per alternative, as for rules.
+      for alternative in alternatives(query.body) {
+        lines.append("\(head) :- \(body(alternative, prefix: prefix)).")
+      }
       lines.append("#show \(prefix)q\(k)/\(columns.count).")
     }
     return (lines.joined(separator: "\n"), arities)
@@ -99,14 +102,34 @@ public enum Clingo {
       case .atom(let a): atom(a, prefix: prefix)
       case .negated(let a, _): "not \(atom(a, prefix: prefix))"
       case .comparison(let c): "\(expression(c.left)) \(c.op.rawValue) \(expression(c.right))"
+      case .disjunction: "#false"  // rules are split by alternative before their bodies are printed
       }
     }.joined(separator: ", ")
+  }
+
+  /// The bodies a body with disjunctions stands for (written here, not taken from the engine,
+  /// so that the differential test checks the engine's own expansion).
+  static func alternatives(_ body: [Literal]) -> [[Literal]] {
+    guard let k = body.firstIndex(where: { if case .disjunction = $0 { true } else { false } }),
+      case .disjunction(let branches, _) = body[k]
+    else { return [body] }
+    return branches.flatMap { branch in
+      var replaced = body
+      replaced.replaceSubrange(k...k, with: branch)
+      return alternatives(replaced)
+    }
   }
 
   /// A rule; an aggregate head becomes clingo's aggregate over the body, grouped by the head's
   /// other arguments through a domain predicate (so min and max of nothing derive nothing, and
   /// count and sum of nothing give 0 only without groups, as in the engine).
   static func rule(_ rule: Rule, prefix: String, number: Int) -> [String] {
+    // clingo has no disjunction in bodies: one rule per alternative (aggregate rules have none;
+    // the checker refuses them).
+    let bodies = alternatives(rule.body)
+    if bodies.count > 1 {
+      return bodies.flatMap { self.rule(Rule(head: rule.head, body: $0, span: rule.span), prefix: prefix, number: number) }
+    }
     let name = "\(prefix)\(rule.head.predicate)"
     guard rule.head.hasAggregate else {
       let head = rule.head.arguments.isEmpty ? name : "\(name)(\(rule.head.arguments.map { if case .term(let t) = $0 { term(t) } else { "?" } }.joined(separator: ",")))"

@@ -35,7 +35,7 @@ public struct NaiveEvaluator {
       if rounds > defined.count + 2 { throw Failure.notStratifiable }
       for rule in rules {
         let head = rule.head.predicate
-        for literal in rule.body {
+        for literal in NaiveEvaluator.flattened(rule.body) {
           var q: String?
           var strict = rule.head.hasAggregate
           switch literal {
@@ -43,7 +43,7 @@ public struct NaiveEvaluator {
           case .negated(let a, _):
             q = a.predicate
             strict = true
-          case .comparison: q = nil
+          case .comparison, .disjunction: q = nil
           }
           guard let q, defined.contains(q) else { continue }
           let need = (stratum[q] ?? 0) + (strict ? 1 : 0)
@@ -194,6 +194,9 @@ public struct NaiveEvaluator {
     var rest = body
     let literal = rest.remove(at: pick)
     switch literal {
+    case .disjunction(let branches, _):
+      // Read directly: the solutions of the body are those of each alternative in its place.
+      for branch in branches { try solve(branch + rest, env, facts, emit) }
     case .atom(let atom) where NaiveEvaluator.tests.contains(atom.predicate):
       let values = atom.arguments.map { value($0, env) }
       if values.allSatisfy({ $0 != nil }), test(atom.predicate, values.compactMap { $0 }) { try solve(rest, env, facts, emit) }
@@ -262,6 +265,15 @@ public struct NaiveEvaluator {
     }
   }
 
+  /// The literals of a body with the alternatives of its disjunctions spread out (for the
+  /// strata, which depend only on which predicates a rule reads and how).
+  static func flattened(_ body: [Literal]) -> [Literal] {
+    body.flatMap { literal -> [Literal] in
+      if case .disjunction(let branches, _) = literal { return branches.flatMap(flattened) }
+      return [literal]
+    }
+  }
+
   func ready(_ literal: Literal, _ env: [String: Value]) -> Bool {
     func vars(_ e: Expression) -> [String] {
       switch e {
@@ -273,6 +285,8 @@ public struct NaiveEvaluator {
       }
     }
     switch literal {
+    case .disjunction:
+      return true
     case .atom(let a) where NaiveEvaluator.tests.contains(a.predicate):
       return a.arguments.allSatisfy { if case .variable(let n, _) = $0 { env[n] != nil } else { true } }
     case .atom(let a) where NaiveEvaluator.functions.contains(a.predicate):

@@ -28,6 +28,7 @@ public enum ProgramFeature: String, CaseIterable, Sendable {
   case stringBuiltin = "string builtin"
   case dateBuiltin = "date builtin"
   case typeTest = "type test"
+  case disjunction = "disjunction"
   case aggregate = "aggregate"
   case ungroupedAggregate = "aggregate without groups (may be over nothing)"
   case aggregateOverRecursion = "aggregate over a recursive predicate"
@@ -149,6 +150,9 @@ public enum ProgramFeature: String, CaseIterable, Sendable {
           if c.op != .equal { features.insert(.comparison) }
           expressionFeatures(c.left)
           expressionFeatures(c.right)
+        case .disjunction(let branches, _):
+          features.insert(.disjunction)
+          branches.forEach(bodyFeatures)
         }
       }
     }

@@ -367,7 +367,9 @@ private struct Generator {
       let edge = pick(edges)
       let other = pick(edges)
       var body: [String]
-      switch random.below(9) {
+      switch random.below(10) {
+      case 9:  // a disjunction: each alternative binds X and Y, one of them recursive
+        body = ["(\(edge)(X, Y) ; \(other)(Y, X) ; \(name)(X, Z), \(edge)(Z, Y))"]
       case 0, 1: body = ["\(name)(X, Z)", "\(edge)(Z, Y)"]  // right-linear
       case 2, 3: body = ["\(edge)(X, Z)", "\(name)(Z, Y)"]  // left-linear
       case 4: body = ["\(edge)(X, A)", "\(name)(A, B)", "\(other)(B, Y)"]  // same generation
@@ -490,6 +492,10 @@ private struct Generator {
       }
       if spec.kinds.count >= 2, spec.kinds[0] == spec.kinds[1], random.chance(0.5) {
         lines.append("?- \(spec.name)(A, A\(spec.kinds.count > 2 ? ", B" : "")).")
+      }
+      if spec.kinds == [.entity, .entity], random.chance(0.3) {
+        // A disjunction in a query: both alternatives bind both columns.
+        lines.append("?- (\(spec.name)(A, B) ; \(pick(["e", "f"]))(B, A)), A != \(node()).")
       }
       if spec.kinds.first == .entity, random.chance(0.4) {
         let rest = spec.kinds.dropFirst().indices.map { "B\($0)" }
