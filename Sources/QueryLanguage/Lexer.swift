@@ -99,6 +99,8 @@ public struct Lexer {
     case UInt8(ascii: ")"): return single(.rightParen)
     case UInt8(ascii: ","): return single(.comma)
     case UInt8(ascii: ";"): return single(.semicolon)
+    case UInt8(ascii: "["): return single(.leftBracket)
+    case UInt8(ascii: "]"): return single(.rightBracket)
     case UInt8(ascii: "+"): return single(.plus)
     case UInt8(ascii: "-"): return single(.minus)
     case UInt8(ascii: "*"): return single(.star)
@@ -112,9 +114,7 @@ public struct Lexer {
         offset += 2
         return Token(.implies, SourceSpan(start: start, end: offset))
       }
-      error("unexpected `:`; rules are written `head :- body.`", start, start + 1)
-      offset += 1
-      return nil
+      return single(.colon)
     case UInt8(ascii: "?"):
       if peek(1) == UInt8(ascii: "-") {
         offset += 2

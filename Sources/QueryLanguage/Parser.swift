@@ -106,11 +106,26 @@ public struct Parser {
     return .rule(try parseRule())
   }
 
-  // query = "?-" body [ "order" "by" key { "," key } ] [ "limit" integer ] "." ;
-  // key   = variable [ "asc" | "desc" ] ;
+  // query   = "?-" [ columns ":" ] body [ "order" "by" key { "," key } ] [ "limit" integer ] "." ;
+  // columns = "[" variable { "," variable } "]" ;
+  // key     = variable [ "asc" | "desc" ] ;
   private mutating func parseQuery() throws(Failure) -> Query {
     let start = current.span
     advance()
+    var columns: [(name: String, span: SourceSpan)]?
+    if match(.leftBracket) {
+      var list: [(name: String, span: SourceSpan)] = []
+      repeat {
+        guard case .variable(let name) = current.kind, name != "_" else {
+          throw expected("a variable naming a result column")
+        }
+        list.append((name, current.span))
+        advance()
+      } while match(.comma)
+      _ = try expect(.rightBracket, "`,` or `]` after a result column")
+      _ = try expect(.colon, "`:` between the result columns and the query's body")
+      columns = list
+    }
     let body = try parseBody()
     var ordering: [OrderKey] = []
     var limit: Int?
@@ -144,13 +159,16 @@ public struct Parser {
       advance()
     }
     let end = try expectPeriod(after: "the query")
-    return Query(body: body, ordering: ordering, limit: limit, span: start.union(end))
+    return Query(body: body, ordering: ordering, limit: limit, columns: columns, span: start.union(end))
   }
 
   // rule = head [ ":-" body ] "." ;
   private mutating func parseRule() throws(Failure) -> Rule {
     let head = try parseHead()
     var body: [Literal] = []
+    if case .colon = current.kind {
+      throw failure("unexpected `:`; rules are written `head :- body.`", at: current.span)
+    }
     if match(.implies) {
       body = try parseBody()
     }
@@ -486,7 +504,7 @@ public struct Parser {
 
   private func sameKind(_ a: Token.Kind, _ b: Token.Kind) -> Bool {
     switch (a, b) {
-    case (.leftParen, .leftParen), (.rightParen, .rightParen), (.comma, .comma), (.semicolon, .semicolon), (.period, .period),
+    case (.leftParen, .leftParen), (.rightParen, .rightParen), (.comma, .comma), (.semicolon, .semicolon), (.leftBracket, .leftBracket), (.rightBracket, .rightBracket), (.colon, .colon), (.period, .period),
       (.implies, .implies), (.query, .query), (.plus, .plus), (.minus, .minus), (.star, .star),
       (.slash, .slash), (.percent, .percent), (.end, .end):
       return true

@@ -319,9 +319,30 @@ public struct ProgramChecker {
     }
     for (index, sourced) in checkedQueries.enumerated() where !unresolvedQueries.contains(index) {
       if stop() { break }
+      // Columns listed by name: each once, each a variable of the body.
+      if let listed = sourced.query.columns {
+        var seen = Set<String>()
+        let used = Set(sourced.query.body.flatMap { ProgramChecker.variables(in: $0) }.map(\.name))
+        for column in listed {
+          if !seen.insert(column.name).inserted {
+            diagnostics.append(.error(code: "query-columns", "result column `\(column.name)` is listed twice", in: sourced.source, at: column.span))
+          } else if !used.contains(column.name) {
+            diagnostics.append(.error(
+              code: "query-columns", "result column `\(column.name)` does not appear in the query's body", in: sourced.source, at: column.span,
+              help: "the body's variables are \(Array(Set(used)).sorted().map { "`\($0)`" }.joined(separator: ", "))"))
+          }
+        }
+      }
       // Each body the query stands for must be safe and bind every result column.
       for body in sourced.branches {
         let bound = safeOrder(body, predicates, initiallyBound: [], sourced.source, &diagnostics)
+        if sourced.branches.count == 1, sourced.query.columns != nil, let missing = sourced.columns.first(where: { !bound.contains($0) && used(sourced.query, $0) }) {
+          diagnostics.append(.error(
+            code: "query-columns", "result column `\(missing)` is not bound by the query's body", in: sourced.source,
+            at: sourced.query.columns?.first(where: { $0.name == missing })?.span ?? sourced.query.span,
+            help: "a column needs a positive atom (or `=`) that binds it"))
+          break
+        }
         if sourced.branches.count > 1, let missing = sourced.columns.first(where: { !bound.contains($0) }) {
           let span = sourced.query.body.first(where: { if case .disjunction = $0 { true } else { false } })?.span ?? sourced.query.span
           diagnostics.append(.error(
@@ -344,9 +365,15 @@ public struct ProgramChecker {
     return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), unique, extended)
   }
 
-  /// The result columns of a query: named variables not starting with `_`, in order of first
-  /// appearance.
+  /// Whether a variable occurs in a query's body.
+  private func used(_ query: Query, _ name: String) -> Bool {
+    query.body.contains { ProgramChecker.variables(in: $0).contains { $0.name == name } }
+  }
+
+  /// The result columns of a query: those listed (`?- [A, B] : ...`), else its named variables
+  /// not starting with `_`, in order of first appearance.
   public static func columns(of query: Query) -> [String] {
+    if let listed = query.columns { return listed.map(\.name) }
     var seen: [String] = []
     func visit(_ name: String) {
       if !name.hasPrefix("_"), !seen.contains(name) { seen.append(name) }

@@ -127,14 +127,18 @@ public struct Query: Sendable {
   public var ordering: [OrderKey]
   /// The maximum number of rows, if given.
   public var limit: Int?
+  /// The result columns as written (`?- [Name, Year] : ...`), with their spans; nil: the
+  /// body's named variables in order of first appearance.
+  public var columns: [(name: String, span: SourceSpan)]?
   /// The whole query.
   public var span: SourceSpan
 
   /// Creates a query.
-  public init(body: [Literal], ordering: [OrderKey] = [], limit: Int? = nil, span: SourceSpan) {
+  public init(body: [Literal], ordering: [OrderKey] = [], limit: Int? = nil, columns: [(name: String, span: SourceSpan)]? = nil, span: SourceSpan) {
     self.body = body
     self.ordering = ordering
     self.limit = limit
+    self.columns = columns
     self.span = span
   }
 }

@@ -25,6 +25,8 @@ public struct Token: Hashable, Sendable {
     case comma
     /// `;` between the alternatives of a disjunction
     case semicolon
+    /// `[` and `]` around a query's result columns, `:` after them
+    case leftBracket, rightBracket, colon
     /// `.` ending a clause
     case period
     /// `:-`
@@ -82,6 +84,9 @@ extension Token.Kind {
     case .rightParen: return "`)`"
     case .comma: return "`,`"
     case .semicolon: return "`;`"
+    case .leftBracket: return "`[`"
+    case .rightBracket: return "`]`"
+    case .colon: return "`:`"
     case .period: return "`.`"
     case .implies: return "`:-`"
     case .query: return "`?-`"

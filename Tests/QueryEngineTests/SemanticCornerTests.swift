@@ -80,6 +80,11 @@ private func lines(_ rows: Set<[Value]>?) -> [String] {
     ("?- (e(X, b), Y = 1 ; val(X, Y)) order by Y desc limit 2.", ["b 5", "c 5"]),
     ("?- (e(X, Y), f(Y, Y)).", ["b c", "c d"]),
     ("?- val(X, V), (V + 1) * 2 > 10.", ["b 5", "c 5"]),
+    // Result columns listed (issue 15): their order, a subset, a `_` variable, with order by.
+    ("?- [Y, X] : e(X, Y), X = c.", ["a c", "d c"]),
+    ("?- [Y] : e(X, Y).", ["a", "b", "c", "d"]),
+    ("?- [_V] : val(_, _V).", ["1", "5"]),
+    ("?- [V, X] : val(X, V) order by V desc limit 1.", ["5 b"]),
   ])
   func repeatedVariablesAndConstants(text: String, expected: [String]) throws {
     for configuration in EngineConfiguration.all {

@@ -29,6 +29,7 @@ public enum ProgramFeature: String, CaseIterable, Sendable {
   case dateBuiltin = "date builtin"
   case typeTest = "type test"
   case disjunction = "disjunction"
+  case queryColumns = "query with listed result columns"
   case aggregate = "aggregate"
   case ungroupedAggregate = "aggregate without groups (may be over nothing)"
   case aggregateOverRecursion = "aggregate over a recursive predicate"
@@ -190,6 +191,7 @@ public enum ProgramFeature: String, CaseIterable, Sendable {
     }
     for query in queries {
       bodyFeatures(query.body)
+      if query.columns != nil { features.insert(.queryColumns) }
       var sawStored = false
       for literal in query.body {
         guard case .atom(let a) = literal else { continue }

@@ -493,6 +493,11 @@ private struct Generator {
       if spec.kinds.count >= 2, spec.kinds[0] == spec.kinds[1], random.chance(0.5) {
         lines.append("?- \(spec.name)(A, A\(spec.kinds.count > 2 ? ", B" : "")).")
       }
+      if spec.kinds.count >= 2, random.chance(0.3) {
+        // Result columns listed: reversed, or a subset.
+        let listed = random.chance(0.5) ? Array(columns.reversed()) : [columns[columns.count - 1]]
+        lines.append("?- [\(listed.joined(separator: ", "))] : \(spec.name)(\(columns.joined(separator: ", "))).")
+      }
       if spec.kinds == [.entity, .entity], random.chance(0.3) {
         // A disjunction in a query: both alternatives bind both columns.
         lines.append("?- (\(spec.name)(A, B) ; \(pick(["e", "f"]))(B, A)), A != \(node()).")
