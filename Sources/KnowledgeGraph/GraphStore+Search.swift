@@ -111,6 +111,16 @@ final class StoreTextSearch: TextSearch {
 }
 
 extension GraphStore {
+  /// The entities of a class, through `subclass_of` (a class is an instance of `class`: the
+  /// classes are the instances of `class` and everything with a superclass).
+  public func instances(of className: String) -> Set<String> {
+    let hierarchy = ClassHierarchy(store: self)
+    var result = Set<String>()
+    for (entity, _) in hierarchy.types where hierarchy.classes(of: entity).contains(className) { result.insert(entity) }
+    if className == GraphSchema.classClass { result.formUnion(hierarchy.parents.keys) }
+    return result
+  }
+
   /// The entity a name stands for, when it stands for exactly one (see ``resolve(name:)``).
   public func resolveID(_ name: String) -> String? {
     if case .entity(let id) = resolve(name: name) { return id }

@@ -173,6 +173,38 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
     t.close()
   }
 
+  /// Issue 15: on the shipped graph, a Chinese label that other labels start with, an alias
+  /// and a capitalised English label complete to their entity; after `type(X, ` only classes
+  /// are offered; `.mode ` completes the modes.
+  @Test func completionKnowsNamesAliasesAndTheArgumentExpected() throws {
+    let dir = TemporaryDirectory("xinzhi-complete")
+    let store = try ShippedGraphTests.shippedCopy(dir).directory
+    let t = try #require(PseudoTerminal(
+      productPath("xinzhi"), ["--store", store], environment: ["XINZHI_HISTORY": dir.file("history"), "NO_COLOR": ""], columns: 120, rows: 40))
+    #expect(t.waitFor("xinzhi>"))
+    #expect(type(t, "?- provides(X, 科技创新再贷款", showing: "科技创新再贷款"))
+    t.send(Keys.tab)
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- provides(X, sci_tech_innovation_relending" }, "\(cursorLine(t))")
+    t.send(Keys.control("u"))
+    #expect(type(t, "?- provides(央行", showing: "央行"))
+    t.send(Keys.tab)
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- provides(peoples_bank_of_china" }, "\(cursorLine(t))")
+    t.send(Keys.control("u"))
+    #expect(type(t, "?- financed(Renmin", showing: "Renmin"))
+    t.send(Keys.tab)
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- financed(renmin_university_of_china" }, "\(cursorLine(t))")
+    t.send(Keys.control("u"))
+    // The object of type/2 is a class: central_bank, not the banks or other `cent…` names.
+    #expect(type(t, "?- type(X, centr", showing: "centr"))
+    t.send(Keys.tab)
+    #expect(t.wait { cursorLine($0) == "xinzhi> ?- type(X, central_bank" }, "\(cursorLine(t))")
+    t.send(Keys.control("u"))
+    #expect(type(t, ".mode bo", showing: ".mode bo"))
+    t.send(Keys.tab)
+    #expect(t.wait { cursorLine($0) == "xinzhi> .mode box" }, "\(cursorLine(t))")
+    t.close()
+  }
+
   @Test func enterBeforeTheFinalPeriodContinuesTheEntry() throws {
     let f = Fixture()
     let t = try f.start()
