@@ -215,10 +215,28 @@ private struct PictureBuilder {
 
   /// The entities and edges of a query's picture.
   func queryPicture(_ answers: [QueryResult], edges among: (Set<String>) -> [Triple]) -> (Set<String>, [Triple]) {
+    // What the query is about is drawn too: the entities it names outside the vocabulary
+    // (`bank_of_england` in `triple(bank_of_england, P, O)`). A variable in the predicate place of `triple` stands for
+    // edges, not nodes: its values label the edges between the other columns' entities.
     var nodes = Set<String>()
     for result in answers {
+      var predicateColumns = Set<Int>()
+      for literal in result.query.query.body {
+        guard case .atom(let atom) = literal else { continue }
+        for (position, term) in atom.arguments.enumerated() {
+          if atom.predicate == "triple", position == 1 {
+            if case .variable(let name, _) = term, let column = result.columns.firstIndex(of: name) { predicateColumns.insert(column) }
+            continue
+          }
+          // Not the classes and names of hidden vocabulary atoms (`type(Y, industrial_revolution)`
+          // filters; it is not what the picture is of).
+          if !isHidden(atom.predicate), case .constant(.entity(let id), _) = term, store.knowsEntity(id) { nodes.insert(id) }
+        }
+      }
       for row in result.rows {
-        for value in row { if let id = value.entityID { nodes.insert(id) } }
+        for (column, value) in row.enumerated() where !predicateColumns.contains(column) {
+          if let id = value.entityID { nodes.insert(id) }
+        }
       }
     }
     switch picture.queryEdges {

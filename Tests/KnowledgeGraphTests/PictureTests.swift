@@ -37,7 +37,7 @@ private func renderProblem(_ dot: String, _ what: String) -> String? {
   /// The pictures drawn of the fixture, by golden file name.
   static let cases = [
     "whole", "english-literal-nodes", "around-bank", "types-instrument", "revolutions", "query-answer", "query-matched",
-    "query-row-columns", "why",
+    "query-row-columns", "why", "query-predicate-variable",
   ]
 
   static func picture(_ name: String, _ store: GraphStore) throws -> String {
@@ -70,6 +70,9 @@ private func renderProblem(_ dot: String, _ what: String) -> String? {
       picture.queryEdges = .row
       picture.clustering = .column
       picture.title = "chains \"of\" <two>"
+    case "query-predicate-variable":
+      // A constant subject and a variable predicate: bank_a is drawn, P labels its edges.
+      picture.answers = try answers("?- triple(bank_a, P, O).")
     case "why":
       let session = try QuerySession(store: store)
       return try session.whyPicture(
@@ -192,7 +195,8 @@ private func renderProblem(_ dot: String, _ what: String) -> String? {
     let repl = xinzhi(["--store", g], input: "\(query)\n.lang en\n.dot \(temporary.file("last.dot"))\n.dot \(temporary.file("given.dot")) ?- financed(cb, X), financed(X, Y).\n.dot\n")
     #expect(repl.status == 64)
     #expect(repl.stdout.contains("wrote \(temporary.file("last.dot")): 4 entities"))
-    #expect(repl.stdout.contains("wrote \(temporary.file("given.dot")): 2 entities"))
+    // The query's constant `cb` is drawn too (issue 15): the answers' two entities and cb.
+    #expect(repl.stdout.contains("wrote \(temporary.file("given.dot")): 3 entities"))
     #expect(repl.stderr.contains("`.dot` needs a file name"))
     // English labels, falling back to Chinese where an entity has none.
     #expect(readText(temporary.file("last.dot")).contains("<b>Second &lt;b&gt;Revolution&lt;/b&gt;</b>"))
