@@ -43,6 +43,16 @@ private struct Fixture {
   }
 }
 
+/// The REPL on a copy of the shipped graph, at its first prompt.
+private func shippedGraphSession(_ dir: TemporaryDirectory, columns: Int) throws -> PseudoTerminal {
+  let store = try ShippedGraphTests.shippedCopy(dir).directory
+  let terminal = try #require(PseudoTerminal(
+    productPath("xinzhi"), ["--store", store], environment: ["XINZHI_HISTORY": dir.file("history"), "NO_COLOR": ""],
+    columns: columns, rows: 40))
+  #expect(terminal.waitFor("xinzhi>"), "no prompt: \(terminal.output)")
+  return terminal
+}
+
 /// The screen line holding the cursor.
 private func cursorLine(_ t: PseudoTerminal) -> String { t.screen.line(t.screen.cursorRow) }
 
@@ -178,10 +188,7 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
   /// are offered; `.mode ` completes the modes.
   @Test func completionKnowsNamesAliasesAndTheArgumentExpected() throws {
     let dir = TemporaryDirectory("xinzhi-complete")
-    let store = try ShippedGraphTests.shippedCopy(dir).directory
-    let t = try #require(PseudoTerminal(
-      productPath("xinzhi"), ["--store", store], environment: ["XINZHI_HISTORY": dir.file("history"), "NO_COLOR": ""], columns: 120, rows: 40))
-    #expect(t.waitFor("xinzhi>"))
+    let t = try shippedGraphSession(dir, columns: 120)
     #expect(type(t, "?- provides(X, 科技创新再贷款", showing: "科技创新再贷款"))
     t.send(Keys.tab)
     #expect(t.wait { cursorLine($0) == "xinzhi> ?- provides(X, sci_tech_innovation_relending" }, "\(cursorLine(t))")
@@ -285,11 +292,7 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
   @Test(arguments: [120, 80, 50])
   func tablesFitTheTerminal(columns: Int) throws {
     let dir = TemporaryDirectory("xinzhi-fit")
-    let store = try ShippedGraphTests.shippedCopy(dir).directory
-    let terminal = try #require(PseudoTerminal(
-      productPath("xinzhi"), ["--store", store], environment: ["XINZHI_HISTORY": dir.file("history"), "NO_COLOR": ""],
-      columns: columns, rows: 40))
-    #expect(terminal.waitFor("xinzhi>"))
+    let terminal = try shippedGraphSession(dir, columns: columns)
     terminal.mark()
     terminal.send("?- financed(X, R), type(R, industrial_revolution)." + Keys.enter)
     #expect(terminal.waitForOutputSinceMark("(4 rows)"), "\(terminal.outputSinceMark)")
