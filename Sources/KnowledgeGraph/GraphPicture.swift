@@ -326,8 +326,16 @@ private struct PictureBuilder {
       let title = label(entity) ?? entity
       var details: [(key: String, value: String)] = []
       if picture.literals == .details {
+        // Field names in the picture's language; a measure's value with its unit.
         let facts = literalFacts[entity] ?? []
-        for t in facts.prefix(8) { details.append((t.predicate, plain(t.object))) }
+        let unit = store.triples(subject: entity, predicate: "unit").first.flatMap { t -> String? in
+          guard case .entity(let u) = t.object else { return nil }
+          return store.label(of: u, language: picture.language) ?? u
+        }
+        for t in facts.prefix(8) {
+          let key = store.label(of: t.predicate, language: picture.language) ?? t.predicate
+          details.append((key, plain(t.object) + (t.predicate == "value" ? unit.map { " " + $0 } ?? "" : "")))
+        }
         if facts.count > 8 { details.append(("…", "\(facts.count - 8) more")) }
       }
       var tooltip = entity

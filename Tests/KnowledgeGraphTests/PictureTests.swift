@@ -156,6 +156,22 @@ private func renderProblem(_ dot: String, _ what: String) -> String? {
 }
 
 @Suite struct PictureCommandTests {
+  /// Issue 15: a measure's value is drawn with its unit, and field names follow `--lang`.
+  @Test func measuresShowTheirUnitAndFieldNamesFollowTheLanguage() {
+    let temporary = TemporaryDirectory()
+    let g = temporary.file("g")
+    _ = xinzhi(["init", g])
+    _ = xinzhi([
+      "--store", g, "assert",
+      #"type(m1, measure). value(m1, 4000). unit(m1, cny_100m). of(m1, tool). label(cny_100m, "亿元"@zh). label(cny_100m, "CNY 100 million"@en). label(value, "数值"@zh). label(value, "value"@en)."#,
+    ])
+    let zh = xinzhi(["--store", g, "export", "--format", "dot", "--around", "m1"])
+    #expect(zh.status == 0, "\(zh.stderr)")
+    #expect(zh.stdout.contains("数值: 4000 亿元"), "\(zh.stdout)")
+    let en = xinzhi(["--store", g, "export", "--format", "dot", "--around", "m1", "--lang", "en"])
+    #expect(en.stdout.contains("value: 4000 CNY 100 million"), "\(en.stdout)")
+  }
+
   @Test(arguments: [
     (["export", "--format", "dot", "--cluster", "blobs"], Int32(64), "--cluster takes type, revolution, column, none, found `blobs`"),
     (["export", "--format", "dot", "--types", "instrumentz"], Int32(65), "no class `instrumentz` in the store"),
