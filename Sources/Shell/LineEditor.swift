@@ -357,12 +357,30 @@ final class LineEditor {
     return result
   }
 
-  /// Lists candidates in columns below the entry, then draws the entry again.
+  /// Lists candidates in columns below the entry, then draws the entry again. A list taller
+  /// than the screen is shown only after asking (`y`), as shells do.
   private func list(_ candidates: [Completion.Candidate]) {
     let shownLimit = 100
     let shown = candidates.prefix(shownLimit).map { TerminalText.visible($0.display) }
     let width = (shown.map { DisplayWidth.of($0) }.max() ?? 0) + 2
     let columns = max(1, terminal.columns / max(width, 1))
+    let rowsNeeded = (shown.count + columns - 1) / columns
+    if rowsNeeded > max(1, terminal.rows - 2) {
+      let saved = cursor
+      cursor = characters.count
+      refresh()
+      terminal.write("\r\nshow all \(candidates.count) candidates? (y or n) ")
+      let answer = terminal.readByte()
+      terminal.write("\r\n")
+      cursor = saved
+      cursorRow = 0
+      guard answer == UInt8(ascii: "y") || answer == UInt8(ascii: "Y") else {
+        refresh()
+        return
+      }
+      cursor = characters.count
+      cursorRow = 0
+    }
     var out = ""
     for (i, item) in shown.enumerated() {
       out += item

@@ -56,6 +56,13 @@ final class Terminal {
     return 80
   }
 
+  /// The window height in rows (24 when it cannot be read).
+  var rows: Int {
+    var size = winsize()
+    if ioctl(output, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Int(size.ws_row) }
+    return 24
+  }
+
   /// Writes text at once (no buffering: the editor's redraws must reach the screen). A
   /// terminal that cannot be written to has gone; the next read sees the end of input.
   func write(_ text: String) {
