@@ -10,6 +10,8 @@ struct ClassHierarchy {
   private(set) var ancestors: [String: Set<String>] = [:]
   /// Direct types of each entity.
   private(set) var types: [String: [String]] = [:]
+  /// The entities of each class, through subclass_of.
+  private(set) var instances: [String: Set<String>] = [:]
 
   /// The core types in the order used when an entity has several (then by name): those
   /// pictures draw with a curated style, in that order.
@@ -29,6 +31,9 @@ struct ClassHierarchy {
         for p in parents[next] ?? [] where seen.insert(p).inserted { stack.append(p) }
       }
       ancestors[c] = seen
+    }
+    for entity in types.keys {
+      for c in classes(of: entity) { instances[c, default: []].insert(entity) }
     }
   }
 

@@ -127,7 +127,7 @@ private struct PictureBuilder {
   init(store: GraphStore, picture: GraphPicture) {
     self.store = store
     self.picture = picture
-    hierarchy = ClassHierarchy(store: store)
+    hierarchy = store.classHierarchy()
   }
 
   /// All classes an entity belongs to, through subclass_of.

@@ -62,7 +62,7 @@ extension GraphStore {
   /// Everything the store says about an entity (see ``EntityProfile``).
   public func profile(of id: String) -> EntityProfile {
     var profile = EntityProfile(id: id)
-    let hierarchy = ClassHierarchy(store: self)
+    let hierarchy = classHierarchy()
     profile.types = (hierarchy.types[id] ?? []).sorted()
     profile.coreTypes = hierarchy.coreTypes(of: id)
     for t in triples(subject: id) {

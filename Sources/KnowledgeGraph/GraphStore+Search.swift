@@ -41,6 +41,15 @@ extension GraphStore {
     (GraphSchema.label, .label), ("alias", .alias), ("description", .description),
   ]
 
+  /// The store's classes as they are now (read on first use, again after changes): searches,
+  /// profiles, pictures and completion all ask for them.
+  func classHierarchy() -> ClassHierarchy {
+    if let (hierarchy, transaction) = cachedClassHierarchy, transaction == graph.lastTransaction { return hierarchy }
+    let hierarchy = ClassHierarchy(store: self)
+    cachedClassHierarchy = (hierarchy, graph.lastTransaction)
+    return hierarchy
+  }
+
   /// The search index of the store as it is now (built on first use, rebuilt after changes).
   func searchIndex() -> SearchIndex {
     if let (index, transaction) = cachedSearchIndex, transaction == graph.lastTransaction { return index }
@@ -62,7 +71,7 @@ extension GraphStore {
   public func search(_ text: String, limit: Int? = 20) -> [EntityMatch] {
     let hits = searchIndex().search(text, limit: limit)
     guard !hits.isEmpty else { return [] }
-    let hierarchy = ClassHierarchy(store: self)
+    let hierarchy = classHierarchy()
     let dictionary = graph.dictionary
     return hits.map { hit in
       let id = dictionary.value(of: hit.entity).entityID ?? dictionary.value(of: hit.entity).description
@@ -114,9 +123,8 @@ extension GraphStore {
   /// The entities of a class, through `subclass_of` (a class is an instance of `class`: the
   /// classes are the instances of `class` and everything with a superclass).
   public func instances(of className: String) -> Set<String> {
-    let hierarchy = ClassHierarchy(store: self)
-    var result = Set<String>()
-    for (entity, _) in hierarchy.types where hierarchy.classes(of: entity).contains(className) { result.insert(entity) }
+    let hierarchy = classHierarchy()
+    var result = hierarchy.instances[className] ?? []
     if className == GraphSchema.classClass { result.formUnion(hierarchy.parents.keys) }
     return result
   }

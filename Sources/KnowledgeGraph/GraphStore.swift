@@ -69,6 +69,8 @@ public final class GraphStore {
   public private(set) var openedFromCheckpoint = false
   /// The search index and the transaction it was built after (see `searchIndex()`).
   var cachedSearchIndex: (SearchIndex, TxNumber)?
+  /// The class hierarchy and the transaction it was read after (see `classHierarchy()`).
+  var cachedClassHierarchy: (ClassHierarchy, TxNumber)?
 
   private init(directory: String, asOf: TxNumber?, options: Options, log: LogFile, graph: IndexedGraph, validEnd: Int, lineCount: Int) {
     self.directory = directory

@@ -135,15 +135,9 @@ public final class Interpreter {
 
   /// Lowers rules into a new program with an entry for every predicate the checker knows.
   func lower(_ sourcedRules: [SourcedRule], predicates: [String: PredicateInfo]) -> IRProgram {
-    var lowering = Lowering(dictionary: dictionary, storeDictionary: source.dictionary)
-    for sourced in sourcedRules {
-      lowering.add(sourced, predicates: predicates)
-    }
-    // Every predicate the checker knows gets an entry, so queries find them.
-    for (name, info) in predicates.sorted(by: { $0.key < $1.key }) {
-      _ = lowering.predicate(name, info)
-    }
-    return lowering.program
+    var program = IRProgram(predicates: [], rules: [], indexByName: [:])
+    lower(sourcedRules, onto: &program, predicates: predicates)
+    return program
   }
 
   /// Whether more rules can be lowered onto `program`: no predicate it has changes kind (as a
@@ -157,15 +151,15 @@ public final class Interpreter {
     return true
   }
 
-  /// Lowers more rules onto `program`, with entries for the predicates it did not have.
+  /// Lowers rules onto `program`; every predicate the checker knows gets an entry (if it has
+  /// none yet), so queries find them.
   private func lower(_ newRules: [SourcedRule], onto program: inout IRProgram, predicates: [String: PredicateInfo]) {
     var lowering = Lowering(dictionary: dictionary, storeDictionary: source.dictionary)
     swap(&lowering.program, &program)
-    let known = lowering.program.indexByName
     for sourced in newRules {
       lowering.add(sourced, predicates: predicates)
     }
-    for (name, info) in predicates.sorted(by: { $0.key < $1.key }) where known[name] == nil {
+    for (name, info) in predicates.sorted(by: { $0.key < $1.key }) {
       _ = lowering.predicate(name, info)
     }
     swap(&lowering.program, &program)

@@ -336,13 +336,6 @@ public struct ProgramChecker {
       // Each body the query stands for must be safe and bind every result column.
       for body in sourced.branches {
         let bound = safeOrder(body, predicates, initiallyBound: [], sourced.source, &diagnostics)
-        if sourced.branches.count == 1, sourced.query.columns != nil, let missing = sourced.columns.first(where: { !bound.contains($0) && used(sourced.query, $0) }) {
-          diagnostics.append(.error(
-            code: "query-columns", "result column `\(missing)` is not bound by the query's body", in: sourced.source,
-            at: sourced.query.columns?.first(where: { $0.name == missing })?.span ?? sourced.query.span,
-            help: "a column needs a positive atom (or `=`) that binds it"))
-          break
-        }
         if sourced.branches.count > 1, let missing = sourced.columns.first(where: { !bound.contains($0) }) {
           let span = sourced.query.body.first(where: { if case .disjunction = $0 { true } else { false } })?.span ?? sourced.query.span
           diagnostics.append(.error(
@@ -363,11 +356,6 @@ public struct ProgramChecker {
     var seen = Set<String>()
     let unique = diagnostics.all.filter { seen.insert("\($0.code)|\($0.location.map { "\($0.line):\($0.column)" } ?? "")|\($0.message)").inserted }
     return (CheckedProgram(rules: rules, queries: checkedQueries, predicates: predicates), unique, extended)
-  }
-
-  /// Whether a variable occurs in a query's body.
-  private func used(_ query: Query, _ name: String) -> Bool {
-    query.body.contains { ProgramChecker.variables(in: $0).contains { $0.name == name } }
   }
 
   /// The result columns of a query: those listed (`?- [A, B] : ...`), else its named variables

@@ -62,12 +62,13 @@ enum EntityCommands {
   /// The lines of `source`: each citation's passage.
   static func sourceLines(_ citations: [String], documents: SourceDocuments, store: GraphStore, language: String) throws(DiagnosticError) -> [String] {
     var lines: [String] = []
+    let known = store.documents(language: language)
     for (k, text) in citations.enumerated() {
       guard let citation = GraphSchema.Citation(text) else {
         throw DiagnosticError(.usage, code: "usage", "`\(text)` is not a citation; write NNN:La-Lb, such as 000:L164-L166")
       }
       if k > 0 { lines.append("") }
-      switch EntityViews.passage(citation, text: text, documents, store: store, language: language) {
+      switch EntityViews.passage(citation, text: text, documents, store: store, known: known) {
       case .success(let passage): lines += passage
       case .failure(let error): throw error
       }
@@ -94,7 +95,7 @@ enum EntityCommands {
     return tree.render { source in
       guard let citation = GraphSchema.Citation(source) else { return [] }
       var lines = [store.describe(citation: source, documents: known)]
-      if let documents, case .success(let passage) = EntityViews.passage(citation, text: source, documents, store: store, language: language) {
+      if let documents, case .success(let passage) = EntityViews.passage(citation, text: source, documents, store: store, known: known) {
         lines = passage
       }
       return lines

@@ -131,13 +131,15 @@ enum EntityViews {
   }
 
   /// The cited lines of a citation, numbered, under a heading with the document's title.
-  static func passage(_ citation: GraphSchema.Citation, text: String, _ documents: SourceDocuments, store: GraphStore, language: String) -> Result<[String], DiagnosticError> {
+  static func passage(
+    _ citation: GraphSchema.Citation, text: String, _ documents: SourceDocuments, store: GraphStore, known: [String: DocumentEntity]
+  ) -> Result<[String], DiagnosticError> {
     switch documents.lines(of: citation) {
     case .failure(let error):
       return .failure(error)
     case .success(let lines):
       let width = String(citation.lines.upperBound).count
-      let heading = store.describe(citation: text, documents: store.documents(language: language))
+      let heading = store.describe(citation: text, documents: known)
       return .success([heading] + lines.map { line in
         let number = String(line.number)
         return String(repeating: " ", count: width - number.count) + number + " │ " + TerminalText.visible(line.text)

@@ -77,8 +77,7 @@ enum MetaCommands {
     }),
     Spec(name: "why", arguments: "FACT", summary: "how a fact is derived, down to stored facts and the passages they cite", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
       // The cited lines are printed when the source documents are at hand (see `.source`).
-      let documents = SourceDocuments(directory: SourceDocuments.directory(option: nil, environment: repl.context.environment, store: repl.store.directory))
-      repl.resultSink.write(try EntityCommands.why(repl.session, try text(invocation), name: invocation.sourceName, documents: documents, language: repl.language) + "\n")
+      repl.resultSink.write(try EntityCommands.why(repl.session, try text(invocation), name: invocation.sourceName, documents: repl.sourceDocuments(), language: repl.language) + "\n")
     }),
     Spec(name: "find", arguments: "TEXT", summary: "find entities by id, label, alias or description (best first)", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
       guard !invocation.rest.isEmpty else { throw usage(invocation, "takes the text to find, such as `.find 再贷款`") }
@@ -93,7 +92,13 @@ enum MetaCommands {
     }),
     Spec(name: "source", arguments: "CITATION...", summary: "print cited lines of the source documents (NNN:La-Lb), numbered", printsResults: true, run: { repl, invocation throws(DiagnosticError) in
       guard !invocation.words.isEmpty else { throw usage(invocation, "takes citations such as `000:L164-L166`") }
-      let documents = try EntityCommands.documents(option: nil, environment: repl.context.environment, store: repl.store)
+      // Not found: the same lookup again, which throws the error saying how to provide them.
+      let documents: SourceDocuments
+      if let found = repl.sourceDocuments() {
+        documents = found
+      } else {
+        documents = try EntityCommands.documents(option: nil, environment: repl.context.environment, store: repl.store)
+      }
       for line in try EntityCommands.sourceLines(invocation.words, documents: documents, store: repl.store, language: repl.language) {
         repl.resultSink.write(line + "\n")
       }

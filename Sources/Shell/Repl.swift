@@ -69,6 +69,7 @@ final class Repl {
   let history: History
   private var labelCache: (language: String, labels: [String: String])?
   private var completionCache: CompletionSource?
+  private var documentsCache: SourceDocuments?
 
   init(context: CommandContext, store: GraphStore, mode: InputMode) throws(DiagnosticError) {
     self.context = context
@@ -326,6 +327,13 @@ final class Repl {
     }
     labelCache = (language, labels)
     return labels
+  }
+
+  /// The source documents for `.why` and `.source`, read from disk once they are found.
+  func sourceDocuments() -> SourceDocuments? {
+    if let documentsCache { return documentsCache }
+    documentsCache = SourceDocuments(directory: SourceDocuments.directory(option: nil, environment: context.environment, store: store.directory))
+    return documentsCache
   }
 
   func invalidateCaches() {
