@@ -154,13 +154,7 @@ extension QuerySession {
   /// name as the suggestion (`资助(X, Y)` → `financed`).
   func predicateLabelHints(_ diagnostics: [Diagnostic], _ program: Program) -> [Diagnostic] {
     guard diagnostics.contains(where: { $0.code == "unknown-predicate" }) else { return diagnostics }
-    var atoms: [Atom] = []
-    for sourced in program.sourcedRules {
-      for literal in sourced.rule.body { if case .atom(let a) = literal { atoms.append(a) } else if case .negated(let a, _) = literal { atoms.append(a) } }
-    }
-    for sourced in program.sourcedQueries {
-      for literal in sourced.query.body { if case .atom(let a) = literal { atoms.append(a) } else if case .negated(let a, _) = literal { atoms.append(a) } }
-    }
+    let atoms = program.rules.flatMap { Literal.atoms(in: $0.body) } + program.queries.flatMap { Literal.atoms(in: $0.body) }
     // Names that are a stored predicate's label, first; only their atoms are located (a text
     // can hold thousands of unknown names on one long line).
     let stored = interpreter.storedPredicates
@@ -193,6 +187,7 @@ extension QuerySession {
     case .atom(let a), .negated(let a, _): a.arguments
     case .comparison(let c): c.left.terms + c.right.terms
     case .disjunction(let branches, _): branches.flatMap { $0.flatMap(terms) }
+    case .aggregate(let a): a.terms + a.body.flatMap(terms)
     }
   }
 

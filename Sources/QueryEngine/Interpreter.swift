@@ -304,6 +304,10 @@ public final class Interpreter {
   func prepare(_ query: SourcedQuery, predicates: [String: PredicateInfo]) -> (IRProgram, Int) {
     var lowering = Lowering(dictionary: dictionary, storeDictionary: source.dictionary)
     lowering.program = baseProgram()
+    // The rules the checker made for the query's aggregates and local negations.
+    for sourced in query.auxiliaryRules {
+      lowering.add(sourced, predicates: predicates)
+    }
     let result = lowering.program.add(PredicateEntry(name: "?-", arity: query.columns.count, kind: .derived))
     // A query with a disjunction is one rule per alternative, all for the same result.
     for body in query.branches {

@@ -131,9 +131,10 @@ struct Lowering {
         }
       case .comparison(let c):
         literals.append(.compare(c.op, expression(c.left), expression(c.right)))
-      case .disjunction:
-        // Rules and queries reach lowering expanded into one body per alternative (the checker
-        // expands rules and refuses what it cannot expand; queries lower their branches).
+      case .disjunction, .aggregate:
+        // Rules and queries reach lowering expanded into one body per alternative, aggregates
+        // replaced by auxiliary predicates (the checker expands and rewrites rules and refuses
+        // what it cannot; queries lower their branches).
         break
       }
     }

@@ -101,6 +101,8 @@ public struct Lexer {
     case UInt8(ascii: ";"): return single(.semicolon)
     case UInt8(ascii: "["): return single(.leftBracket)
     case UInt8(ascii: "]"): return single(.rightBracket)
+    case UInt8(ascii: "{"): return single(.leftBrace)
+    case UInt8(ascii: "}"): return single(.rightBrace)
     case UInt8(ascii: "+"): return single(.plus)
     case UInt8(ascii: "-"): return single(.minus)
     case UInt8(ascii: "*"): return single(.star)

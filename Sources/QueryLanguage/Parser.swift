@@ -248,6 +248,9 @@ public struct Parser {
     let left = try parseExpression()
     if case .comparison(let op) = current.kind {
       advance()
+      if case .identifier(let word) = current.kind, let function = AggregateFunction(rawValue: word), case .leftBrace = peek.kind {
+        return try parseBodyAggregate(result: left, op: op, function: function)
+      }
       let right = try parseExpression()
       return .comparison(Comparison(op: op, left: left, right: right, span: left.span.union(right.span)))
     }
@@ -289,6 +292,31 @@ public struct Parser {
     } while match(.semicolon)
     let close = try expect(.rightParen, "`;` or `)` in the group opened here")
     return .disjunction(branches, span: start.union(close))
+  }
+
+  // body_aggregate = variable "=" function "{" term { "," term } ":" body "}" ;
+  private mutating func parseBodyAggregate(result: Expression, op: ComparisonOperator, function: AggregateFunction) throws(Failure) -> Literal {
+    let start = current.span
+    guard case .term(.variable(let name, let resultSpan)) = result, name != "_", op == .equal else {
+      let form = "`N = \(function.rawValue) { X : p(X) }`"
+      throw failure(
+        op == .equal ? "an aggregate's result must be a variable" : "an aggregate's result is bound with `=`", at: result.span.union(start),
+        help: "write \(form), then compare `N` (for example `N > 3`)")
+    }
+    advance()
+    try enter(current.span)
+    defer { nesting -= 1 }
+    advance()
+    var terms: [Term] = []
+    repeat {
+      terms.append(try parseTerm(context: "an aggregated term (the variables to \(function == .count ? "count" : "aggregate") before `:`)"))
+    } while match(.comma)
+    _ = try expect(.colon, "`:` between the aggregated terms and the aggregate's body")
+    let body = try parseBody()
+    let close = try expect(.rightBrace, "`}` closing the aggregate opened here")
+    return .aggregate(BodyAggregate(
+      result: name, resultSpan: resultSpan, function: function, terms: terms, body: body,
+      span: resultSpan.union(close), aggregateSpan: start.union(close)))
   }
 
   private var isComparisonNext: Bool {
@@ -504,7 +532,7 @@ public struct Parser {
 
   private func sameKind(_ a: Token.Kind, _ b: Token.Kind) -> Bool {
     switch (a, b) {
-    case (.leftParen, .leftParen), (.rightParen, .rightParen), (.comma, .comma), (.semicolon, .semicolon), (.leftBracket, .leftBracket), (.rightBracket, .rightBracket), (.colon, .colon), (.period, .period),
+    case (.leftParen, .leftParen), (.rightParen, .rightParen), (.comma, .comma), (.semicolon, .semicolon), (.leftBracket, .leftBracket), (.rightBracket, .rightBracket), (.leftBrace, .leftBrace), (.rightBrace, .rightBrace), (.colon, .colon), (.period, .period),
       (.implies, .implies), (.query, .query), (.plus, .plus), (.minus, .minus), (.star, .star),
       (.slash, .slash), (.percent, .percent), (.end, .end):
       return true

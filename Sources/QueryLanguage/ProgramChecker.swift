@@ -14,6 +14,9 @@ public struct SourcedRule: Sendable {
   /// For one of the rules a rule with a disjunction stands for: which alternative (from 0) of
   /// how many. Nil for a rule written without one.
   public var alternative: (index: Int, count: Int)?
+  /// For a rule the checker made for a construct of another clause (an aggregate in a body, a
+  /// negated atom with local variables): which construct. Nil for a rule as written.
+  public var auxiliary: Auxiliary?
 
   /// Pairs a rule with its source.
   public init(_ rule: Rule, _ source: SourceText) {
@@ -36,7 +39,8 @@ public struct SourcedRule: Sendable {
       return [self]
     }
     return bodies.enumerated().map { k, body in
-      var one = SourcedRule(Rule(head: rule.head, body: body, span: rule.span), source)
+      var one = self
+      one.rule.body = body
       one.alternative = (k, bodies.count)
       return one
     }
@@ -52,8 +56,12 @@ public struct SourcedQuery: Sendable {
   /// The result columns: named variables (not starting with `_`) in order of first appearance.
   public var columns: [String]
   /// The bodies without disjunctions the query's body stands for (just the body when it has
-  /// none; the body itself, unexpanded, when it stands for too many, which the checker reports).
+  /// none; the body itself, unexpanded, when it stands for too many, which the checker reports),
+  /// after the checker replaced its aggregates and local negations by auxiliary predicates.
   public var branches: [[Literal]]
+  /// The auxiliary rules the checker made for the query's body (see ``Auxiliary``); they are
+  /// in force for this query alone.
+  public var auxiliaryRules: [SourcedRule] = []
 
   /// Pairs a query with its source; columns are filled in by the checker.
   public init(_ query: Query, _ source: SourceText) {
@@ -65,9 +73,9 @@ public struct SourcedQuery: Sendable {
 }
 
 extension Program {
-  /// The rules of this program with their source; a rule with a disjunction becomes one rule
-  /// per combination of alternatives (see ``SourcedRule/alternatives``).
-  public var sourcedRules: [SourcedRule] { rules.flatMap { SourcedRule($0, source).alternatives } }
+  /// The rules of this program with their source, as written (the checker expands their
+  /// disjunctions and adds their auxiliary rules).
+  public var sourcedRules: [SourcedRule] { rules.map { SourcedRule($0, source) } }
   /// The queries of this program with their source.
   public var sourcedQueries: [SourcedQuery] { queries.map { SourcedQuery($0, source) } }
 }
@@ -128,6 +136,9 @@ public struct ProgramChecker {
   public struct Context: Sendable {
     var predicates: [String: PredicateInfo] = [:]
     var definedAt: [String: (rule: SourcedRule, arity: Int)] = [:]
+    /// How many auxiliary predicates the rules checked so far made (the next is numbered one
+    /// more).
+    var auxiliaries = 0
 
     /// Nothing established.
     public init() {}
@@ -157,9 +168,36 @@ public struct ProgramChecker {
   public func extend(
     _ context: Context, rules given: [SourcedRule], queries: [SourcedQuery], shouldStop: StopRequest? = nil
   ) -> (CheckedProgram, [Diagnostic], Context) {
-    // Rules with disjunctions are checked (and returned) as the rules they stand for.
-    let rules = given.flatMap(\.alternatives)
     var diagnostics = BoundedDiagnostics()
+    // Aggregates in bodies, local variables of negated atoms and aggregates over disjunctions
+    // become auxiliary rules; rules with disjunctions are checked (and returned) as the rules
+    // they stand for. A query's auxiliary rules are checked with the rules, and kept with it.
+    for sourced in given { checkBodyAggregates(sourced.rule.body, sourced.source, &diagnostics) }
+    for sourced in queries { checkBodyAggregates(sourced.query.body, sourced.source, &diagnostics) }
+    var auxiliary = AuxiliaryRules(counter: context.auxiliaries, source: SourceText(name: "", text: ""))
+    var rules: [SourcedRule] = []
+    for sourced in given {
+      auxiliary = AuxiliaryRules(counter: auxiliary.counter, source: sourced.source)
+      rules += auxiliary.rewrite(sourced).flatMap(\.alternatives)
+    }
+    let auxiliariesOfRules = auxiliary.counter
+    var queries = queries
+    var queryRules: [SourcedRule] = []
+    for k in queries.indices {
+      auxiliary = AuxiliaryRules(counter: auxiliary.counter, source: queries[k].source)
+      if let (body, made) = auxiliary.rewrite(queries[k].query) {
+        guard let branches = Literal.expand(body) else {
+          diagnostics.append(.error(
+            code: "disjunction", "the disjunctions and aggregates of this query stand for more than \(Literal.maximumAlternatives) bodies", in: queries[k].source,
+            at: queries[k].query.span, help: "define a helper predicate for some of the alternatives and use it here"))
+          continue
+        }
+        queries[k].branches = branches
+        queries[k].auxiliaryRules = made
+        queryRules += made
+      }
+    }
+    let allRules = rules + queryRules
     var stopped = false
     func stop() -> Bool {
       if !stopped, let shouldStop, shouldStop() {
@@ -172,7 +210,7 @@ public struct ProgramChecker {
     var definedAt = context.definedAt
 
     // Heads: what rules define.
-    for sourced in rules {
+    for sourced in allRules {
       let head = sourced.rule.head
       let arity = head.arguments.count
       if let builtin = Builtins.named(head.predicate) {
@@ -256,7 +294,7 @@ public struct ProgramChecker {
         return
       }
       if AggregateFunction(rawValue: atom.predicate) != nil {
-        diagnostics.append(.error(code: "aggregate-in-body", "`\(atom.predicate)` is an aggregate; aggregates are written in rule heads", in: source, at: atom.span, help: "for example `n(G, \(atom.predicate)(X)) :- p(G, X).`"))
+        diagnostics.append(.error(code: "aggregate-in-body", "`\(atom.predicate)` is an aggregate, not a predicate", in: source, at: atom.span, help: "in a body write `N = \(atom.predicate) { X : p(G, X) }`; in a head `n(G, \(atom.predicate)(X)) :- p(G, X).`"))
         return
       }
       diagnostics.append(.error(
@@ -282,20 +320,17 @@ public struct ProgramChecker {
           checkCalls(c, source, &diagnostics, knownNames)
         case .disjunction(let branches, _):
           for branch in branches { resolve(branch, source) }
+        case .aggregate:
+          break  // its body is checked as its auxiliary rule's
         }
       }
     }
 
     var unresolved = Set<Int>()
-    for (index, sourced) in rules.enumerated() {
+    for (index, sourced) in allRules.enumerated() {
       if stop() { break }
       let before = diagnostics.count
       unbound(sourced.rule.head.arguments.compactMap { if case .term(let t) = $0 { t } else { nil } }, sourced.source)
-      if sourced.rule.head.hasAggregate, let disjunction = sourced.rule.body.first(where: { if case .disjunction = $0 { true } else { false } }) {
-        diagnostics.append(.error(
-          code: "disjunction-aggregate", "an aggregate cannot range over a disjunction in its rule's body", in: sourced.source, at: disjunction.span,
-          help: "define a helper predicate with one rule per alternative (or the disjunction), and aggregate over it"))
-      }
       if !sourced.rule.head.hasAggregate { tooManyAlternatives(sourced.rule.body, sourced.source) }
       resolve(sourced.rule.body, sourced.source)
       if diagnostics.count > before { unresolved.insert(index) }
@@ -305,7 +340,7 @@ public struct ProgramChecker {
     for var sourced in queries {
       if stop() { break }
       let before = diagnostics.count
-      tooManyAlternatives(sourced.query.body, sourced.source)
+      if !AuxiliaryRules.needsRewrite(sourced.query.body) { tooManyAlternatives(sourced.query.body, sourced.source) }
       resolve(sourced.query.body, sourced.source)
       sourced.columns = ProgramChecker.columns(of: sourced.query)
       if diagnostics.count > before { unresolvedQueries.insert(checkedQueries.count) }
@@ -313,7 +348,7 @@ public struct ProgramChecker {
     }
 
     // Safety, for every clause whose names all resolved.
-    for (index, sourced) in rules.enumerated() where !unresolved.contains(index) {
+    for (index, sourced) in allRules.enumerated() where !unresolved.contains(index) {
       if stop() { break }
       checkSafety(sourced, predicates, &diagnostics)
     }
@@ -351,6 +386,7 @@ public struct ProgramChecker {
     var extended = Context()
     extended.predicates = predicates
     extended.definedAt = definedAt
+    extended.auxiliaries = auxiliariesOfRules
     // The alternatives of a rule with a disjunction share their text: a problem in a part they
     // share is reported once.
     var seen = Set<String>()
@@ -372,6 +408,34 @@ public struct ProgramChecker {
     return seen
   }
 
+  // MARK: - Aggregates in bodies
+
+  /// Misuses of `N = f { T : B }` that its auxiliary rule would report obscurely: the result
+  /// used inside the braces, `_` among the aggregated terms.
+  private func checkBodyAggregates(_ body: [Literal], _ source: SourceText, _ diagnostics: inout BoundedDiagnostics) {
+    for literal in body {
+      switch literal {
+      case .disjunction(let branches, _):
+        for branch in branches { checkBodyAggregates(branch, source, &diagnostics) }
+      case .aggregate(let a):
+        for term in a.terms {
+          if case .anonymous(let span) = term {
+            diagnostics.append(.error(code: "aggregate-terms", "`_` cannot be aggregated", in: source, at: span, help: "name the variable: `\(a.function.rawValue) { X : ... }` aggregates the distinct values of X"))
+          }
+        }
+        let inside = a.terms.compactMap { t in t.variableName.map { ($0, t.span) } } + AuxiliaryRules.allVariables(a.body).map { ($0.name, $0.span) }
+        if let use = inside.first(where: { $0.0 == a.result }) {
+          diagnostics.append(.error(
+            code: "aggregate-result", "`\(a.result)` is the result of this aggregate; it cannot also be used inside it", in: source, at: use.1,
+            help: "give the value inside the braces another name"))
+        }
+        checkBodyAggregates(a.body, source, &diagnostics)
+      case .atom, .negated, .comparison:
+        break
+      }
+    }
+  }
+
   // MARK: - Functions in expressions
 
   private func checkCalls(_ comparison: Comparison, _ source: SourceText, _ diagnostics: inout BoundedDiagnostics, _ known: Set<String>) {
@@ -387,7 +451,10 @@ public struct ProgramChecker {
         guard let builtin = Builtins.named(name), builtin.kind == .function else {
           let functions = Builtins.all.filter { $0.kind == .function }.map(\.name)
           let what = Builtins.named(name) != nil ? "`\(name)` is a builtin test or relation, not a function" : "unknown function `\(name)`"
-          diagnostics.append(.error(code: "unknown-function", what, in: source, at: SourceSpan(start: span.start, end: span.start + name.utf8.count), help: Suggestions.didYouMean(name, in: functions) ?? "the functions are \(functions.joined(separator: ", "))"))
+          let help = AggregateFunction(rawValue: name) != nil
+            ? "`\(name)` is an aggregate; in a body it is written with braces: `N = \(name) { X : p(X) }`"
+            : Suggestions.didYouMean(name, in: functions) ?? "the functions are \(functions.joined(separator: ", "))"
+          diagnostics.append(.error(code: "unknown-function", what, in: source, at: SourceSpan(start: span.start, end: span.start + name.utf8.count), help: help))
           return
         }
         if !builtin.arity.contains(args.count) {
@@ -425,13 +492,26 @@ public struct ProgramChecker {
     case .atom(let a), .negated(let a, _): return a.arguments.flatMap { variables(in: $0) }
     case .comparison(let c): return variables(in: c.left) + variables(in: c.right)
     case .disjunction(let branches, _): return branches.flatMap { $0.flatMap { variables(in: $0) } }
+    // The variables inside the braces are the aggregate's own (see ``BodyAggregate``).
+    case .aggregate(let a): return [VariableUse(name: a.result, span: a.resultSpan)]
     }
   }
 
   private func checkSafety(_ sourced: SourcedRule, _ predicates: [String: PredicateInfo], _ diagnostics: inout BoundedDiagnostics) {
     let rule = sourced.rule
     let source = sourced.source
-    let bound = safeOrder(rule.body, predicates, initiallyBound: [], source, &diagnostics)
+    var bound: Set<String>
+    if sourced.auxiliary?.kind == .aggregate {
+      // A shared variable the aggregate's body does not bind is reported once, at the head
+      // (below), not again at each literal of the body that needs it.
+      var scratch = BoundedDiagnostics()
+      let alone = safeOrder(rule.body, predicates, initiallyBound: [], source, &scratch)
+      let shared = Set(rule.head.arguments.compactMap { if case .term(let t) = $0 { t.variableName } else { nil } })
+      safeOrder(rule.body, predicates, initiallyBound: shared.subtracting(alone), source, &diagnostics)
+      bound = alone
+    } else {
+      bound = safeOrder(rule.body, predicates, initiallyBound: [], source, &diagnostics)
+    }
     if rule.isFact {
       for argument in rule.head.arguments {
         if case .term(let t) = argument {
@@ -445,16 +525,27 @@ public struct ProgramChecker {
       return
     }
     var reported = Set<String>()
+    let isAggregate = sourced.auxiliary?.kind == .aggregate
     for argument in rule.head.arguments {
       let terms: [Term]
+      let aggregated: Bool
       switch argument {
-      case .term(let t): terms = [t]
-      case .aggregate(let a): terms = a.arguments
+      case .term(let t): (terms, aggregated) = ([t], false)
+      case .aggregate(let a): (terms, aggregated) = (a.arguments, true)
       }
       for term in terms {
         switch term {
+        case .anonymous where isAggregate:
+          break  // reported as `aggregate-terms`
         case .anonymous(let span):
           diagnostics.append(.error(code: "unsafe-variable", "`_` cannot appear in the head of `\(rule.head.predicate)`", in: source, at: span, help: "name the variable and bind it in the body"))
+        case .variable(let name, let span) where !bound.contains(name) && !reported.contains(name) && isAggregate:
+          reported.insert(name)
+          diagnostics.append(aggregated
+            ? .error(code: "unsafe-variable", "`\(name)` is aggregated, but nothing inside the braces binds it", in: source, at: span, help: "bind it with an atom after the `:`")
+            : .error(
+              code: "unsafe-variable", "`\(name)` is used inside this aggregate and outside it, so the aggregate is computed for each of its values, but nothing inside the braces binds it",
+              in: source, at: span, help: "bind `\(name)` inside the braces too (repeat the atom that binds it outside), or give the variable inside another name"))
         case .variable(let name, let span) where !bound.contains(name) && !reported.contains(name):
           reported.insert(name)
           diagnostics.append(.error(
@@ -477,7 +568,7 @@ public struct ProgramChecker {
       counts[use.name, default: (0, use.span)].0 += 1
     }
     for (name, (count, span)) in counts.sorted(by: { $0.value.1.start < $1.value.1.start }) where count == 1 && !name.hasPrefix("_") {
-      diagnostics.append(Diagnostic(.warning, .data, code: "singleton-variable", "variable `\(name)` appears only once in this rule", at: source.location(of: span), help: "if any value will do, write `_` (or `_\(name)`)"), severity: .warning)
+      diagnostics.append(Diagnostic(.warning, .data, code: "singleton-variable", "variable `\(name)` appears only once in this \(sourced.auxiliary?.kind == .aggregate ? "aggregate" : "rule")", at: source.location(of: span), help: "if any value will do, write `_` (or `_\(name)`)"), severity: .warning)
     }
   }
 
@@ -505,13 +596,15 @@ public struct ProgramChecker {
       guard let variable = unbound else { continue }
       switch literal {
       case .negated:
-        diagnostics.append(.error(code: "unsafe-variable", "variable `\(variable.name)` in `\(text)` is not bound by a positive atom", in: source, at: variable.span, help: "bind it in a positive atom first, or write `_` if any value will do"))
+        diagnostics.append(.error(
+          code: "unsafe-variable", "variable `\(variable.name)` in `\(text)` is not bound by a positive atom", in: source, at: variable.span,
+          help: "bind it in a positive atom first; to mean \"for no value of it\", write `_` or, where the value must repeat, `_\(variable.name)` (a variable named with `_` that the rest of the clause does not use is local to the negated atom)"))
       case .comparison:
         diagnostics.append(.error(code: "unsafe-variable", "variable `\(variable.name)` in `\(text)` is not bound", in: source, at: variable.span, help: "comparisons need their variables bound by a positive atom (`=` may bind one side when the other is bound)"))
       case .atom:
         diagnostics.append(.error(code: "unsafe-variable", "variable `\(variable.name)` in `\(text)` is not bound", in: source, at: variable.span, help: "builtin tests and function inputs need their variables bound by a positive atom"))
-      case .disjunction:
-        break  // bodies are expanded before their safety is checked
+      case .disjunction, .aggregate:
+        break  // bodies are expanded, and aggregates made auxiliary rules, before their safety is checked
       }
     }
     return bound
@@ -549,7 +642,7 @@ public struct ProgramChecker {
       if case .term(.variable(let name, _)) = c.left, !bound.contains(name), rightBound { return [name] }
       if case .term(.variable(let name, _)) = c.right, !bound.contains(name), leftBound { return [name] }
       return nil
-    case .disjunction:
+    case .disjunction, .aggregate:
       return nil
     }
   }

@@ -171,6 +171,8 @@ public enum Literal: Sendable {
   /// `(A, B ; C)`: the alternatives, each a conjunction. A rule or query with a disjunction
   /// stands for one rule or query body per combination of alternatives (see ``expand(_:)``).
   case disjunction([[Literal]], span: SourceSpan)
+  /// `N = count { X : body }`: an aggregate over a body of its own (see ``BodyAggregate``).
+  case aggregate(BodyAggregate)
 
   /// The literal's span.
   public var span: SourceSpan {
@@ -179,6 +181,20 @@ public enum Literal: Sendable {
     case .negated(_, let span): span
     case .comparison(let c): c.span
     case .disjunction(_, let span): span
+    case .aggregate(let a): a.span
+    }
+  }
+
+  /// The atoms of a body, positive and negated, inside disjunctions and aggregates too, in
+  /// order.
+  public static func atoms(in body: [Literal]) -> [Atom] {
+    body.flatMap { literal -> [Atom] in
+      switch literal {
+      case .atom(let a), .negated(let a, _): [a]
+      case .comparison: []
+      case .disjunction(let branches, _): branches.flatMap { atoms(in: $0) }
+      case .aggregate(let a): atoms(in: a.body)
+      }
     }
   }
 
@@ -204,6 +220,40 @@ public enum Literal: Sendable {
       bodies = bodies.flatMap { prefix in choices.map { prefix + $0 } }
     }
     return bodies
+  }
+}
+
+/// `Result = function { Terms : Body }` in a rule's or a query's body: the aggregate of the
+/// distinct tuples of `Terms` over the solutions of `Body`. Variables of `Body` that also occur
+/// outside the aggregate (in the enclosing body, the head, the result columns) are shared with
+/// it: the aggregate is computed once for each of their values. The others are local. `count`
+/// and `sum` of no solutions are 0; `min`, `max` and `avg` of none have no value, and the
+/// literal fails.
+public struct BodyAggregate: Sendable {
+  /// The variable the result is bound to (or compared with, if already bound).
+  public var result: String
+  /// Where the result variable is written.
+  public var resultSpan: SourceSpan
+  /// The function.
+  public var function: AggregateFunction
+  /// The aggregated terms (before the `:`).
+  public var terms: [Term]
+  /// The aggregate's own body (after the `:`).
+  public var body: [Literal]
+  /// The whole literal, result variable included.
+  public var span: SourceSpan
+  /// From the function name to the closing `}`.
+  public var aggregateSpan: SourceSpan
+
+  /// Creates a body aggregate.
+  public init(result: String, resultSpan: SourceSpan, function: AggregateFunction, terms: [Term], body: [Literal], span: SourceSpan, aggregateSpan: SourceSpan) {
+    self.result = result
+    self.resultSpan = resultSpan
+    self.function = function
+    self.terms = terms
+    self.body = body
+    self.span = span
+    self.aggregateSpan = aggregateSpan
   }
 }
 

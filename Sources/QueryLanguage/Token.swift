@@ -27,6 +27,8 @@ public struct Token: Hashable, Sendable {
     case semicolon
     /// `[` and `]` around a query's result columns, `:` after them
     case leftBracket, rightBracket, colon
+    /// `{` and `}` around an aggregate's terms and body in a body (`N = count { X : p(X) }`)
+    case leftBrace, rightBrace
     /// `.` ending a clause
     case period
     /// `:-`
@@ -86,6 +88,8 @@ extension Token.Kind {
     case .semicolon: return "`;`"
     case .leftBracket: return "`[`"
     case .rightBracket: return "`]`"
+    case .leftBrace: return "`{`"
+    case .rightBrace: return "`}`"
     case .colon: return "`:`"
     case .period: return "`.`"
     case .implies: return "`:-`"

@@ -49,7 +49,14 @@ public enum Clingo {
       lines.append("\(prefix)triple(\(t.subject),\(t.predicate),\(o)). \(prefix)\(t.predicate)(\(t.subject),\(o)).")
     }
     for (k, rule) in (standing.rules + text.rules).enumerated() {
-      lines.append(contentsOf: self.rule(rule, prefix: prefix, number: k))
+      let (body, helpers) = localNegations(rule.body, clause: rule.head.arguments.flatMap { argument -> [String] in
+        switch argument {
+        case .term(let t): t.variableName.map { [$0] } ?? []
+        case .aggregate(let a): a.arguments.compactMap(\.variableName)
+        }
+      }, prefix: prefix, name: "neg\(k)_")
+      lines += helpers
+      lines.append(contentsOf: self.rule(Rule(head: rule.head, body: body, span: rule.span), prefix: prefix, number: k))
     }
     var arities: [Int] = []
     for (k, query) in text.queries.enumerated() {
@@ -57,7 +64,9 @@ public enum Clingo {
       arities.append(columns.count)
       let head = columns.isEmpty ? "\(prefix)q\(k)" : "\(prefix)q\(k)(\(columns.joined(separator: ",")))"
       // A query with a disjunction: one rule per alternative, as for rules.
-      for alternative in alternatives(query.body) {
+      let (queryBody, helpers) = localNegations(query.body, clause: [], prefix: prefix, name: "qneg\(k)_")
+      lines += helpers
+      for alternative in alternatives(queryBody) {
         lines.append("\(head) :- \(body(alternative, prefix: prefix)).")
       }
       lines.append("#show \(prefix)q\(k)/\(columns.count).")
@@ -103,8 +112,61 @@ public enum Clingo {
       case .negated(let a, _): "not \(atom(a, prefix: prefix))"
       case .comparison(let c): "\(expression(c.left)) \(c.op.rawValue) \(expression(c.right))"
       case .disjunction: "#false"  // rules are split by alternative before their bodies are printed
+      case .aggregate(let a): aggregate(a, prefix: prefix)
       }
     }.joined(separator: ", ")
+  }
+
+  /// `N = #count { X : body }`: clingo's own body aggregate (its global variables are those the
+  /// rule uses outside it, as ours). clingo's min and max of nothing are `#sup` and `#inf`,
+  /// where ours have no value, so those rows are dropped.
+  static func aggregate(_ a: BodyAggregate, prefix: String) -> String {
+    let function: String
+    var guardText = ""
+    switch a.function {
+    case .count: function = "#count"
+    case .sum: function = "#sum"
+    case .min:
+      function = "#min"
+      guardText = ", \(a.result) != #sup"
+    case .max:
+      function = "#max"
+      guardText = ", \(a.result) != #inf"
+    case .avg: function = "#unsupported"
+    }
+    return "\(a.result) = \(function){ \(a.terms.map(term).joined(separator: ",")) : \(body(a.body, prefix: prefix)) }\(guardText)"
+  }
+
+  /// Negated atoms with variables named `_L` used nowhere else in the clause: clingo calls such
+  /// a variable unsafe, so one used once is printed `_`, and an atom repeating one becomes a
+  /// helper predicate over the atom's other variables (`not h(X)` with `h(X) :- p(X, L, L).`).
+  static func localNegations(_ body: [Literal], clause: [String], prefix: String, name: String) -> ([Literal], [String]) {
+    let all = body.flatMap(\.variableNames) + clause
+    var helpers: [String] = []
+    let rewritten = body.map { literal -> Literal in
+      guard case .negated(let atom, let span) = literal else { return literal }
+      let mine = atom.arguments.compactMap(\.variableName)
+      let local = Set(mine.filter { v in v.hasPrefix("_") && all.filter { $0 == v }.count == mine.filter { $0 == v }.count })
+      guard !local.isEmpty else { return literal }
+      if local.allSatisfy({ v in mine.filter { $0 == v }.count == 1 }) {
+        var plain = atom
+        plain.arguments = atom.arguments.map { t in t.variableName.map(local.contains) == true ? .anonymous(span: t.span) : t }
+        return .negated(plain, span: span)
+      }
+      var kept: [String] = []
+      for v in mine where !local.contains(v) && !kept.contains(v) { kept.append(v) }
+      let helper = "\(name)\(helpers.count)"
+      let head = kept.isEmpty ? "\(prefix)\(helper)" : "\(prefix)\(helper)(\(kept.joined(separator: ",")))"
+      // clingo reads `_L` as an anonymous variable, so the helper's variables are renamed.
+      var renamed = atom
+      renamed.arguments = atom.arguments.map { t in
+        if let v = t.variableName, local.contains(v) { return .variable("L" + v.dropFirst(), span: t.span) }
+        return t
+      }
+      helpers.append("\(head) :- \(self.atom(renamed, prefix: prefix)).")
+      return .negated(Atom(predicate: helper, arguments: kept.map { .variable($0, span: span) }, predicateSpan: span, span: span), span: span)
+    }
+    return (rewritten, helpers)
   }
 
   /// The bodies a body with disjunctions stands for (written here, not taken from the engine,
@@ -124,10 +186,11 @@ public enum Clingo {
   /// other arguments through a domain predicate (so min and max of nothing derive nothing, and
   /// count and sum of nothing give 0 only without groups, as in the engine).
   static func rule(_ rule: Rule, prefix: String, number: Int) -> [String] {
-    // clingo has no disjunction in bodies: one rule per alternative (aggregate rules have none;
-    // the checker refuses them).
+    // clingo has no disjunction in bodies: one rule per alternative; an aggregate over a
+    // disjunction has one element per alternative (`#count { X : alt1 ; X : alt2 }`), whose
+    // tuples clingo unites.
     let bodies = alternatives(rule.body)
-    if bodies.count > 1 {
+    if bodies.count > 1, !rule.head.hasAggregate {
       return bodies.flatMap { self.rule(Rule(head: rule.head, body: $0, span: rule.span), prefix: prefix, number: number) }
     }
     let name = "\(prefix)\(rule.head.predicate)"
@@ -138,7 +201,7 @@ public enum Clingo {
     let groupVariables = rule.head.arguments.compactMap { if case .term(.variable(let v, _)) = $0 { v } else { nil } }
     let domain = "\(prefix)dom\(number)"
     let domainAtom = groupVariables.isEmpty ? domain : "\(domain)(\(groupVariables.joined(separator: ",")))"
-    var lines = ["\(domainAtom) :- \(body(rule.body, prefix: prefix))."]
+    var lines = bodies.map { "\(domainAtom) :- \(body($0, prefix: prefix))." }
     var headTerms: [String] = []
     var conditions: [String] = []
     var k = 0
@@ -156,7 +219,8 @@ public enum Clingo {
         case .max: function = "#max"
         case .avg: function = "#unsupported"
         }
-        conditions.append("\(result) = \(function){ \(a.arguments.map(term).joined(separator: ",")) : \(body(rule.body, prefix: prefix)) }")
+        let elements = bodies.map { "\(a.arguments.map(term).joined(separator: ",")) : \(body($0, prefix: prefix))" }
+        conditions.append("\(result) = \(function){ \(elements.joined(separator: " ; ")) }")
         headTerms.append(result)
       }
     }

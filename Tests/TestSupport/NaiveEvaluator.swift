@@ -35,17 +35,8 @@ public struct NaiveEvaluator {
       if rounds > defined.count + 2 { throw Failure.notStratifiable }
       for rule in rules {
         let head = rule.head.predicate
-        for literal in NaiveEvaluator.flattened(rule.body) {
-          var q: String?
-          var strict = rule.head.hasAggregate
-          switch literal {
-          case .atom(let a): q = a.predicate
-          case .negated(let a, _):
-            q = a.predicate
-            strict = true
-          case .comparison, .disjunction: q = nil
-          }
-          guard let q, defined.contains(q) else { continue }
+        for (q, negatedOrAggregated) in NaiveEvaluator.reads(rule.body) where defined.contains(q) {
+          let strict = rule.head.hasAggregate || negatedOrAggregated
           let need = (stratum[q] ?? 0) + (strict ? 1 : 0)
           if (stratum[head] ?? 0) < need {
             stratum[head] = need
@@ -186,7 +177,14 @@ public struct NaiveEvaluator {
     // Pick the first literal that can run.
     var pick = 0
     for (i, literal) in body.enumerated() {
-      if ready(literal, env) {
+      var others: [Literal] = []
+      switch literal {
+      case .aggregate, .negated:
+        others = body
+        others.remove(at: i)
+      default: break
+      }
+      if ready(literal, env, others: others) {
         pick = i
         break
       }
@@ -194,6 +192,26 @@ public struct NaiveEvaluator {
     var rest = body
     let literal = rest.remove(at: pick)
     switch literal {
+    case .aggregate(let a):
+      // Read directly: the distinct tuples of the terms over the solutions of the aggregate's
+      // body under the clause's bindings (variables bound so far are shared, the rest local).
+      var tuples = Set<[Value]>()
+      try solve(a.body, env, facts) { inner in
+        tuples.insert(a.terms.map { value($0, inner) ?? .entity("?") })
+      }
+      let result: Value?
+      switch a.function {
+      case .count: result = .integer(Int64(tuples.count))
+      default: result = tuples.isEmpty && a.function != .sum ? nil : aggregate(a.function, tuples)
+      }
+      guard let result else { return }
+      var next = env
+      if let bound = next[a.result] {
+        if bound != result { return }
+      } else {
+        next[a.result] = result
+      }
+      try solve(rest, next, facts, emit)
     case .disjunction(let branches, _):
       // Read directly: the solutions of the body are those of each alternative in its place.
       for branch in branches { try solve(branch + rest, env, facts, emit) }
@@ -235,12 +253,18 @@ public struct NaiveEvaluator {
       let values = atom.arguments.map { value($0, env) }
       if values.allSatisfy({ $0 != nil }), !test(atom.predicate, values.compactMap { $0 }) { try solve(rest, env, facts, emit) }
     case .negated(let atom, _):
+      // Variables still unbound here are local to the atom (`_L` names): some value of them.
       let exists = relation(atom.predicate, atom.arguments.count, facts).contains { tuple in
-        zip(atom.arguments, tuple).allSatisfy { term, v in
+        var local: [String: Value] = [:]
+        return zip(atom.arguments, tuple).allSatisfy { term, v in
           switch term {
-          case .variable(let name, _): env[name] == v
-          case .constant(let c, _): c == v
-          default: true
+          case .variable(let name, _):
+            if let bound = env[name] { return bound == v }
+            if let seen = local[name] { return seen == v }
+            local[name] = v
+            return true
+          case .constant(let c, _): return c == v
+          default: return true
           }
         }
       }
@@ -265,12 +289,57 @@ public struct NaiveEvaluator {
     }
   }
 
-  /// The literals of a body with the alternatives of its disjunctions spread out (for the
-  /// strata, which depend only on which predicates a rule reads and how).
-  static func flattened(_ body: [Literal]) -> [Literal] {
-    body.flatMap { literal -> [Literal] in
-      if case .disjunction(let branches, _) = literal { return branches.flatMap(flattened) }
-      return [literal]
+  /// The predicates a body reads, each with whether it is read under negation or an aggregate
+  /// (for the strata, which depend only on which predicates a rule reads and how).
+  static func reads(_ body: [Literal], strict: Bool = false) -> [(String, Bool)] {
+    body.flatMap { literal -> [(String, Bool)] in
+      switch literal {
+      case .atom(let a): [(a.predicate, strict)]
+      case .negated(let a, _): [(a.predicate, true)]
+      case .comparison: []
+      case .disjunction(let branches, _): branches.flatMap { reads($0, strict: strict) }
+      case .aggregate(let a): reads(a.body, strict: true)
+      }
+    }
+  }
+
+  /// The variables a literal shares with the others of its body: an aggregate shows only its
+  /// result.
+  static func shown(_ literal: Literal) -> [String] {
+    switch literal {
+    case .aggregate(let a): [a.result]
+    case .disjunction(let branches, _): branches.flatMap { $0.flatMap(shown) }
+    case .atom(let a), .negated(let a, _): a.arguments.compactMap(\.variableName)
+    case .comparison(let c): c.left.variables + c.right.variables
+    }
+  }
+
+  /// Every variable written inside a body, aggregates and disjunctions included.
+  static func inside(_ body: [Literal]) -> [String] {
+    body.flatMap { literal -> [String] in
+      switch literal {
+      case .aggregate(let a): [a.result] + a.terms.compactMap(\.variableName) + inside(a.body)
+      case .disjunction(let branches, _): branches.flatMap(inside)
+      default: shown(literal)
+      }
+    }
+  }
+
+  func ready(_ literal: Literal, _ env: [String: Value], others: [Literal]) -> Bool {
+    switch literal {
+    case .aggregate(let a):
+      // Every variable it shares with the rest must be bound first.
+      let elsewhere = Set(others.flatMap(NaiveEvaluator.shown))
+      return (a.terms.compactMap(\.variableName) + NaiveEvaluator.inside(a.body)).allSatisfy { env[$0] != nil || !elsewhere.contains($0) }
+    case .negated(let a, _) where !NaiveEvaluator.tests.contains(a.predicate):
+      // A `_L` variable no other literal uses is the atom's own; the others must be bound.
+      let elsewhere = Set(others.flatMap(NaiveEvaluator.shown))
+      return a.arguments.allSatisfy { term in
+        guard let n = term.variableName else { return true }
+        return env[n] != nil || n.hasPrefix("_") && !elsewhere.contains(n)
+      }
+    default:
+      return ready(literal, env)
     }
   }
 
@@ -285,7 +354,7 @@ public struct NaiveEvaluator {
       }
     }
     switch literal {
-    case .disjunction:
+    case .disjunction, .aggregate:
       return true
     case .atom(let a) where NaiveEvaluator.tests.contains(a.predicate):
       return a.arguments.allSatisfy { if case .variable(let n, _) = $0 { env[n] != nil } else { true } }

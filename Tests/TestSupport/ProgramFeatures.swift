@@ -33,6 +33,10 @@ public enum ProgramFeature: String, CaseIterable, Sendable {
   case aggregate = "aggregate"
   case ungroupedAggregate = "aggregate without groups (may be over nothing)"
   case aggregateOverRecursion = "aggregate over a recursive predicate"
+  case aggregateOverDisjunction = "head aggregate over a disjunction"
+  case bodyAggregate = "aggregate in a body (`N = count { X : ... }`)"
+  case correlatedBodyAggregate = "aggregate in a body sharing variables with the clause"
+  case localNegation = "negated atom with a repeated local variable (`not p(X, _L, _L)`)"
   case anonymousVariable = "anonymous variable"
   case tripleAtom = "triple/3"
   case factsInText = "facts given in the text"
@@ -92,6 +96,16 @@ public enum ProgramFeature: String, CaseIterable, Sendable {
       return a.predicate == "triple" || (stored.contains(a.predicate) && !idb.contains(a.predicate))
     }.map(\.head.predicate))
 
+    func localNegations(_ rule: [Literal], extra: [String]) {
+      let all = rule.flatMap(\.variableNames) + extra
+      for literal in rule {
+        guard case .negated(let atom, _) = literal else { continue }
+        let names = atom.arguments.compactMap(\.variableName).filter { $0.hasPrefix("_") }
+        for name in Set(names) where names.filter({ $0 == name }).count >= 2 && all.filter({ $0 == name }).count == names.filter({ $0 == name }).count {
+          features.insert(.localNegation)
+        }
+      }
+    }
     func atomFeatures(_ atom: Atom, negated: Bool) {
       var seen = Set<String>()
       var repeated = false
@@ -154,12 +168,30 @@ public enum ProgramFeature: String, CaseIterable, Sendable {
         case .disjunction(let branches, _):
           features.insert(.disjunction)
           branches.forEach(bodyFeatures)
+        case .aggregate(let a):
+          features.insert(.bodyAggregate)
+          let outside = Set(body.flatMap { other -> [String] in
+            if case .aggregate(let b) = other { return [b.result] }
+            return other.variableNames
+          })
+          if a.body.flatMap(\.variableNames).contains(where: outside.contains) { features.insert(.correlatedBodyAggregate) }
+          if Literal.atoms(in: a.body).contains(where: { recursive.contains($0.predicate) }) { features.insert(.aggregateOverRecursion) }
+          bodyFeatures(a.body)
         }
       }
     }
 
     for rule in rules where !rule.isFact {
       bodyFeatures(rule.body)
+      localNegations(rule.body, extra: rule.head.arguments.flatMap { argument -> [String] in
+        switch argument {
+        case .term(let t): t.variableName.map { [$0] } ?? []
+        case .aggregate(let a): a.arguments.compactMap(\.variableName)
+        }
+      })
+      if rule.head.hasAggregate, rule.body.contains(where: { if case .disjunction = $0 { true } else { false } }) {
+        features.insert(.aggregateOverDisjunction)
+      }
       let head = rule.head.predicate
       for argument in rule.head.arguments {
         if case .term(.constant) = argument { features.insert(.constantInHead) }
@@ -191,6 +223,7 @@ public enum ProgramFeature: String, CaseIterable, Sendable {
     }
     for query in queries {
       bodyFeatures(query.body)
+      localNegations(query.body, extra: [])
       if query.columns != nil { features.insert(.queryColumns) }
       var sawStored = false
       for literal in query.body {
@@ -209,5 +242,18 @@ public enum ProgramFeature: String, CaseIterable, Sendable {
       }
     }
     return features
+  }
+}
+
+extension Literal {
+  /// The variable names written in the literal, repeated as written; inside an aggregate too.
+  var variableNames: [String] {
+    func names(_ e: QueryLanguage.Expression) -> [String] { e.variables }
+    switch self {
+    case .atom(let a), .negated(let a, _): return a.arguments.compactMap(\.variableName)
+    case .comparison(let c): return names(c.left) + names(c.right)
+    case .disjunction(let branches, _): return branches.flatMap { $0.flatMap(\.variableNames) }
+    case .aggregate(let a): return [a.result] + a.terms.compactMap(\.variableName) + a.body.flatMap(\.variableNames)
+    }
   }
 }

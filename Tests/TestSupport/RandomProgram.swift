@@ -260,6 +260,16 @@ private struct Generator {
         body.literals.append("not \(spec.name)(\(arguments.joined(separator: ", ")))")
       }
     }
+    if random.chance(0.15) {
+      // A variable local to a negated atom, repeated (`not p(X, _L1, _L1)`: no such L) or not.
+      let candidates = (base + lower).filter { $0.kinds.count >= 2 && $0.kinds[$0.kinds.count - 1] == $0.kinds[$0.kinds.count - 2] && !$0.kinds.contains(.decimal) }
+      if !candidates.isEmpty {
+        let spec = pick(candidates)
+        var arguments = spec.kinds.dropLast(2).map { kind in body.variables(kind).first ?? constant(kind) }
+        arguments += random.chance(0.7) ? ["_L1", "_L1"] : [body.variables(spec.kinds[spec.kinds.count - 2]).first ?? "_L1", "_L1"]
+        body.literals.append("not \(spec.name)(\(arguments.joined(separator: ", ")))")
+      }
+    }
     let integers = body.variables(.integer)
     let entities = body.variables(.entity)
     if random.chance(0.3), let v = integers.first {
@@ -442,7 +452,18 @@ private struct Generator {
     let source = !lower.isEmpty && random.chance(0.6) ? pick(lower) : pick(base.filter { $0.kinds == [.entity, .entity] })
     let x = body.newVariable(.entity)
     let y = body.newVariable(.entity)
-    body.literals.append("\(source.name)(\(x), \(y))")
+    if random.chance(0.3) {
+      // An aggregate in a body: grouped by a variable it shares with the rule, or not.
+      bodyAggregate(name, source: source)
+      return
+    }
+    if random.chance(0.25) {
+      // Over a disjunction: the aggregate ranges over both alternatives' solutions together.
+      let other = pick(base.filter { $0.kinds == [.entity, .entity] })
+      body.literals.append("(\(source.name)(\(x), \(y)) ; \(other.name)(\(y), \(x)))")
+    } else {
+      body.literals.append("\(source.name)(\(x), \(y))")
+    }
     var functions = ["count", "count2", "sum", "min", "max"]
     if full { functions.append("avg") }
     let function = pick(functions)
@@ -466,6 +487,35 @@ private struct Generator {
       derived.append(PredicateSpec(name: name, kinds: [kind]))
     } else {
       lines.append("\(name)(\(x), \(aggregated)) :- \(body.literals.joined(separator: ", ")).")
+      derived.append(PredicateSpec(name: name, kinds: [.entity, kind]))
+    }
+  }
+
+  /// `name(X, N) :- dom(X, _), N = f { T : source(X, Y) ... }.` or `name(N) :- N = f { ... }.`
+  mutating func bodyAggregate(_ name: String, source: PredicateSpec) {
+    var functions = ["count", "count", "sum", "min", "max"]
+    if full { functions.append("avg") }
+    let function = pick(functions)
+    var inner = ["\(source.name)(X, Y)"]
+    var terms = "Y"
+    var kind: Kind = .integer
+    if function != "count" {
+      inner.append("val(Y, V)")
+      terms = random.chance(0.5) ? "V" : "V, Y"
+      if function == "avg" { kind = .decimal }
+    } else if random.chance(0.3) {
+      terms = "Y, X"
+    }
+    if random.chance(0.4) { inner.append(pick(["X != Y", "not e(Y, _)", "Y = \(node())"])) }
+    let aggregate = "N = \(function) { \(terms) : \(inner.joined(separator: ", ")) }"
+    let filter = random.chance(0.3) ? ", N \(pick([">", "<=", "!="])) \(random.below(3))" : ""
+    if random.chance(0.35) {
+      lines.append("\(name)(N) :- \(aggregate)\(filter).")
+      derived.append(PredicateSpec(name: name, kinds: [kind]))
+    } else {
+      // The groups: every node with an outgoing edge, whether or not the aggregate finds any.
+      let domain = pick(base.filter { $0.kinds == [.entity, .entity] } + [source])
+      lines.append("\(name)(X, N) :- \(domain.name)(X, _), \(aggregate)\(filter).")
       derived.append(PredicateSpec(name: name, kinds: [.entity, kind]))
     }
   }
@@ -514,7 +564,17 @@ private struct Generator {
         lines.append("?- \(spec.name)(\(columns.joined(separator: ", "))), not \(view.name)(\(arguments.joined(separator: ", "))).")
       }
       if spec.kinds == [.entity, .entity], random.chance(0.25) {
-        lines.append("?- \(spec.name)(A, B), not \(pick(["e", "f"]))(A, B).")
+        lines.append("?- \(spec.name)(A, B), not \(pick(["e", "f"]))(\(pick(["A, B", "B, _L1", "_L1, _L1"]))).")
+      }
+      if spec.kinds == [.entity, .entity], random.chance(0.35) {
+        // Aggregates in a query: per node of a stored edge, and over everything.
+        let function = pick(["count", "sum", "min", "max"])
+        let inner = function == "count" ? "B : \(spec.name)(A, B)" : "V : \(spec.name)(A, B), val(B, V)"
+        if random.chance(0.5) {
+          lines.append("?- \(pick(["e", "f"]))(A, _), N = \(function) { \(inner) }\(random.chance(0.3) ? ", N > 0" : "").")
+        } else {
+          lines.append("?- [N] : N = count { A, B : \(spec.name)(A, B) }.")
+        }
       }
     }
   }
