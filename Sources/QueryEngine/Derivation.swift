@@ -65,6 +65,8 @@ public struct DerivationTree: Sendable {
   public var othersExist: Bool
   /// Why there is no tree (the fact does not hold), when `nodes` is empty.
   public var message: String?
+  /// What the auxiliary predicates in the tree stand for (see `Auxiliary`), one line each.
+  public var legend: [String] = []
 
   /// The tree as indented text, down to `maxDepth` levels.
   ///
@@ -96,6 +98,7 @@ public struct DerivationTree: Sendable {
     if othersExist {
       lines.append("(this is a shortest derivation; others exist)")
     }
+    if !legend.isEmpty { lines += [""] + legend }
     return lines.joined(separator: "\n")
   }
 }
@@ -175,7 +178,9 @@ extension Interpreter {
         }
       }
     }
-    return DerivationTree(nodes: nodes, othersExist: alternatives, message: nil)
+    var tree = DerivationTree(nodes: nodes, othersExist: alternatives, message: nil)
+    tree.legend = program.auxiliaryLegend(for: nodes.map(\.text).joined(separator: "\n"))
+    return tree
   }
 
   /// Explains why a fact does not hold: for each rule that could derive it, the first body
@@ -277,6 +282,8 @@ extension Interpreter {
         lines.append("  every body literal matches, but not all together for \(factText)")
       }
     }
+    let legend = program.auxiliaryLegend(for: lines.joined(separator: "\n"))
+    if !legend.isEmpty { lines += [""] + legend }
     return lines.joined(separator: "\n")
   }
 

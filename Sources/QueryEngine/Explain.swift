@@ -75,6 +75,8 @@ extension Interpreter {
     var total = "\(answer.totalRows) row\(answer.totalRows == 1 ? "" : "s")"
     if showTimes { total += " in " + formatSeconds(answer.seconds) }
     lines.append(total)
+    let legend = program.auxiliaryLegend(for: lines.joined(separator: "\n"))
+    if !legend.isEmpty { lines += [""] + legend }
     return (answer, lines.joined(separator: "\n"))
   }
 
@@ -103,5 +105,29 @@ extension Interpreter {
 extension StringProtocol {
   func trimmingLeadingSpaces() -> String {
     String(drop(while: { $0 == " " }))
+  }
+}
+
+extension IRProgram {
+  /// For each auxiliary predicate a text names (`_count1`, `_not2`, `_body3`: rules the checker
+  /// made for an aggregate in a body, a negated atom with local variables, an aggregate over a
+  /// disjunction), one line saying what it stands for and where that is written.
+  func auxiliaryLegend(for text: String) -> [String] {
+    var lines: [String] = []
+    var seen = Set<Int>()
+    let words = Set(text.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }))
+    for rule in rules {
+      guard let sourced = rule.origin.sourced, let auxiliary = sourced.auxiliary, seen.insert(rule.head.predicate).inserted else { continue }
+      let name = predicates[rule.head.predicate].name
+      guard words.contains(Substring(name)) else { continue }
+      let written = sourced.source.slice(auxiliary.span)
+      let location = sourced.source.location(of: auxiliary.span)
+      switch auxiliary.kind {
+      case .aggregate: lines.append("\(name): the aggregate `\(written)` at \(location)")
+      case .negation: lines.append("\(name): the atom of `\(written)` at \(location), its `_` variables local to it")
+      case .body: lines.append("\(name): the body of the aggregate rule at \(location), all of its alternatives")
+      }
+    }
+    return lines
   }
 }

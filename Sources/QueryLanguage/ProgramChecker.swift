@@ -24,6 +24,10 @@ public struct SourcedRule: Sendable {
     self.source = source
   }
 
+  /// Whether this is a rule as its author wrote it: not an auxiliary rule, and the first of the
+  /// rules a disjunction stands for (so that listings show each written rule once).
+  public var isAsWritten: Bool { auxiliary == nil && (alternative?.index ?? 0) == 0 }
+
   /// Where the rule starts, as `file:line:col`.
   public var location: SourceLocation { source.location(of: rule.span) }
 

@@ -266,7 +266,7 @@ enum MetaCommands {
     }
     var lastSource = ""
     // A rule with a disjunction is listed once, as written (not once per alternative).
-    for (k, sourced) in all.enumerated() where (sourced.alternative?.index ?? 0) == 0 {
+    for (k, sourced) in all.enumerated() where sourced.isAsWritten {
       if sourced.source.name != lastSource {
         lastSource = sourced.source.name
         let origin = k < repl.standingRuleCount ? "standing rules" : "added in this session"

@@ -218,7 +218,7 @@ extension QueryCommands {
     }
     context.console.print("% standing rules from \(TerminalText.visible(path)): every query sees them")
     var lastFile = ""
-    for sourced in session.rules where (sourced.alternative?.index ?? 0) == 0 {
+    for sourced in session.rules where sourced.isAsWritten {
       if sourced.source.name != lastFile { lastFile = sourced.source.name }
       context.console.print(sourced.source.slice(sourced.rule.span))
     }

@@ -22,7 +22,7 @@ enum SchemaView {
     if !stored.isEmpty { out += table.render(style: style) }
     // Predicates defined by rules: standing and session.
     var defined: [String: (arity: Int, rules: Int, session: Bool)] = [:]
-    for (k, sourced) in rules.enumerated() where sourced.rule.head.predicate.hasPrefix(prefix) && (sourced.alternative?.index ?? 0) == 0 {
+    for (k, sourced) in rules.enumerated() where sourced.rule.head.predicate.hasPrefix(prefix) && sourced.isAsWritten {
       let head = sourced.rule.head
       let entry = defined[head.predicate] ?? (head.arguments.count, 0, false)
       defined[head.predicate] = (entry.arity, entry.rules + 1, entry.session || k >= standingRuleCount)

@@ -143,7 +143,7 @@ import Testing
     ("p(X) :- edge(X).", "arity", "has 2 arguments, found 1"),
     ("p(X) :- edge(X, _). q(Y) :- p(Y, Y).", "arity", "`p` has 1 argument"),
     ("contains(X, Y) :- edge(X, Y).", "define-builtin", "cannot define `contains`"),
-    ("p(X) :- count(X).", "aggregate-in-body", "aggregates are written in rule heads"),
+    ("p(X) :- count(X).", "aggregate-in-body", "is an aggregate, not a predicate"),
     ("p(X) :- edge(X, Y), Z = frob(Y).", "unknown-function", "unknown function `frob`"),
     ("p(X).", "unsafe-variable", "a fact cannot contain the variable `X`"),
     ("p(X, _) :- edge(X, _).", "unsafe-variable", "`_` cannot appear in the head"),
