@@ -22,6 +22,8 @@ public enum FactText {
       switch clause {
       case .query(let query):
         diagnostics.append(.error(code: "fact-expected", "expected facts, found a query", in: source, at: query.span, help: "run queries with `xinzhi query`"))
+      case .declaration(let declaration):
+        diagnostics.append(.error(code: "fact-expected", "expected facts, found a declaration; declarations are not stored in the log", in: source, at: declaration.span, help: "put it in the store's rules.dl, or in the script that uses it"))
       case .rule(let rule):
         guard rule.isFact else {
           diagnostics.append(.error(code: "fact-expected", "expected facts, found a rule; rules are not stored in the log", in: source, at: rule.span, help: "put standing rules in the store's rules.dl, or use them in a query"))

@@ -52,7 +52,7 @@ public final class QuerySession {
       if !program.queries.isEmpty {
         throw DiagnosticError(.error(code: "standing-query", "the standing rules file holds a query; it may hold only rules and facts", in: source, at: program.queries[0].span))
       }
-      try interpreter.add(program.sourcedRules, budget: budget)
+      try interpreter.add(program.sourcedRules, declarations: program.sourcedDeclarations, budget: budget)
     } else {
       standingRulesPath = nil
     }
@@ -60,6 +60,8 @@ public final class QuerySession {
 
   /// The rules in force: standing rules first, then those added in the session.
   public var rules: [SourcedRule] { interpreter.rules }
+  /// The declarations in force: standing ones first, then those made in the session.
+  public var declarations: [SourcedDeclaration] { interpreter.declarations }
 
   /// Limits for each query.
   public var limits: EvaluationLimits {
@@ -88,7 +90,8 @@ public final class QuerySession {
     let source = SourceText(name: name, text: text, firstLine: firstLine)
     let (program, parseDiagnostics) = Parser.parse(source, parameters: parameters, shouldStop: { budget.isExhausted })
     try budget.checkStage()
-    let (checked, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries, shouldStop: { budget.isExhausted })
+    let (checked, diagnostics) = interpreter.check(
+      program.sourcedRules, program.sourcedQueries, declarations: program.sourcedDeclarations, shouldStop: { budget.isExhausted })
     try budget.checkStage()
     // Report syntax errors together with the semantic errors of the clauses that parsed, in
     // source order; a count of diagnostics not shown (no location) comes last.
@@ -102,8 +105,9 @@ public final class QuerySession {
     // wherever they stand in the text (as in Datalog, order does not matter).
     var outcomes: [Outcome] = []
     let rules = program.sourcedRules
-    if !rules.isEmpty {
-      try interpreter.add(rules, budget: budget)
+    let declarations = program.sourcedDeclarations
+    if !rules.isEmpty || !declarations.isEmpty {
+      try interpreter.add(rules, declarations: declarations, budget: budget)
       let outcome = Outcome.rulesAdded(rules.count)
       outcomes.append(outcome)
       each?(outcome)
@@ -132,6 +136,7 @@ public final class QuerySession {
 @_exported import class QueryEngine.Budget
 @_exported import struct QueryLanguage.SourcedQuery
 @_exported import struct QueryLanguage.SourcedRule
+@_exported import struct QueryLanguage.SourcedDeclaration
 
 extension QuerySession {
   /// Runs a text like ``run(_:name:firstLine:warnings:each:)`` but explains each query: the
@@ -142,14 +147,14 @@ extension QuerySession {
     let (program, parseDiagnostics) = Parser.parse(source, shouldStop: { budget.isExhausted })
     try budget.checkStage()
     if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
-    let (_, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries, shouldStop: { budget.isExhausted })
+    let (_, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries, declarations: program.sourcedDeclarations, shouldStop: { budget.isExhausted })
     try budget.checkStage()
     let errors = diagnostics.filter { $0.severity == .error }
     if !errors.isEmpty { throw DiagnosticError(errors) }
     if program.queries.isEmpty {
       throw DiagnosticError(.usage, code: "explain-query", "nothing to explain: the text has no query (`?- ...`)")
     }
-    try interpreter.add(program.sourcedRules, budget: budget)
+    try interpreter.add(program.sourcedRules, declarations: program.sourcedDeclarations, budget: budget)
     var results: [(QueryResult, String)] = []
     for query in program.sourcedQueries {
       let (checked, recheckDiagnostics) = interpreter.check([], [query])
@@ -203,7 +208,7 @@ extension QuerySession {
     } else {
       throw DiagnosticError(.usage, code: "fact-expected", "`why` needs a fact, such as `path(a, b)`")
     }
-    try interpreter.add(rules, budget: budget)
+    try interpreter.add(rules, declarations: program.sourcedDeclarations, budget: budget)
     let probe = SourcedQuery(Query(body: [.atom(goal)], span: goal.span), source)
     let (checked, diagnostics) = interpreter.check([], [probe])
     let errors = diagnostics.filter { $0.severity == .error }

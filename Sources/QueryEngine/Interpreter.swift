@@ -38,6 +38,8 @@ public final class Interpreter {
   let operations: ValueOperations
   /// The rules in force: standing rules, then rules added during the session.
   public private(set) var rules: [SourcedRule] = []
+  /// The declarations in force (standing ones first), in the order they were added.
+  public private(set) var declarations: [SourcedDeclaration] = []
   private var base: IRProgram?
   /// What checking `rules` established (nil: check them again when next needed).
   private var established: ProgramChecker.Context?
@@ -69,8 +71,8 @@ public final class Interpreter {
   ///
   /// - Returns: The checked program (its own rules; the predicates of all rules in force) and
   ///   its diagnostics.
-  public func check(_ programRules: [SourcedRule], _ queries: [SourcedQuery], shouldStop: StopRequest? = nil) -> (CheckedProgram, [Diagnostic]) {
-    let (checked, diagnostics, _) = checker.extend(establishedContext(), rules: programRules, queries: queries, shouldStop: shouldStop)
+  public func check(_ programRules: [SourcedRule], _ queries: [SourcedQuery], declarations: [SourcedDeclaration] = [], shouldStop: StopRequest? = nil) -> (CheckedProgram, [Diagnostic]) {
+    let (checked, diagnostics, _) = checker.extend(establishedContext(), rules: programRules, queries: queries, declarations: declarations, shouldStop: shouldStop)
     return (checked, diagnostics)
   }
 
@@ -78,7 +80,7 @@ public final class Interpreter {
 
   private func establishedContext() -> ProgramChecker.Context {
     if let established { return established }
-    let context = checker.extend(ProgramChecker.Context(), rules: rules, queries: []).2
+    let context = checker.extend(ProgramChecker.Context(), rules: rules, queries: [], declarations: declarations).2
     established = context
     return context
   }
@@ -95,10 +97,11 @@ public final class Interpreter {
   /// - Throws: ``DiagnosticError`` with every error found, or when the budget runs out; nothing
   ///   is added then.
   @discardableResult
-  public func add(_ given: [SourcedRule], budget: Budget? = nil) throws(DiagnosticError) -> [Diagnostic] {
-    guard !given.isEmpty else { return [] }
+  public func add(_ given: [SourcedRule], declarations newDeclarations: [SourcedDeclaration] = [], budget: Budget? = nil) throws(DiagnosticError) -> [Diagnostic] {
+    guard !given.isEmpty || !newDeclarations.isEmpty else { return [] }
     let budget = budget ?? Budget(limits)
-    let (checked, diagnostics, context) = checker.extend(establishedContext(), rules: given, queries: [], shouldStop: { budget.isExhausted })
+    let (checked, diagnostics, context) = checker.extend(
+      establishedContext(), rules: given, queries: [], declarations: newDeclarations, shouldStop: { budget.isExhausted })
     try budget.checkStage()
     if diagnostics.contains(where: { $0.severity == .error }) {
       throw DiagnosticError(diagnostics.filter { $0.severity == .error })
@@ -119,6 +122,7 @@ public final class Interpreter {
     _ = try Stratifier.strata(of: lowered, computing: Set(lowered.predicates.indices))
     try budget.checkStage()
     rules.append(contentsOf: newRules)
+    declarations.append(contentsOf: newDeclarations)
     established = context
     base = lowered
     cache = RelationCache()
@@ -128,6 +132,7 @@ public final class Interpreter {
   /// Removes every rule added (standing rules included); the next `add` starts afresh.
   public func removeAllRules() {
     rules = []
+    declarations = []
     base = nil
     established = nil
     cache = RelationCache()

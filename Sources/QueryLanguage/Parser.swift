@@ -103,6 +103,9 @@ public struct Parser {
     if case .query = current.kind {
       return .query(try parseQuery())
     }
+    if case .period = current.kind, case .identifier("decl") = peek.kind, current.span.end == peek.span.start {
+      return .declaration(try parseDeclaration())
+    }
     return .rule(try parseRule())
   }
 
@@ -160,6 +163,48 @@ public struct Parser {
     }
     let end = try expectPeriod(after: "the query")
     return Query(body: body, ordering: ordering, limit: limit, columns: columns, span: start.union(end))
+  }
+
+  // declaration = ".decl" name "(" argument { "," argument } ")" { string } "." ;
+  // argument    = [ name ":" ] kind ;
+  private mutating func parseDeclaration() throws(Failure) -> Declaration {
+    let start = current.span
+    advance()
+    advance()
+    guard case .identifier(let name) = current.kind else {
+      throw expected("the name of the predicate to declare (`.decl pending(loan: entity, amount: integer).`)")
+    }
+    let nameSpan = current.span
+    advance()
+    var arguments: [Declaration.Argument] = []
+    if match(.leftParen) {
+      repeat {
+        var argumentName: String?
+        let argumentStart = current.span
+        if case .colon = peek.kind {
+          switch current.kind {
+          case .identifier(let word), .variable(let word): argumentName = word
+          default: throw expected("an argument name before `:`")
+          }
+          advance()
+          advance()
+        }
+        guard case .identifier(let word) = current.kind, let kind = Declaration.Kind(rawValue: word) else {
+          let kinds = Declaration.Kind.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+          throw failure("expected the kind of an argument: \(kinds)", at: current.span)
+        }
+        arguments.append(Declaration.Argument(name: argumentName, kind: kind, span: argumentStart.union(current.span)))
+        advance()
+      } while match(.comma)
+      _ = try expect(.rightParen, "`,` or `)` after a declared argument")
+    }
+    var labels: [Value] = []
+    while case .literal(let value) = current.kind, case .string = value {
+      labels.append(value)
+      advance()
+    }
+    let end = try expectPeriod(after: "the declaration")
+    return Declaration(predicate: name, arguments: arguments, labels: labels, predicateSpan: nameSpan, span: start.union(end))
   }
 
   // rule = head [ ":-" body ] "." ;

@@ -76,7 +76,26 @@ public struct SourcedQuery: Sendable {
   }
 }
 
+/// A declaration with the text it was parsed from.
+public struct SourcedDeclaration: Sendable {
+  /// The declaration.
+  public var declaration: Declaration
+  /// Its source text.
+  public var source: SourceText
+
+  /// Pairs a declaration with its source.
+  public init(_ declaration: Declaration, _ source: SourceText) {
+    self.declaration = declaration
+    self.source = source
+  }
+
+  /// Where it is written, as `file:line:col`.
+  public var location: SourceLocation { source.location(of: declaration.span) }
+}
+
 extension Program {
+  /// The declarations of this program with their source.
+  public var sourcedDeclarations: [SourcedDeclaration] { declarations.map { SourcedDeclaration($0, source) } }
   /// The rules of this program with their source, as written (the checker expands their
   /// disjunctions and adds their auxiliary rules).
   public var sourcedRules: [SourcedRule] { rules.map { SourcedRule($0, source) } }
@@ -143,12 +162,16 @@ public struct ProgramChecker {
     /// How many auxiliary predicates the rules checked so far made (the next is numbered one
     /// more).
     var auxiliaries = 0
+    /// The declared predicates.
+    var declared: [String: SourcedDeclaration] = [:]
 
     /// Nothing established.
     public init() {}
 
     /// Every predicate defined or used.
     public var knownPredicates: [String: PredicateInfo] { predicates }
+    /// The declared predicates, by name.
+    public var declarations: [String: SourcedDeclaration] { declared }
   }
 
   /// Checks rules and queries together.
@@ -159,8 +182,8 @@ public struct ProgramChecker {
   /// At most ``BoundedDiagnostics/maximum`` diagnostics are returned, then one counting the
   /// rest. `shouldStop` is asked between clauses; when it answers true, checking ends with a
   /// `stopped` error and the caller says why (a time limit, Ctrl-C).
-  public func check(rules: [SourcedRule], queries: [SourcedQuery], shouldStop: StopRequest? = nil) -> (CheckedProgram, [Diagnostic]) {
-    let (checked, diagnostics, _) = extend(Context(), rules: rules, queries: queries, shouldStop: shouldStop)
+  public func check(rules: [SourcedRule], queries: [SourcedQuery], declarations: [SourcedDeclaration] = [], shouldStop: StopRequest? = nil) -> (CheckedProgram, [Diagnostic]) {
+    let (checked, diagnostics, _) = extend(Context(), rules: rules, queries: queries, declarations: declarations, shouldStop: shouldStop)
     return (checked, diagnostics)
   }
 
@@ -170,7 +193,7 @@ public struct ProgramChecker {
   /// - Returns: The checked program (its `rules` are the new ones), the diagnostics of the new
   ///   clauses, and the context extended by the new rules (meaningful only without errors).
   public func extend(
-    _ context: Context, rules given: [SourcedRule], queries: [SourcedQuery], shouldStop: StopRequest? = nil
+    _ context: Context, rules given: [SourcedRule], queries: [SourcedQuery], declarations: [SourcedDeclaration] = [], shouldStop: StopRequest? = nil
   ) -> (CheckedProgram, [Diagnostic], Context) {
     var diagnostics = BoundedDiagnostics()
     // Aggregates in bodies, local variables of negated atoms and aggregates over disjunctions
@@ -178,7 +201,15 @@ public struct ProgramChecker {
     // they stand for. A query's auxiliary rules are checked with the rules, and kept with it.
     for sourced in given { checkBodyAggregates(sourced.rule.body, sourced.source, &diagnostics) }
     for sourced in queries { checkBodyAggregates(sourced.query.body, sourced.source, &diagnostics) }
-    var auxiliary = AuxiliaryRules(counter: context.auxiliaries, source: SourceText(name: "", text: ""))
+    // Auxiliary predicates are numbered past every one in force (also when the context was
+    // rebuilt from checked rules, whose auxiliary rules keep their names).
+    var highest = context.auxiliaries
+    if given.contains(where: { AuxiliaryRules.needsRewrite($0.rule.body) || $0.rule.head.hasAggregate }) || queries.contains(where: { AuxiliaryRules.needsRewrite($0.query.body) }) {
+      for name in context.predicates.keys where name.hasPrefix("_") {
+        if let n = Int(name.drop(while: { !$0.isNumber })) { highest = max(highest, n) }
+      }
+    }
+    var auxiliary = AuxiliaryRules(counter: highest, source: SourceText(name: "", text: ""))
     var rules: [SourcedRule] = []
     for sourced in given {
       auxiliary = AuxiliaryRules(counter: auxiliary.counter, source: sourced.source)
@@ -212,6 +243,39 @@ public struct ProgramChecker {
     }
     var predicates = context.predicates
     var definedAt = context.definedAt
+    var declared = context.declared
+
+    // Declarations: a predicate known with its arity before any rule or fact defines it.
+    for sourced in declarations {
+      let declaration = sourced.declaration
+      let name = declaration.predicate
+      let arity = declaration.arguments.count
+      if Builtins.named(name) != nil {
+        diagnostics.append(.error(code: "define-builtin", "cannot declare `\(name)`: it is a builtin", in: sourced.source, at: declaration.predicateSpan, help: "choose another name"))
+      } else if let prior = declared[name], prior.declaration.arguments.count != arity {
+        diagnostics.append(.error(code: "arity", "`\(name)` is declared with \(prior.declaration.arguments.count) arguments at \(prior.location) and with \(arity) here", in: sourced.source, at: declaration.span))
+      } else if let (first, firstArity) = definedAt[name], firstArity != arity {
+        diagnostics.append(.error(code: "arity", "`\(name)` is defined with \(firstArity) argument\(firstArity == 1 ? "" : "s") at \(first.location); this declaration gives it \(arity)", in: sourced.source, at: declaration.span))
+      } else if storedPredicates.contains(name), arity != 2 {
+        diagnostics.append(.error(code: "arity", "`\(name)` is a stored predicate with 2 arguments; a declaration cannot give it \(arity)", in: sourced.source, at: declaration.span))
+      } else {
+        declared[name] = sourced
+        if predicates[name] == nil {
+          predicates[name] = PredicateInfo(name: name, arity: arity, kind: storedPredicates.contains(name) ? .stored : .derived)
+        }
+      }
+    }
+    /// A constant written for an argument of a declared predicate must be of its declared kind.
+    func checkKinds(_ predicate: String, _ terms: [Term?], _ source: SourceText) {
+      guard let declaration = declared[predicate]?.declaration, declaration.arguments.count == terms.count else { return }
+      for (k, (term, argument)) in zip(terms, declaration.arguments).enumerated() {
+        guard case .constant(let value, let span)? = term, !argument.kind.admits(value) else { continue }
+        let place = argument.name.map { "`\($0)` (argument \(k + 1))" } ?? "argument \(k + 1)"
+        diagnostics.append(.error(
+          code: "declared-kind", "\(place) of `\(predicate)` is declared `\(argument.kind.rawValue)`, but `\(value)` is \(value.kind == .integer || value.kind == .entity ? "an" : "a") \(value.kind.name)", in: source, at: span,
+          help: "declared at \(declared[predicate].map { $0.location.description } ?? "?")"))
+      }
+    }
 
     // Heads: what rules define.
     for sourced in allRules {
@@ -224,6 +288,13 @@ public struct ProgramChecker {
       if let aggregate = AggregateFunction(rawValue: head.predicate) {
         _ = aggregate
       }
+      if let prior = declared[head.predicate], prior.declaration.arguments.count != arity {
+        diagnostics.append(.error(
+          code: "arity", "`\(head.predicate)` is declared with \(prior.declaration.arguments.count) argument\(prior.declaration.arguments.count == 1 ? "" : "s") at \(prior.location), found \(arity) here",
+          in: sourced.source, at: head.span, help: "a predicate has one number of arguments everywhere"))
+        continue
+      }
+      checkKinds(head.predicate, head.arguments.map { if case .term(let t) = $0 { t } else { nil } }, sourced.source)
       if let (first, firstArity) = definedAt[head.predicate], firstArity != arity {
         diagnostics.append(.error(
           code: "arity", "`\(head.predicate)` is defined with \(firstArity) argument\(firstArity == 1 ? "" : "s") at \(first.location) and with \(arity) here",
@@ -282,8 +353,9 @@ public struct ProgramChecker {
         return
       }
       if let info = predicates[atom.predicate] {
+        checkKinds(atom.predicate, atom.arguments, source)
         if info.arity != arity, info.kind != .stored {
-          let place = definedAt[atom.predicate].map { " (defined at \($0.0.location))" } ?? ""
+          let place = definedAt[atom.predicate].map { " (defined at \($0.0.location))" } ?? declared[atom.predicate].map { " (declared at \($0.location))" } ?? ""
           diagnostics.append(.error(code: "arity", "`\(atom.predicate)` has \(info.arity) argument\(info.arity == 1 ? "" : "s")\(place), found \(arity)", in: source, at: atom.span))
         } else if info.kind == .stored, arity != 2 {
           diagnostics.append(.error(code: "arity", "`\(atom.predicate)` is a stored predicate: `\(atom.predicate)(Subject, Object)` has 2 arguments, found \(arity)", in: source, at: atom.span))
@@ -391,6 +463,7 @@ public struct ProgramChecker {
     extended.predicates = predicates
     extended.definedAt = definedAt
     extended.auxiliaries = auxiliariesOfRules
+    extended.declared = declared
     // The alternatives of a rule with a disjunction share their text: a problem in a part they
     // share is reported once.
     var seen = Set<String>()

@@ -26,6 +26,11 @@ public struct Program: Sendable {
   public var queries: [Query] {
     clauses.compactMap { if case .query(let q) = $0 { return q } else { return nil } }
   }
+
+  /// The declarations.
+  public var declarations: [Declaration] {
+    clauses.compactMap { if case .declaration(let d) = $0 { return d } else { return nil } }
+  }
 }
 
 /// A fact, a rule or a query.
@@ -34,6 +39,66 @@ public enum Clause: Sendable {
   case rule(Rule)
   /// A query `?- body.`.
   case query(Query)
+  /// `.decl name(arg: kind, ...) "label"@zh.`
+  case declaration(Declaration)
+}
+
+/// `.decl pending(loan: entity, amount: integer) "待审贷款"@zh "pending loans"@en.`: a predicate
+/// with its arity, the kind of each argument and labels, known before (or without) any fact or
+/// rule for it, so that it is empty rather than unknown.
+public struct Declaration: Sendable {
+  /// The kinds of value an argument may be declared to hold.
+  public enum Kind: String, Sendable, CaseIterable {
+    case entity, string, integer, decimal, number, date, any
+
+    /// Whether a value is of this kind (`number`: an integer or a decimal).
+    public func admits(_ value: Value) -> Bool {
+      switch (self, value) {
+      case (.any, _), (.entity, .entity), (.string, .string), (.integer, .integer), (.decimal, .decimal), (.date, .date),
+        (.number, .integer), (.number, .decimal):
+        true
+      default:
+        false
+      }
+    }
+  }
+
+  /// One declared argument.
+  public struct Argument: Sendable {
+    /// Its name, if given (for documentation and `.schema`).
+    public var name: String?
+    /// The kind of value it holds.
+    public var kind: Kind
+    /// Where it is written.
+    public var span: SourceSpan
+
+    /// Creates an argument.
+    public init(name: String?, kind: Kind, span: SourceSpan) {
+      self.name = name
+      self.kind = kind
+      self.span = span
+    }
+  }
+
+  /// The predicate.
+  public var predicate: String
+  /// Its arguments.
+  public var arguments: [Argument]
+  /// Its labels (strings, usually with language tags).
+  public var labels: [Value]
+  /// The span of the predicate name.
+  public var predicateSpan: SourceSpan
+  /// The whole declaration.
+  public var span: SourceSpan
+
+  /// Creates a declaration.
+  public init(predicate: String, arguments: [Argument], labels: [Value], predicateSpan: SourceSpan, span: SourceSpan) {
+    self.predicate = predicate
+    self.arguments = arguments
+    self.labels = labels
+    self.predicateSpan = predicateSpan
+    self.span = span
+  }
 }
 
 /// `head :- body.`, or a fact `head.` when the body is empty.

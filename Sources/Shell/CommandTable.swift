@@ -197,7 +197,7 @@ enum CommandTable {
     "schema": { context in
       let session = try QueryCommands.session(context)
       let lines = SchemaView.lines(
-        store: session.store, rules: session.rules, standingRuleCount: session.rules.count, language: try EntityCommands.language(context),
+        store: session.store, rules: session.rules, declarations: session.declarations, standingRuleCount: session.rules.count, language: try EntityCommands.language(context),
         style: context.style, prefix: context.arguments.positionals.first ?? "")
       for line in lines { context.console.print(line) }
       return 0

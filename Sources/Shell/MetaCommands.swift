@@ -247,7 +247,7 @@ enum MetaCommands {
 
   static func schema(_ repl: Repl, _ invocation: MetaInvocation) throws(DiagnosticError) {
     let lines = SchemaView.lines(
-      store: repl.store, rules: repl.session.rules, standingRuleCount: repl.standingRuleCount, language: repl.language,
+      store: repl.store, rules: repl.session.rules, declarations: repl.session.declarations, standingRuleCount: repl.standingRuleCount, language: repl.language,
       style: repl.style, prefix: invocation.words.first ?? "")
     for line in lines { repl.resultSink.write(line + "\n") }
   }

@@ -203,7 +203,10 @@ final class Repl {
   }
 
   static func isMetaCommand(_ text: String) -> Bool {
-    text.drop(while: { $0 == " " || $0 == "\t" }).first == "."
+    let entry = text.drop(while: { $0 == " " || $0 == "\t" })
+    // `.decl p(...)` is a clause of the language, not a command.
+    if entry.hasPrefix(".decl"), entry.dropFirst(5).first.map({ $0 == " " || $0 == "\t" || $0 == "\n" }) ?? false { return false }
+    return entry.first == "."
   }
 
   // MARK: - Running entries

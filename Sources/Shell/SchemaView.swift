@@ -8,7 +8,7 @@ import KnowledgeGraph
 enum SchemaView {
   /// The tables, for names starting with `prefix`.
   static func lines(
-    store: GraphStore, rules: [SourcedRule], standingRuleCount: Int, language: String, style: Style, prefix: String
+    store: GraphStore, rules: [SourcedRule], declarations: [SourcedDeclaration] = [], standingRuleCount: Int, language: String, style: Style, prefix: String
   ) -> [String] {
     var out: [String] = []
     var table = TextTable(headers: ["predicate", "triples", "domain", "range", "label"], alignments: [.left, .right, .left, .left, .left])
@@ -33,6 +33,22 @@ enum SchemaView {
       for name in defined.keys.sorted() {
         guard let entry = defined[name] else { continue }
         table.add([name, String(entry.arity), String(entry.rules), entry.session ? "this session" : "standing rules"])
+      }
+      out += table.render(style: style)
+    }
+    let shown = declarations.filter { $0.declaration.predicate.hasPrefix(prefix) }
+    if !shown.isEmpty {
+      if !out.isEmpty { out.append("") }
+      var table = TextTable(headers: ["declared", "arguments", "label", "where"])
+      for sourced in shown {
+        let d = sourced.declaration
+        let arguments = d.arguments.map { ($0.name.map { "\($0): " } ?? "") + $0.kind.rawValue }.joined(separator: ", ")
+        let labels = d.labels.compactMap { value -> (String, String?)? in
+          if case .string(let text, let tag) = value { return (text, tag) }
+          return nil
+        }
+        let label = labels.first(where: { $0.1 == language })?.0 ?? labels.first?.0 ?? ""
+        table.add([d.predicate, arguments, label, sourced.location.description])
       }
       out += table.render(style: style)
     }
