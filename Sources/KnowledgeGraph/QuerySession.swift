@@ -130,6 +130,7 @@ public final class QuerySession {
 }
 
 @_exported import struct QueryEngine.QueryResult
+@_exported import class QueryEngine.AnswerRows
 @_exported import struct QueryEngine.DerivationTree
 @_exported import struct QueryEngine.EvaluationLimits
 @_exported import class QueryEngine.CancellationFlag

@@ -169,11 +169,13 @@ struct ResultRenderer {
     writer.append("| " + result.columns.map(cell).joined(separator: " | ") + " |\n")
     writer.append("|" + result.columns.map { _ in "---|" }.joined() + "\n")
     let cells = Cells(result.answer.values) { cell(display($0)) }
+    let plain = Cells(result.answer.values) { cell(LiteralSyntax.format($0)) }
+    let labelled = labelledColumns(result.answer, arity: result.columns.count, limit: nil)
     return eachRow(result, &writer) { ranks, writer in
       writer.append("| ")
       for (c, rank) in ranks.enumerated() {
         if c > 0 { writer.append(" | ") }
-        cells.write(rank, &writer)
+        (labelled[c] ? cells : plain).write(rank, &writer)
       }
       writer.append(" |\n")
     }
@@ -190,13 +192,15 @@ struct ResultRenderer {
     let width = names.map { DisplayWidth.of($0) }.max() ?? 0
     let prefixes = names.map { String(repeating: " ", count: width - DisplayWidth.of($0)) + $0 + " = " }
     let cells = Cells(result.answer.values) { TerminalText.visible(display($0)) }
+    let plain = Cells(result.answer.values) { TerminalText.visible(LiteralSyntax.format($0)) }
+    let labelled = labelledColumns(result.answer, arity: result.columns.count, limit: maxRows)
     var first = true
     let written = eachRow(result, &writer, limit: maxRows) { ranks, writer in
       if !first { writer.append(byte: UInt8(ascii: "\n")) }
       first = false
       for (c, rank) in ranks.enumerated() {
         writer.append(style.bold(prefixes[c]))
-        cells.write(rank, &writer)
+        (labelled[c] ? cells : plain).write(rank, &writer)
         writer.append(byte: UInt8(ascii: "\n"))
       }
     }
@@ -204,6 +208,30 @@ struct ResultRenderer {
     let total = result.totalRows
     writer.append(style.dim("\n(\(Format.count(total)) row\(total == 1 ? "" : "s")" + (written.rows < total ? "; showing the first \(written.rows)" : "") + ")") + "\n")
     return written
+  }
+
+  /// Which columns show labels beside their entities. Labels are shown once: an entity column
+  /// whose label another column already holds, row by row (`?- type(X, bank), label(X, L).`),
+  /// shows ids only.
+  private func labelledColumns(_ answer: AnswerRows, arity: Int, limit: Int?) -> [Bool] {
+    guard let label else { return [Bool](repeating: false, count: arity) }
+    var sameText = [[Bool]](repeating: [Bool](repeating: true, count: arity), count: arity)
+    var labelRows = [Int](repeating: 0, count: arity)
+    var seen = 0
+    answer.forEachRow { ranks in
+      if let limit, seen >= limit { return false }
+      seen += 1
+      for (c, rank) in ranks.enumerated() {
+        guard case .entity(let id) = answer.values[Int(rank)], let text = label(id) else { continue }
+        labelRows[c] += 1
+        for (d, other) in ranks.enumerated() where d != c && sameText[c][d] {
+          if case .string(let s, _) = answer.values[Int(other)], s == text { continue }
+          sameText[c][d] = false
+        }
+      }
+      return true
+    }
+    return (0..<arity).map { c in labelRows[c] > 0 && !(0..<arity).contains { d in d != c && sameText[c][d] } }
   }
 
   private func table(_ result: QueryResult, _ writer: inout ByteWriter, box: Bool) -> Written {
@@ -252,6 +280,7 @@ struct ResultRenderer {
       return true
     }
     if stopped { return Written(rows: 0, stopped: true) }
+    let labelled = labelledColumns(answer, arity: arity, limit: shownCount)
     // Column widths: the header, and each shown cell (a labelled entity takes the column's id
     // width, two spaces and its label).
     var widths = result.columns.map { DisplayWidth.of(TerminalText.visible($0)) }
@@ -260,7 +289,7 @@ struct ResultRenderer {
       if seen >= shownCount { return false }
       for (c, rank) in ranks.enumerated() {
         let r = Int(rank)
-        let width = labelText[r] != nil ? idWidths[c] + 2 + labelWidth[r] : literalWidth[r]
+        let width = labelText[r] != nil && labelled[c] ? idWidths[c] + 2 + labelWidth[r] : literalWidth[r]
         if width > widths[c] { widths[c] = width }
       }
       seen += 1
@@ -312,7 +341,7 @@ struct ResultRenderer {
         let shown = literal[r] ?? ""
         var width = literalWidth[r]
         var text = shown
-        if let label = labelText[r] {
+        if let label = labelText[r], labelled[c] {
           text += String(repeating: " ", count: max(0, idWidths[c] - literalWidth[r])) + "  " + label
           width = idWidths[c] + 2 + labelWidth[r]
         }

@@ -268,3 +268,44 @@ private func smallStore(_ dir: TemporaryDirectory) -> String {
     #expect(xinzhi(["--store", g, "test", dir.file("q/fail.dl")]).status == 0)
   }
 }
+
+@Suite struct ReplLanguageEntryTests {
+  /// Labels are shown once: beside an entity unless another column already holds that label;
+  /// `.decl` typed at the prompt is a clause, not a meta-command; body aggregates answer.
+  @Test func labelsOnceDeclarationsAndBodyAggregates() {
+    let dir = TemporaryDirectory()
+    let g = smallStore(dir)
+    let script = """
+      ?- edge(X, _), label(X, L), lang(L, "zh").
+      ?- edge(X, Y), Y = b.
+      .decl reviewed(item: entity) "已审阅"@zh.
+      ?- reviewed(X).
+      ?- edge(X, _), N = count { Y : edge(Y, X) }.
+      """
+    let result = xinzhi(["--store", g], input: script + "\n")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr == "")
+    let expected = """
+      X  L
+      -  -------
+      a  "甲"@zh
+      b  "乙"@zh
+      (2 rows)
+      X      Y
+      -----  -----
+      a  甲  b  乙
+      (1 row)
+      X
+      -
+      (0 rows)
+      X      N
+      -----  -
+      a  甲  0
+      b  乙  1
+      c      1
+      (3 rows)
+
+      """
+    #expect(result.stdout == expected)
+  }
+}
