@@ -67,6 +67,24 @@ enum MetaCommands {
     Spec(name: "headers", arguments: "[on|off]", summary: "print column names above results (tables, CSV, TSV)", run: { repl, invocation throws(DiagnosticError) in
       repl.headers = try onOff(invocation, current: repl.headers)
     }),
+    Spec(name: "pager", arguments: "[on|off|COMMAND]", summary: "answers taller than the screen go through a pager ($XINZHI_PAGER, $PAGER, or `less -FRSX`)", run: { repl, invocation throws(DiagnosticError) in
+      let fallback = PagingSink.defaultCommand(environment: repl.context.environment) ?? "less -FRSX"
+      switch invocation.rest.trimmingBlanks() {
+      case "": repl.pagerCommand = repl.pagerCommand == nil ? fallback : nil
+      case "on": repl.pagerCommand = fallback
+      case "off": repl.pagerCommand = nil
+      case let command: repl.pagerCommand = command
+      }
+      repl.console.print("pager: \(repl.pagerCommand ?? "off")")
+    }),
+    Spec(name: "width", arguments: "[N...]", summary: "the widest each column of a table may be, in cells (0: as needed); without N, as needed", run: { repl, invocation throws(DiagnosticError) in
+      var widths: [Int] = []
+      for word in invocation.words {
+        guard let n = Int(word), n >= 0, n <= 10_000 else { throw usage(invocation, "takes column widths from 0 (as needed) to 10000, found `\(word)`") }
+        widths.append(n == 0 ? 0 : max(n, 1))
+      }
+      repl.columnWidths = widths
+    }),
     Spec(name: "asof", arguments: "[N|latest]", summary: "read the store as it was right after transaction N (read-only), or as it is now", run: asOf),
     Spec(name: "explain", arguments: "QUERY", summary: "how a query is evaluated: plan, rows, iterations and time per rule", argument: .text, printsResults: true, run: { repl, invocation throws(DiagnosticError) in
       let explained = try repl.session.explain(try text(invocation), name: invocation.sourceName)

@@ -41,6 +41,8 @@ final class Repl {
   var session: QuerySession
   /// The store's rule count: rules beyond it were added in this session.
   var standingRuleCount: Int
+  /// How many of the session's declarations are the store's (from rules.dl).
+  var standingDeclarationCount: Int
   var limits: EvaluationLimits
 
   // Settings changed by meta-commands.
@@ -57,6 +59,12 @@ final class Repl {
   var outputFile: OutputFile?
   /// The file named by `.once`, for the next entry's results only.
   var once: OutputFile?
+  /// The pager command (`.pager`); nil: off. On by default at a terminal.
+  var pagerCommand: String?
+  /// The current entry's results on their way to the pager, when they go to the screen.
+  var paging: PagingSink?
+  /// Column widths set with `.width` (0: as wide as needed), in column order.
+  var columnWidths: [Int] = []
 
   /// The answers of the last entry that had queries (what `.dot FILE` draws).
   var lastAnswers: [QueryResult] = []
@@ -79,13 +87,17 @@ final class Repl {
     limits.cancellation = InterruptSignal.flag
     session = try QuerySession(store: store, limits: limits)
     standingRuleCount = session.rules.count
+    standingDeclarationCount = session.declarations.count
     if mode != .script, context.console.outIsTerminal { maxRows = 100 }
     if let lang = context.environment["XINZHI_LANG"], lang == "en" || lang == "zh" { language = lang }
     history = History(path: mode == .editing ? History.defaultPath(environment: context.environment) : nil)
+    if mode == .editing { pagerCommand = PagingSink.defaultCommand(environment: context.environment) }
   }
 
   /// Where results go: the file named by `.output`, or standard output.
   var output: TextSink { outputFile ?? console.out }
+  /// Whether results go to the screen (directly or through the pager).
+  var resultsOnScreen: Bool { resultSink === console.out || (paging != nil && resultSink === paging) }
 
   var console: Console { context.console }
   var style: Style { context.style }
@@ -215,6 +227,11 @@ final class Repl {
   func execute(_ text: String, name: String?, firstLine: Int) {
     entryNumber += 1
     let sourceName = name ?? "<repl:\(entryNumber)>"
+    // Results for the screen that turn out taller than it go through the pager.
+    if once == nil, outputFile == nil, let pagerCommand, console.outIsTerminal, isatty(STDOUT_FILENO) == 1 {
+      console.out.flush()
+      paging = PagingSink(screen: console.out, height: Terminal().rows, command: pagerCommand)
+    }
     do throws(DiagnosticError) {
       if Repl.isMetaCommand(text) {
         try MetaCommands.run(text.trimmingBlanks(), repl: self, sourceName: sourceName, line: firstLine)
@@ -222,8 +239,12 @@ final class Repl {
         try runText(text, name: sourceName, firstLine: firstLine)
       }
     } catch {
+      paging?.finish()
+      paging = nil
       fail(error)
     }
+    paging?.finish()
+    paging = nil
     // `.once` lasts until an entry that prints results: query text, or a meta-command that
     // writes to the result sink (settings such as `.mode csv` in between do not use it up).
     if once != nil, !Repl.isMetaCommand(text) || MetaCommands.spec(forLine: text)?.printsResults == true { closeOnce() }
@@ -242,7 +263,7 @@ final class Repl {
   }
 
   /// Where this entry's results go: the `.once` file, the `.output` file, or standard output.
-  var resultSink: TextSink { once ?? output }
+  var resultSink: TextSink { once ?? paging ?? output }
 
   /// Results rendered as chosen, with labels in the chosen language.
   func renderer() -> ResultRenderer {
@@ -254,7 +275,8 @@ final class Repl {
       renderer.label = { labels[$0] }
     }
     renderer.headers = headers
-    let onScreen = resultSink === console.out
+    renderer.columnWidths = columnWidths
+    let onScreen = resultsOnScreen
     renderer.style = onScreen ? style : Style(enabled: false)
     // Tables fit the terminal only on the terminal itself; files and pipes get every cell.
     if onScreen, isatty(STDOUT_FILENO) == 1 { renderer.maxWidth = Terminal().columns }
@@ -269,7 +291,7 @@ final class Repl {
     var renderer = renderer()
     renderer.shouldStop = { InterruptSignal.flag.isCancelled }
     var interruptedAfter: Int?
-    let printer = QueryCommands.answerPrinter(text: text, renderer: renderer, style: sink === console.out ? style : Style(enabled: false), sink: sink) { written in
+    let printer = QueryCommands.answerPrinter(text: text, renderer: renderer, style: resultsOnScreen ? style : Style(enabled: false), sink: sink) { written in
       if written.stopped, sink.failure == nil { interruptedAfter = written.rows }
     }
     let rulesBefore = session.rules.count
@@ -314,9 +336,11 @@ final class Repl {
   /// Starts a new session on `store`, keeping this session's rules unless `keepingRules` is false.
   func rebuildSession(keepingRules: Bool = true) throws(DiagnosticError) {
     let kept = keepingRules ? sessionRules : []
+    let keptDeclarations = keepingRules ? Array(session.declarations.dropFirst(standingDeclarationCount)) : []
     let fresh = try QuerySession(store: store, limits: limits)
     standingRuleCount = fresh.rules.count
-    if !kept.isEmpty { try fresh.interpreter.add(kept) }
+    standingDeclarationCount = fresh.declarations.count
+    if !kept.isEmpty || !keptDeclarations.isEmpty { try fresh.interpreter.add(kept, declarations: keptDeclarations) }
     session = fresh
     invalidateCaches()
   }

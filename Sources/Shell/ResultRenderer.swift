@@ -28,6 +28,9 @@ struct ResultRenderer {
   var maxWidth: Int?
   /// Whether the column names are printed (tables, CSV and TSV).
   var headers = true
+  /// The widest each table column may be, in cells, in column order (`.width`); 0 or missing:
+  /// as wide as its cells. Wider cells are cut with `…`, in pipes and files too.
+  var columnWidths: [Int] = []
   /// Asked every few thousand rows; true stops the writing (Ctrl-C in the REPL).
   var shouldStop: (() -> Bool)?
 
@@ -299,6 +302,9 @@ struct ResultRenderer {
     // Fitting the terminal: the widest column gives up a cell at a time (none below 4 cells)
     // until the row fits; cells wider than their column are cut with `…` at display width.
     let natural = widths
+    for (c, limit) in columnWidths.prefix(arity).enumerated() where limit > 0 {
+      widths[c] = min(widths[c], max(limit, 1))
+    }
     if let maxWidth {
       var total = widths.reduce(0, +) + (box ? 3 * arity + 1 : gap.count * (arity - 1))
       while total > maxWidth, let c = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[c] > 4 {

@@ -309,3 +309,34 @@ private func smallStore(_ dir: TemporaryDirectory) -> String {
     #expect(result.stdout == expected)
   }
 }
+
+extension ReplLanguageEntryTests {
+  /// `.width` caps the columns of tables (cut with `…` at display width), in pipes too, until
+  /// `.width` alone resets it; `.pager` from a pipe changes nothing on the way out.
+  @Test func widthCapsColumns() {
+    let dir = TemporaryDirectory()
+    let g = smallStore(dir)
+    let script = """
+      .pager cat
+      .width 4 3
+      ?- edge(X, Y), X = a.
+      .width
+      ?- edge(X, Y), X = a.
+      """
+    let result = xinzhi(["--store", g], input: script + "\n")
+    #expect(result.status == 0, "\(result.stderr)")
+    let expected = """
+      pager: cat
+      X     Y
+      ----  ---
+      a  …  b …
+      (1 row)
+      X      Y
+      -----  -----
+      a  甲  b  乙
+      (1 row)
+
+      """
+    #expect(result.stdout == expected)
+  }
+}

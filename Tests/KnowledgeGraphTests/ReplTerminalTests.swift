@@ -34,7 +34,7 @@ private struct Fixture {
 
   /// Starts the REPL on a terminal of the given size and waits for its first prompt.
   func start(columns: Int = 80, rows: Int = 24, extra: [String: String] = [:]) throws -> PseudoTerminal {
-    var environment = ["XINZHI_HISTORY": historyPath, "TERM": "xterm-256color", "NO_COLOR": ""]
+    var environment = ["XINZHI_HISTORY": historyPath, "TERM": "xterm-256color", "NO_COLOR": "", "XINZHI_PAGER": "off"]
     for (k, v) in extra { environment[k] = v }
     let terminal = try #require(
       PseudoTerminal(productPath("xinzhi"), ["--store", store], environment: environment, columns: columns, rows: rows))
@@ -44,11 +44,11 @@ private struct Fixture {
 }
 
 /// The REPL on a copy of the shipped graph, at its first prompt.
-private func shippedGraphSession(_ dir: TemporaryDirectory, columns: Int) throws -> PseudoTerminal {
+private func shippedGraphSession(_ dir: TemporaryDirectory, columns: Int, rows: Int = 40, pager: String = "off") throws -> PseudoTerminal {
   let store = try ShippedGraphTests.shippedCopy(dir).directory
   let terminal = try #require(PseudoTerminal(
-    productPath("xinzhi"), ["--store", store], environment: ["XINZHI_HISTORY": dir.file("history"), "NO_COLOR": ""],
-    columns: columns, rows: 40))
+    productPath("xinzhi"), ["--store", store], environment: ["XINZHI_HISTORY": dir.file("history"), "NO_COLOR": "", "XINZHI_PAGER": pager],
+    columns: columns, rows: rows))
   #expect(terminal.waitFor("xinzhi>"), "no prompt: \(terminal.output)")
   return terminal
 }
@@ -395,6 +395,34 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
     t.close()
   }
 
+  /// An answer taller than the screen goes through the pager (here `sed`, marking each line it
+  /// passes on); one that fits does not; `.pager off` turns it off; `.mode box` and `.mode line`
+  /// go through it too. From a pipe the pager is never used (see ReplScriptTests).
+  @Test func tallAnswersGoThroughThePager() throws {
+    let dir = TemporaryDirectory("xinzhi-pager")
+    let terminal = try shippedGraphSession(dir, columns: 100, rows: 12, pager: "sed 's/^/P|/'")
+    terminal.mark()
+    terminal.send("?- type(X, central_bank)." + Keys.enter)
+    #expect(terminal.waitForOutputSinceMark("(3 rows)"), "\(terminal.outputSinceMark)")
+    #expect(!terminal.outputSinceMark.contains("P|"), "a short answer was paged: \(terminal.outputSinceMark)")
+    terminal.mark()
+    terminal.send("?- type(X, C), C = industry limit 20." + Keys.enter)
+    #expect(terminal.waitForOutputSinceMark("(20 of"), "\(terminal.outputSinceMark)")
+    #expect(terminal.outputSinceMark.contains("P|advanced_manufacturing"), "\(terminal.outputSinceMark)")
+    terminal.mark()
+    terminal.send(".mode line" + Keys.enter + "?- type(X, C), C = industry limit 5." + Keys.enter)
+    #expect(terminal.waitForOutputSinceMark("the first 5)"), "\(terminal.outputSinceMark)")
+    // Five rows of two fields each, blank lines between them, and the count: 16 lines.
+    #expect(terminal.outputSinceMark.components(separatedBy: "P|").count > 10, "\(terminal.outputSinceMark)")
+    terminal.mark()
+    terminal.send(".pager off" + Keys.enter + ".mode box" + Keys.enter + "?- type(X, C), C = industry limit 20." + Keys.enter)
+    #expect(terminal.waitForOutputSinceMark("(20 of"), "\(terminal.outputSinceMark)")
+    #expect(!terminal.outputSinceMark.contains("P|"), "\(terminal.outputSinceMark)")
+    #expect(terminal.outputSinceMark.contains("┌"), "\(terminal.outputSinceMark)")
+    terminal.send(Keys.control("d"))
+    #expect(terminal.waitForExit() == 0)
+  }
+
   @Test func modeAndTimerChangeTheOutput() throws {
     let f = Fixture()
     let t = try f.start()
@@ -426,7 +454,7 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
   @Test func dumbTerminalsGetPlainLines() throws {
     let f = Fixture()
     let t = try #require(
-      PseudoTerminal(productPath("xinzhi"), ["--store", f.store], environment: ["TERM": "dumb", "XINZHI_HISTORY": f.historyPath]))
+      PseudoTerminal(productPath("xinzhi"), ["--store", f.store], environment: ["TERM": "dumb", "XINZHI_HISTORY": f.historyPath, "XINZHI_PAGER": "off"]))
     #expect(t.waitFor("xinzhi>"))
     t.send("?- edge(a,\n X).\n")
     #expect(t.waitFor("(1 row)"))
