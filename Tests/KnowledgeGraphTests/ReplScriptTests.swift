@@ -317,7 +317,7 @@ extension ReplLanguageEntryTests {
     let dir = TemporaryDirectory()
     let g = smallStore(dir)
     let script = """
-      .pager cat
+      .pager sed 's/^/P|/'
       .width 4 3
       ?- edge(X, Y), X = a.
       .width
@@ -326,7 +326,7 @@ extension ReplLanguageEntryTests {
     let result = xinzhi(["--store", g], input: script + "\n")
     #expect(result.status == 0, "\(result.stderr)")
     let expected = """
-      pager: cat
+      pager: sed 's/^/P|/'
       X     Y
       ----  ---
       a  …  b …
