@@ -37,6 +37,16 @@ public enum GraphSchema {
   public static let claimKinds: Set<String> = ["historical", "current", "recommendation", "vocabulary"]
   /// The source of schema transactions, which cite no document.
   public static let vocabularySource = "vocabulary"
+  /// The widest class: every other class reaches it through `subclass_of`.
+  public static let entityClass = "entity"
+  /// The class of measure nodes and the predicates that qualify a measure (graph/README.md,
+  /// "Modelling rules"): its subject, quantity kind and unit are required; two measures that
+  /// agree on subject, kind, time, scope and qualifiers must be marked `conflicts_with`.
+  public static let measureClass = "measure"
+  public static let measureRequired = ["of", "quantity", "unit"]
+  public static let measureTime = ["year", "date", "start_year", "end_year"]
+  public static let measureQualifiers = ["scope", "qualifier"]
+  public static let conflictsWith = "conflicts_with"
 
   /// A citation `NNN:La-Lb` (or `NNN:La`): document id and line range.
   public struct Citation: Hashable, Sendable {
@@ -230,6 +240,34 @@ extension GraphStore {
       default: return false
       }
     }
+    // Every class reaches `entity`, the widest class, so `type(X, entity)` holds for every
+    // entity; the literal kinds and the meta classes stand apart.
+    let apart = GraphSchema.literalKinds.union([GraphSchema.classClass, GraphSchema.predicateClass])
+    if classes.contains(GraphSchema.entityClass) {
+      for c in classes.sorted() where !apart.contains(c) && !closure(c).contains(GraphSchema.entityClass) {
+        problem(
+          "class-root", "class `\(c)` does not reach `entity` through subclass_of", line: factLine[Triple(c, GraphSchema.type, .entity(GraphSchema.classClass))],
+          help: "give it a parent: `subclass_of(\(c), C).` with C a core class (or `entity` for a core class)")
+      }
+    }
+    // Every predicate has a one-line definition in Chinese and in English.
+    var definitions: [String: Set<String>] = [:]
+    for t in all where t.predicate == "description" {
+      if case .string(_, let language?) = t.object { definitions[t.subject, default: []].insert(language) }
+    }
+    for p in used.sorted() where (types[p] ?? []).contains(GraphSchema.predicateClass) {
+      let missing = ["zh", "en"].filter { !(definitions[p] ?? []).contains($0) }
+      if !missing.isEmpty {
+        problem(
+          "schema-definition", "predicate `\(p)` has no definition in \(missing.map { "@\($0)" }.joined(separator: " and "))", line: factLine[Triple(p, GraphSchema.type, .entity(GraphSchema.predicateClass))],
+          help: "add `description(\(p), \"...\"@\(missing[0])).`: one line saying what the predicate means")
+      }
+    }
+    checkMeasures(all, isInstance: isInstance, factLine: factLine, problem: problem)
+    for warning in descriptionLinkWarnings(all, types: types, isInstance: isInstance) {
+      report.problems.append(Diagnostic(.warning, .data, code: "description-link", warning.message, at: location(factLine[warning.fact]), help: warning.help))
+    }
+
     for t in all {
       let line = factLine[t]
       if let domain = domains[t.predicate], domain.count == 1, domain[0] != "entity", !isInstance(t.subject, of: domain[0]) {
@@ -285,5 +323,106 @@ extension GraphStore {
       ($0.element.location?.line ?? 0, $0.offset) < ($1.element.location?.line ?? 0, $1.offset)
     }.map(\.element)
     return report
+  }
+}
+
+extension GraphStore {
+  /// Measures: subject, quantity kind and unit present, one subject each; no two measures that
+  /// agree on subject, kind, time, scope and qualifiers unless marked `conflicts_with`.
+  func checkMeasures(
+    _ all: [Triple], isInstance: (String, String) -> Bool, factLine: [Triple: Int],
+    problem: (String, String, Int?, String?) -> Void
+  ) {
+    var fields: [String: [String: [Value]]] = [:]
+    var conflicts = Set<[String]>()
+    var typeLine: [String: Int] = [:]
+    let wanted = Set(GraphSchema.measureRequired + GraphSchema.measureTime + GraphSchema.measureQualifiers)
+    for t in all {
+      if wanted.contains(t.predicate) { fields[t.subject, default: [:]][t.predicate, default: []].append(t.object) }
+      if t.predicate == GraphSchema.conflictsWith, case .entity(let o) = t.object { conflicts.insert([t.subject, o].sorted()) }
+      if t.predicate == GraphSchema.type, case .entity(let c) = t.object, c == GraphSchema.measureClass { typeLine[t.subject] = factLine[t] }
+    }
+    let measures = Set(fields.keys.filter { isInstance($0, GraphSchema.measureClass) }).union(typeLine.keys.filter { isInstance($0, GraphSchema.measureClass) })
+    var byKey: [String: [String]] = [:]
+    for m in measures.sorted() {
+      let f = fields[m] ?? [:]
+      let line = typeLine[m]
+      let missing = GraphSchema.measureRequired.filter { (f[$0] ?? []).isEmpty }
+      if !missing.isEmpty {
+        problem("measure", "measure `\(m)` has no \(missing.map { "`\($0)`" }.joined(separator: ", "))", line, "a measure states what it measures (`of`), its quantity kind (`quantity`) and its `unit`")
+      }
+      if let subjects = f["of"], subjects.count > 1 {
+        problem(
+          "measure", "measure `\(m)` measures \(subjects.count) things (\(subjects.map { "`\($0)`" }.sorted().joined(separator: ", ")))", line,
+          "a figure for several things together is `of` one node standing for the group (linked to its members with `member_of`), so sums never count it twice")
+      }
+      func key(_ names: [String]) -> String {
+        names.map { name in name + "=" + (f[name] ?? []).map(\.description).sorted().joined(separator: "|") }.joined(separator: ";")
+      }
+      byKey[key(["of", "quantity"] + GraphSchema.measureTime + GraphSchema.measureQualifiers), default: []].append(m)
+    }
+    for (_, twins) in byKey.sorted(by: { $0.key < $1.key }) where twins.count > 1 {
+      for (i, a) in twins.enumerated() {
+        for b in twins[(i + 1)...] where !conflicts.contains([a, b].sorted()) {
+          problem(
+            "measure-twin", "measures `\(a)` and `\(b)` agree on subject, quantity kind, time, scope and qualifiers: only their labels tell them apart", typeLine[b],
+            "give each the quantity kind or `qualifier` that tells them apart (production vs sales), or, if they are two sources' accounts of one figure, link them with `conflicts_with(\(a), \(b)).`")
+        }
+      }
+    }
+  }
+
+  /// A description that names another entity (by its label in the same language, at least
+  /// three characters of Chinese or two words of English) while no fact links the two: the
+  /// claim it makes lives only in prose.
+  ///
+  /// Only named things are looked for (not `concept`s: a description that says "productive
+  /// forces" uses a word, it does not make a claim about an entity).
+  func descriptionLinkWarnings(_ all: [Triple], types: [String: [String]], isInstance: (String, String) -> Bool) -> [(fact: Triple, message: String, help: String)] {
+    var linked = Set<[String]>()
+    var labelsByLanguage: [String: [(text: [UInt8], entity: String)]] = [:]
+    var skip = Set<String>()  // classes, predicates and units are vocabulary, not claims
+    for (entity, list) in types where list.contains(where: { $0 == GraphSchema.classClass || $0 == GraphSchema.predicateClass || $0 == "unit" || $0 == "quantity_kind" }) {
+      skip.insert(entity)
+    }
+    for t in all {
+      if case .entity(let o) = t.object { linked.insert([t.subject, o].sorted()) }
+      guard t.predicate == GraphSchema.label, case .string(let text, let language?) = t.object, !skip.contains(t.subject), !isInstance(t.subject, "concept") else { continue }
+      let long = language == "zh" ? text.count >= 3 : text.split(separator: " ").count >= 2
+      if long { labelsByLanguage[language, default: []].append((Array(text.lowercased().utf8), t.subject)) }
+    }
+    // Candidates by their first two bytes.
+    var index: [String: [UInt16: [(text: [UInt8], entity: String)]]] = [:]
+    for (language, labels) in labelsByLanguage {
+      for label in labels where label.text.count >= 2 {
+        index[language, default: [:]][UInt16(label.text[0]) << 8 | UInt16(label.text[1]), default: []].append(label)
+      }
+    }
+    var warnings: [(fact: Triple, message: String, help: String)] = []
+    var seen = Set<[String]>()
+    for t in all where t.predicate == "description" {
+      guard case .string(let text, let language?) = t.object, let table = index[language] else { continue }
+      let bytes = Array(text.lowercased().utf8)
+      guard bytes.count >= 2 else { continue }
+      for start in 0..<(bytes.count - 1) {
+        // A match starts at a character (and, in English, at a word).
+        if bytes[start] & 0xC0 == 0x80 { continue }
+        if language != "zh", start > 0, bytes[start - 1] != UInt8(ascii: " "), bytes[start - 1] != UInt8(ascii: "(") { continue }
+        guard let candidates = table[UInt16(bytes[start]) << 8 | UInt16(bytes[start + 1])] else { continue }
+        for label in candidates where label.entity != t.subject && start + label.text.count <= bytes.count {
+          guard bytes[start..<(start + label.text.count)].elementsEqual(label.text) else { continue }
+          if language != "zh", start + label.text.count < bytes.count {
+            let next = bytes[start + label.text.count]
+            if (next >= UInt8(ascii: "a") && next <= UInt8(ascii: "z")) || (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9")) { continue }
+          }
+          let pair = [t.subject, label.entity].sorted()
+          guard !linked.contains(pair), seen.insert([t.subject, label.entity]).inserted else { continue }
+          warnings.append((
+            t, "the description of `\(t.subject)` names `\(label.entity)` (\"\(String(decoding: label.text, as: UTF8.self))\"), but no fact links the two",
+            "state the claim as a fact with its citation (the description is for people), or reword the description"))
+        }
+      }
+    }
+    return warnings
   }
 }

@@ -122,12 +122,15 @@ enum StoreCommands {
     context.report(report.problems)
     let citations = report.citationsSkipped.map { "citations not checked: \($0) (use --sources DIR)" }
       ?? "\(Format.count(report.citationsChecked)) cited line ranges checked"
-    let summary = "\(Format.count(report.facts)) facts, \(Format.count(report.entities)) entities, \(Format.count(report.predicates)) predicates; \(citations)"
+    let warnings = report.problems.filter { $0.severity == .warning }.count
+    let errors = report.problems.count - warnings
+    let warned = warnings == 0 ? "" : "; \(Format.count(warnings)) warning\(warnings == 1 ? "" : "s")"
+    let summary = "\(Format.count(report.facts)) facts, \(Format.count(report.entities)) entities, \(Format.count(report.predicates)) predicates; \(citations)\(warned)"
     if report.isClean {
       context.console.print("ok: \(summary)")
       return 0
     }
-    context.console.printError("xinzhi: check found \(Format.count(report.problems.count)) problem\(report.problems.count == 1 ? "" : "s") (\(summary))")
+    context.console.printError("xinzhi: check found \(Format.count(errors)) problem\(errors == 1 ? "" : "s") (\(summary))")
     return 65
   }
 
