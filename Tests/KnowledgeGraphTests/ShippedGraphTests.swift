@@ -8,6 +8,41 @@ import KnowledgeGraph
 import Testing
 import TestSupport
 
+
+/// A small vocabulary that passes every check of `xinzhi check` (schema, definitions, classes
+/// under `entity`), for tests that add violations to it.
+let checkVocabulary = """
+      %% source: vocabulary
+      %% claim: vocabulary
+      type(class, class). label(class, "类"@zh). label(class, "class"@en).
+      type(predicate, class). label(predicate, "谓词"@zh). label(predicate, "predicate"@en).
+      type(institution, class). label(institution, "机构"@zh). label(institution, "institution"@en). subclass_of(institution, entity).
+      type(bank, class). label(bank, "银行"@zh). label(bank, "bank"@en). subclass_of(bank, institution).
+      type(type, predicate). label(type, "类型"@zh). label(type, "type"@en). domain(type, entity). range(type, class).
+      description(type, "谓词 type 的定义"@zh). description(type, "what type means"@en).
+      type(label, predicate). label(label, "标签"@zh). label(label, "label"@en). domain(label, entity). range(label, string).
+      description(label, "谓词 label 的定义"@zh). description(label, "what label means"@en).
+      type(description, predicate). label(description, "描述"@zh). label(description, "description"@en). domain(description, entity). range(description, string).
+      description(description, "描述"@zh). description(description, "a description"@en).
+      type(subclass_of, predicate). label(subclass_of, "子类"@zh). label(subclass_of, "subclass of"@en). domain(subclass_of, class). range(subclass_of, class).
+      description(subclass_of, "谓词 subclass_of 的定义"@zh). description(subclass_of, "what subclass_of means"@en).
+      type(domain, predicate). label(domain, "定义域"@zh). label(domain, "domain"@en). domain(domain, predicate). range(domain, class).
+      description(domain, "谓词 domain 的定义"@zh). description(domain, "what domain means"@en).
+      type(range, predicate). label(range, "值域"@zh). label(range, "range"@en). domain(range, predicate). range(range, entity).
+      description(range, "谓词 range 的定义"@zh). description(range, "what range means"@en).
+      type(founded_in, predicate). label(founded_in, "成立于"@zh). label(founded_in, "founded in"@en). domain(founded_in, institution). range(founded_in, integer).
+      description(founded_in, "谓词 founded_in 的定义"@zh). description(founded_in, "what founded_in means"@en).
+      type(entity, class). label(entity, "实体"@zh). label(entity, "entity"@en).
+      type(integer, class). label(integer, "整数"@zh). label(integer, "integer"@en).
+      type(string, class). label(string, "字符串"@zh). label(string, "string"@en).
+      type(document, class). label(document, "文献"@zh). label(document, "document"@en). subclass_of(document, entity).
+      type(text_file, predicate). label(text_file, "文本文件"@zh). label(text_file, "text file"@en). domain(text_file, document). range(text_file, string).
+      description(text_file, "谓词 text_file 的定义"@zh). description(text_file, "what text_file means"@en).
+      type(title, predicate). label(title, "题名"@zh). label(title, "title"@en). domain(title, document). range(title, string).
+      description(title, "谓词 title 的定义"@zh). description(title, "what title means"@en).
+      type(doc_000, document). label(doc_000, "文献"@zh). label(doc_000, "paper"@en). text_file(doc_000, "000_x.txt"). title(doc_000, "T"@en).
+      """
+
 @Suite struct ShippedGraphTests {
   static let root: String = {
     var path = #filePath
@@ -136,26 +171,7 @@ import TestSupport
   @Test func violationsNameTheirLogLines() throws {
     let temporary = TemporaryDirectory()
     let store = try GraphStore.create(at: temporary.file("g"))
-    let vocabulary = """
-      %% source: vocabulary
-      %% claim: vocabulary
-      type(class, class). label(class, "类"@zh). label(class, "class"@en).
-      type(predicate, class). label(predicate, "谓词"@zh). label(predicate, "predicate"@en).
-      type(institution, class). label(institution, "机构"@zh). label(institution, "institution"@en).
-      type(bank, class). label(bank, "银行"@zh). label(bank, "bank"@en). subclass_of(bank, institution).
-      type(type, predicate). label(type, "类型"@zh). label(type, "type"@en). domain(type, entity). range(type, class).
-      type(label, predicate). label(label, "标签"@zh). label(label, "label"@en). domain(label, entity). range(label, string).
-      type(subclass_of, predicate). label(subclass_of, "子类"@zh). label(subclass_of, "subclass of"@en). domain(subclass_of, class). range(subclass_of, class).
-      type(domain, predicate). label(domain, "定义域"@zh). label(domain, "domain"@en). domain(domain, predicate). range(domain, class).
-      type(range, predicate). label(range, "值域"@zh). label(range, "range"@en). domain(range, predicate). range(range, entity).
-      type(founded_in, predicate). label(founded_in, "成立于"@zh). label(founded_in, "founded in"@en). domain(founded_in, institution). range(founded_in, integer).
-      type(entity, class). label(entity, "实体"@zh). label(entity, "entity"@en).
-      type(integer, class). label(integer, "整数"@zh). label(integer, "integer"@en).
-      type(string, class). label(string, "字符串"@zh). label(string, "string"@en).
-      type(document, class). label(document, "文献"@zh). label(document, "document"@en).
-      type(text_file, predicate). label(text_file, "文本文件"@zh). label(text_file, "text file"@en). domain(text_file, document). range(text_file, string).
-      type(title, predicate). label(title, "题名"@zh). label(title, "title"@en). domain(title, document). range(title, string).
-      type(doc_000, document). label(doc_000, "文献"@zh). label(doc_000, "paper"@en). text_file(doc_000, "000_x.txt"). title(doc_000, "T"@en).
+    let vocabulary = checkVocabulary + """
 
       %% source: 000:L10-L12
       %% claim: historical
@@ -185,6 +201,70 @@ import TestSupport
     #expect(report.problems.allSatisfy { $0.location?.file.hasSuffix("xinzhi.log") == true && ($0.location?.line ?? 0) > 1 })
     let range = try #require(report.problems.first { $0.code == "range" })
     #expect(range.location?.lineText == "+ x founded_in \"1694\"")
+  }
+
+  /// The modelling rules of graph/README.md that the check enforces: classes reach `entity`,
+  /// predicates are defined in both languages, measures are qualified and told apart (or marked
+  /// `conflicts_with`), and a description naming an entity no fact links is a warning.
+  @Test func modellingRulesAreChecked() throws {
+    let temporary = TemporaryDirectory()
+    let store = try GraphStore.create(at: temporary.file("g"))
+    func declare(_ p: String, _ d: String, _ r: String) -> String {
+      "type(\(p), predicate). label(\(p), \"\(p)\"@zh). label(\(p), \"\(p)\"@en). description(\(p), \"\(p) 的定义\"@zh). description(\(p), \"what \(p) means\"@en). domain(\(p), \(d)). range(\(p), \(r))."
+    }
+    let vocabulary = checkVocabulary + """
+
+      type(measure, class). label(measure, "度量"@zh). label(measure, "measure"@en). subclass_of(measure, entity).
+      type(number, class). label(number, "数值"@zh). label(number, "number"@en).
+      type(decimal, class). label(decimal, "小数"@zh). label(decimal, "decimal"@en).
+      \(declare("of", "measure", "entity")) \(declare("quantity", "measure", "entity")) \(declare("unit", "measure", "entity"))
+      \(declare("value", "measure", "number")) \(declare("year", "entity", "integer")) \(declare("qualifier", "measure", "string"))
+      \(declare("conflicts_with", "entity", "entity")) \(declare("financed", "institution", "entity"))
+
+      %% source: 000:L1-L2
+      %% claim: current
+      type(boe, bank). label(boe, "英格兰银行"@zh). label(boe, "Bank of England"@en).
+      type(amount, institution). label(amount, "金额"@zh). label(amount, "amount"@en).
+      type(gbp, institution). label(gbp, "英镑"@zh). label(gbp, "pound"@en).
+      type(m1, measure). label(m1, "甲"@zh). label(m1, "loans A"@en). of(m1, boe). quantity(m1, amount). value(m1, 5). unit(m1, gbp). year(m1, 1700).
+      type(m2, measure). label(m2, "乙"@zh). label(m2, "loans B"@en). of(m2, boe). quantity(m2, amount). value(m2, 7). unit(m2, gbp). year(m2, 1700).
+      type(m3, measure). label(m3, "丙"@zh). label(m3, "loans C"@en). of(m3, boe). quantity(m3, amount). value(m3, 7). unit(m3, gbp). year(m3, 1700). qualifier(m3, "by private banks").
+      type(london_bank, bank). label(london_bank, "伦敦银行"@zh). label(london_bank, "London bank"@en).
+      description(london_bank, "A lender that, like the Bank of England, financed the state."@en).
+      """
+    writeFile(temporary.file("v.dl"), Array(vocabulary.utf8))
+    try store.importScript(from: temporary.file("v.dl"))
+    var report = try store.check(seeds: nil)
+    // m1 and m2 differ only in label (and value); m3 has a qualifier of its own.
+    let twins = report.problems.filter { $0.code == "measure-twin" }
+    #expect(twins.count == 1 && twins[0].message.contains("`m1`") && twins[0].message.contains("`m2`"), "\(report.problems)")
+    let links = report.problems.filter { $0.code == "description-link" }
+    #expect(links.count == 1 && links[0].severity == .warning && links[0].message.contains("`boe`"), "\(report.problems)")
+    #expect(!report.problems.contains { ["class-root", "schema-definition", "measure"].contains($0.code) }, "\(report.problems)")
+
+    // Marked as two accounts of one figure, and the prose claim made a fact: clean.
+    try store.transact(
+      asserting: [Triple("m1", "conflicts_with", .entity("m2")), Triple("london_bank", "financed", .entity("boe"))],
+      metadata: [("source", "000:L1-L2"), ("claim", "current")])
+    report = try store.check(seeds: nil)
+    #expect(report.problems.isEmpty, "\(report.problems)")
+
+    // A class outside the tree, a predicate without its Chinese definition, a measure without
+    // unit and with two subjects.
+    try store.transact(
+      asserting: [
+        Triple("orphan", "type", .entity("class")), Triple("orphan", "label", .string("孤", language: "zh")), Triple("orphan", "label", .string("orphan", language: "en")),
+        Triple("owns", "type", .entity("predicate")), Triple("owns", "label", .string("拥有", language: "zh")), Triple("owns", "label", .string("owns", language: "en")),
+        Triple("owns", "description", .string("the subject owns the object", language: "en")), Triple("owns", "domain", .entity("entity")), Triple("owns", "range", .entity("entity")),
+        Triple("m4", "type", .entity("measure")), Triple("m4", "label", .string("丁", language: "zh")), Triple("m4", "label", .string("d", language: "en")),
+        Triple("m4", "of", .entity("boe")), Triple("m4", "of", .entity("london_bank")), Triple("m4", "quantity", .entity("amount")),
+        Triple("boe", "owns", .entity("london_bank")),
+      ],
+      metadata: [("source", "000:L1-L2"), ("claim", "current")])
+    report = try store.check(seeds: nil)
+    let codes = report.problems.map(\.code)
+    #expect(codes.contains("class-root") && codes.contains("schema-definition"), "\(codes)")
+    #expect(report.problems.filter { $0.code == "measure" }.count == 2, "\(report.problems)")
   }
 }
 
