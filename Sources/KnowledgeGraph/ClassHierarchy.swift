@@ -44,10 +44,11 @@ struct ClassHierarchy {
     return result
   }
 
-  /// The entity's core types: the tops of its class hierarchy (classes with no superclass), in
-  /// the preferred order, then by name.
+  /// The entity's core types: the tops of its class hierarchy below `entity` (classes with no
+  /// superclass but `entity`, the widest class), in the preferred order, then by name.
   func coreTypes(of entity: String) -> [String] {
-    let roots = classes(of: entity).filter { (parents[$0] ?? []).isEmpty }
+    let widest = GraphSchema.entityClass
+    let roots = classes(of: entity).filter { $0 != widest && (parents[$0] ?? []).allSatisfy { $0 == widest } }
     let preferred = ClassHierarchy.preferredCores.filter { roots.contains($0) }
     return preferred + roots.subtracting(preferred).sorted()
   }

@@ -400,7 +400,7 @@ extension GraphStore {
     }
     var warnings: [(fact: Triple, message: String, help: String)] = []
     var seen = Set<[String]>()
-    for t in all where t.predicate == "description" {
+    for t in all where t.predicate == "description" && !skip.contains(t.subject) {
       guard case .string(let text, let language?) = t.object, let table = index[language] else { continue }
       let bytes = Array(text.lowercased().utf8)
       guard bytes.count >= 2 else { continue }
