@@ -367,7 +367,9 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
     t.send(Keys.control("c"))
     #expect(t.wait { cursorLine($0) == "xinzhi>" })
     t.send(Keys.control("d"))
-    #expect(t.waitForExit() == 0)
+    // Leaving frees what the cancelled query had derived: quick alone, slower when the other
+    // suites keep both cores busy.
+    #expect(t.waitForExit(timeout: 60) == 0)
   }
 
   @Test func chineseTextAndLongLinesWrapWhereTheTerminalWraps() throws {
