@@ -241,7 +241,9 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
   @Test func ctrlCStopsALongAnswerWhileItPrints() throws {
     let f = Fixture()
     let t = try f.start()
-    t.send("n(0). n(Y) :- n(X), Y = X + 1, Y < 3000000." + Keys.enter)
+    // A million rows: far more than print before Ctrl-C, and little enough to free quickly when
+    // the session ends on a machine the other suites keep busy.
+    t.send("n(0). n(Y) :- n(X), Y = X + 1, Y < 1000000." + Keys.enter)
     t.send(".maxrows 0" + Keys.enter)
     t.mark()
     t.send("?- n(X)." + Keys.enter)
@@ -251,12 +253,11 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
     t.send(Keys.control("c"))
     #expect(t.waitForOutputSinceMark("(Ctrl-C: printing stopped after", timeout: 10))
     #expect(t.waitForOutputSinceMark("xinzhi> "))
-    #expect(!t.outputSinceMark.contains("2999999"))
+    #expect(!t.outputSinceMark.contains("999999\r"))
     t.send("?- edge(a, X)." + Keys.enter)
     #expect(t.waitFor("(1 row)"))
     t.send(Keys.control("d"))
-    // Freeing three million facts in a debug build on a loaded machine can take a while (over
-    // a minute with other test processes on both cores).
+    // Freeing a million facts in a debug build on a loaded machine can take a while.
     #expect(t.waitForExit(timeout: 180) == 0)
   }
 
