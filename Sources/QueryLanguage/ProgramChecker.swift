@@ -205,7 +205,8 @@ public struct ProgramChecker {
     // rebuilt from checked rules, whose auxiliary rules keep their names).
     var highest = context.auxiliaries
     if given.contains(where: { AuxiliaryRules.needsRewrite($0.rule.body) || $0.rule.head.hasAggregate }) || queries.contains(where: { AuxiliaryRules.needsRewrite($0.query.body) }) {
-      for name in context.predicates.keys where name.hasPrefix("_") {
+      // A stored predicate could be named like one too (a quoted id such as '_count3').
+      for name in context.predicates.keys.filter({ $0.hasPrefix("_") }) + storedPredicates.filter({ $0.hasPrefix("_") }) {
         if let n = Int(name.drop(while: { !$0.isNumber })) { highest = max(highest, n) }
       }
     }

@@ -79,4 +79,11 @@ import TestSupport
     #expect(try rows(s, "?- inn(X, N).") == [["b", "1"], ["c", "2"]])
     #expect(try rows(s, "?- out(X, N), M = max { K : inn(_, K) }.") == [["a", "2", "2"], ["b", "1", "2"]])
   }
+
+  /// A stored predicate named like an auxiliary one (a quoted id) is never merged with it.
+  @Test func auxiliaryNamesSkipStoredPredicates() throws {
+    let (_, s) = try session([Triple("a", "edge", .entity("b")), Triple("x", "_count1", .integer(99)), Triple("x", "_count2", .integer(98))])
+    #expect(try rows(s, "?- N = count { X : edge(X, _) }.") == [["1"]])
+    #expect(try rows(s, "?- edge(X, _), N = count { Y : edge(X, Y) }.") == [["a", "1"]])
+  }
 }
