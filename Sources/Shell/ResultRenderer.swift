@@ -220,12 +220,21 @@ struct ResultRenderer {
     guard let label else { return [Bool](repeating: false, count: arity) }
     var sameText = [[Bool]](repeating: [Bool](repeating: true, count: arity), count: arity)
     var labelRows = [Int](repeating: 0, count: arity)
+    // Each distinct term's label is looked up once, not once per cell.
+    var labels = [String??](repeating: nil, count: answer.values.count)
+    func labelOf(_ r: Int) -> String? {
+      if let known = labels[r] { return known }
+      var text: String?
+      if case .entity(let id) = answer.values[r] { text = label(id) }
+      labels[r] = .some(text)
+      return text
+    }
     var seen = 0
     answer.forEachRow { ranks in
       if let limit, seen >= limit { return false }
       seen += 1
       for (c, rank) in ranks.enumerated() {
-        guard case .entity(let id) = answer.values[Int(rank)], let text = label(id) else { continue }
+        guard let text = labelOf(Int(rank)) else { continue }
         labelRows[c] += 1
         for (d, other) in ranks.enumerated() where d != c && sameText[c][d] {
           if case .string(let s, _) = answer.values[Int(other)], s == text { continue }

@@ -9,6 +9,13 @@ import Testing
 import TestSupport
 
 
+/// One predicate declared as `xinzhi check` wants it: labels in both languages, a definition in
+/// each, domain and range.
+func predicateDeclaration(_ p: String, zh: String? = nil, en: String? = nil, domain: String, range: String) -> String {
+  "type(\(p), predicate). label(\(p), \"\(zh ?? p)\"@zh). label(\(p), \"\(en ?? p)\"@en). description(\(p), \"\(p) 的定义\"@zh). "
+    + "description(\(p), \"what \(p) means\"@en). domain(\(p), \(domain)). range(\(p), \(range))."
+}
+
 /// A small vocabulary that passes every check of `xinzhi check` (schema, definitions, classes
 /// under `entity`), for tests that add violations to it.
 let checkVocabulary = """
@@ -18,30 +25,22 @@ let checkVocabulary = """
       type(predicate, class). label(predicate, "谓词"@zh). label(predicate, "predicate"@en).
       type(institution, class). label(institution, "机构"@zh). label(institution, "institution"@en). subclass_of(institution, entity).
       type(bank, class). label(bank, "银行"@zh). label(bank, "bank"@en). subclass_of(bank, institution).
-      type(type, predicate). label(type, "类型"@zh). label(type, "type"@en). domain(type, entity). range(type, class).
-      description(type, "谓词 type 的定义"@zh). description(type, "what type means"@en).
-      type(label, predicate). label(label, "标签"@zh). label(label, "label"@en). domain(label, entity). range(label, string).
-      description(label, "谓词 label 的定义"@zh). description(label, "what label means"@en).
-      type(description, predicate). label(description, "描述"@zh). label(description, "description"@en). domain(description, entity). range(description, string).
-      description(description, "描述"@zh). description(description, "a description"@en).
-      type(subclass_of, predicate). label(subclass_of, "子类"@zh). label(subclass_of, "subclass of"@en). domain(subclass_of, class). range(subclass_of, class).
-      description(subclass_of, "谓词 subclass_of 的定义"@zh). description(subclass_of, "what subclass_of means"@en).
-      type(domain, predicate). label(domain, "定义域"@zh). label(domain, "domain"@en). domain(domain, predicate). range(domain, class).
-      description(domain, "谓词 domain 的定义"@zh). description(domain, "what domain means"@en).
-      type(range, predicate). label(range, "值域"@zh). label(range, "range"@en). domain(range, predicate). range(range, entity).
-      description(range, "谓词 range 的定义"@zh). description(range, "what range means"@en).
-      type(founded_in, predicate). label(founded_in, "成立于"@zh). label(founded_in, "founded in"@en). domain(founded_in, institution). range(founded_in, integer).
-      description(founded_in, "谓词 founded_in 的定义"@zh). description(founded_in, "what founded_in means"@en).
       type(entity, class). label(entity, "实体"@zh). label(entity, "entity"@en).
       type(integer, class). label(integer, "整数"@zh). label(integer, "integer"@en).
       type(string, class). label(string, "字符串"@zh). label(string, "string"@en).
       type(document, class). label(document, "文献"@zh). label(document, "document"@en). subclass_of(document, entity).
-      type(text_file, predicate). label(text_file, "文本文件"@zh). label(text_file, "text file"@en). domain(text_file, document). range(text_file, string).
-      description(text_file, "谓词 text_file 的定义"@zh). description(text_file, "what text_file means"@en).
-      type(title, predicate). label(title, "题名"@zh). label(title, "title"@en). domain(title, document). range(title, string).
-      description(title, "谓词 title 的定义"@zh). description(title, "what title means"@en).
       type(doc_000, document). label(doc_000, "文献"@zh). label(doc_000, "paper"@en). text_file(doc_000, "000_x.txt"). title(doc_000, "T"@en).
-      """
+      """ + "\n" + [
+  predicateDeclaration("type", zh: "类型", en: "type", domain: "entity", range: "class"),
+  predicateDeclaration("label", zh: "标签", en: "label", domain: "entity", range: "string"),
+  predicateDeclaration("description", zh: "描述", en: "description", domain: "entity", range: "string"),
+  predicateDeclaration("subclass_of", zh: "子类", en: "subclass of", domain: "class", range: "class"),
+  predicateDeclaration("domain", zh: "定义域", en: "domain", domain: "predicate", range: "class"),
+  predicateDeclaration("range", zh: "值域", en: "range", domain: "predicate", range: "entity"),
+  predicateDeclaration("founded_in", zh: "成立于", en: "founded in", domain: "institution", range: "integer"),
+  predicateDeclaration("text_file", zh: "文本文件", en: "text file", domain: "document", range: "string"),
+  predicateDeclaration("title", zh: "题名", en: "title", domain: "document", range: "string")
+].joined(separator: "\n") + "\n"
 
 @Suite struct ShippedGraphTests {
   static let root: String = {
@@ -209,9 +208,7 @@ let checkVocabulary = """
   @Test func modellingRulesAreChecked() throws {
     let temporary = TemporaryDirectory()
     let store = try GraphStore.create(at: temporary.file("g"))
-    func declare(_ p: String, _ d: String, _ r: String) -> String {
-      "type(\(p), predicate). label(\(p), \"\(p)\"@zh). label(\(p), \"\(p)\"@en). description(\(p), \"\(p) 的定义\"@zh). description(\(p), \"what \(p) means\"@en). domain(\(p), \(d)). range(\(p), \(r))."
-    }
+    func declare(_ p: String, _ d: String, _ r: String) -> String { predicateDeclaration(p, domain: d, range: r) }
     let vocabulary = checkVocabulary + """
 
       type(measure, class). label(measure, "度量"@zh). label(measure, "measure"@en). subclass_of(measure, entity).
