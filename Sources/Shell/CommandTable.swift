@@ -223,14 +223,7 @@ enum CommandTable {
     let mode: Repl.InputMode =
       Terminal.supportsEditing(environment: context.environment) ? .editing
       : isatty(STDIN_FILENO) == 1 ? .plainPrompts : .script
-    let repl = try Repl(context: context, store: store, mode: mode)
-    let status = repl.run()
-    // The session ends with the process: its store and derived relations are left for the exit
-    // to reclaim instead of being released object by object. After a large answer that is
-    // millions of objects: seconds of work in a debug build, and minutes when other processes
-    // share the cores (the full test suite), for memory the exit returns at once anyway.
-    Repl.finished.append(repl)
-    return status
+    return try Repl(context: context, store: store, mode: mode).run()
   }
 
   /// Help text for a command, or the overview.

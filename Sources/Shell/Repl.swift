@@ -105,9 +105,6 @@ final class Repl {
   // MARK: - Reading entries
 
   /// Runs entries until the input ends or `.quit`; returns the exit status.
-  /// Sessions that have ended, kept until the process exits (see `CommandTable.runDefault`).
-  nonisolated(unsafe) static var finished: [Repl] = []
-
   func run() -> Int32 {
     switch mode {
     case .editing: runEditing()
