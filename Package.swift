@@ -19,9 +19,10 @@ let package = Package(
   targets: [
     // Layer 0: vocabulary shared by every layer.
     .target(name: "Diagnostics"),
-    .target(name: "GraphModel"),
-    // The only module that speaks to the operating system directly (files, sync, clocks).
+    // The only module that speaks to the operating system directly (files, sync, clocks,
+    // terminals, signals) and the only one that names the C library (Darwin, Glibc or Musl).
     .target(name: "Platform"),
+    .target(name: "GraphModel", dependencies: ["Platform"]),
     // Layer 1: storage, index and language front end; each knows only layer 0.
     .target(name: "TripleLog", dependencies: ["GraphModel", "Diagnostics", "Platform"]),
     .target(name: "GraphIndex", dependencies: ["GraphModel", "Platform"], swiftSettings: hotLoops),
@@ -42,21 +43,21 @@ let package = Package(
       ]),
     // Layer 4: everything interactive, then the executables that only wire argv and stdio.
     .target(name: "Shell", dependencies: ["KnowledgeGraph", "Platform"]),
-    .executableTarget(name: "xinzhi", dependencies: ["Shell"]),
-    .executableTarget(name: "xinzhi-bench", dependencies: ["KnowledgeGraph"]),
+    .executableTarget(name: "xinzhi", dependencies: ["Shell", "Platform"]),
+    .executableTarget(name: "xinzhi-bench", dependencies: ["KnowledgeGraph", "Platform"]),
 
     .target(name: "TestSupport", dependencies: ["KnowledgeGraph", "GraphIndex", "QueryLanguage", "QueryEngine", "Diagnostics", "TripleLog", "Platform"], path: "Tests/TestSupport"),
-    .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+    .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Platform"]),
     .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"]),
-    .testTarget(name: "GraphModelTests", dependencies: ["GraphModel", "TestSupport"]),
-    .testTarget(name: "TripleLogTests", dependencies: ["TripleLog", "TestSupport"]),
-    .testTarget(name: "GraphIndexTests", dependencies: ["GraphIndex", "TestSupport"]),
+    .testTarget(name: "GraphModelTests", dependencies: ["GraphModel", "TestSupport", "Platform"]),
+    .testTarget(name: "TripleLogTests", dependencies: ["TripleLog", "TestSupport", "Platform"]),
+    .testTarget(name: "GraphIndexTests", dependencies: ["GraphIndex", "TestSupport", "Platform"]),
     .testTarget(name: "GraphSearchTests", dependencies: ["GraphSearch", "GraphModel", "TestSupport"]),
     .testTarget(name: "QueryLanguageTests", dependencies: ["QueryLanguage", "TestSupport"], exclude: ["FuzzCrashes"]),
-    .testTarget(name: "QueryEngineTests", dependencies: ["QueryEngine", "QueryLanguage", "Diagnostics", "TestSupport"]),
+    .testTarget(name: "QueryEngineTests", dependencies: ["QueryEngine", "QueryLanguage", "Diagnostics", "TestSupport", "Platform"]),
     .testTarget(
       name: "KnowledgeGraphTests",
-      dependencies: ["KnowledgeGraph", "Shell", "TripleLog", "TestSupport", "xinzhi", "xinzhi-bench"],
+      dependencies: ["KnowledgeGraph", "Shell", "TripleLog", "TestSupport", "Platform", "xinzhi", "xinzhi-bench"],
       exclude: ["Golden"]),
   ]
 )

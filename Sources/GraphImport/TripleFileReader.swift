@@ -2,7 +2,6 @@
 // line; N-Triples 1.1 with IRIs mapped to entities (see Documentation/Formats.md).
 
 import Diagnostics
-import Glibc
 import GraphModel
 import Platform
 
@@ -89,7 +88,7 @@ public struct TripleFileReader {
     var chunk = [UInt8](repeating: 0, count: 1 << 22)
     var lastProgress = 0
     while !eof {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      let n = chunk.withUnsafeMutableBytes { SystemCall.read(fd, $0.baseAddress, $0.count) }
       if n < 0 {
         if errno == EINTR { continue }
         throw DiagnosticError(.io, code: "import-read", "cannot read `\(TerminalText.visible(inputName))`: \(SystemError.text())")

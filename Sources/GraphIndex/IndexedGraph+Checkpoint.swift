@@ -20,12 +20,6 @@
 import GraphModel
 import Platform
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// Identifies the log prefix a checkpoint was made from.
 public struct CheckpointStamp: Hashable, Sendable {
   /// The byte length of the log prefix.

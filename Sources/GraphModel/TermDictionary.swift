@@ -1,7 +1,7 @@
 // Dictionary encoding: every value gets a dense integer id, so that the index and the engine
 // work on fixed-size integers and compare values by comparing ids.
 
-import Glibc
+import Platform
 
 /// Interns values to dense ``TermID``s and decodes ids back to values.
 ///

@@ -1,6 +1,6 @@
 // The values a triple can hold, their equality and their one documented total order.
 
-import Glibc
+import Platform
 
 /// A value in the graph: the object of a triple, or a constant in a query.
 ///

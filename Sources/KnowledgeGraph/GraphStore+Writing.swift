@@ -1,7 +1,6 @@
 // Writing: each call appends one transaction under the single-writer lock, after catching up on
 // what other writers appended and cutting an unfinished tail; it returns only after fsync.
 
-import Glibc
 import GraphImport
 import GraphIndex
 import GraphModel

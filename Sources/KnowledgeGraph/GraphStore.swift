@@ -2,7 +2,6 @@
 // the log (starting from a checkpoint when one matches the log); writing appends transactions;
 // everything else in the package is reached through this type.
 
-import Glibc
 import GraphIndex
 import GraphModel
 import GraphSearch

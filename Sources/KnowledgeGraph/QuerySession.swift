@@ -2,8 +2,8 @@
 // session (never written to the log), and queries answered in the order they are written.
 
 import Diagnostics
-import Glibc
 import GraphModel
+import Platform
 import QueryEngine
 import QueryLanguage
 

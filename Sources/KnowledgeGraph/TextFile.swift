@@ -3,7 +3,6 @@
 // never end), and no more than a limit; a leading byte order mark is not part of the text.
 
 import Diagnostics
-import Glibc
 import Platform
 
 /// Reads text files.

@@ -9,7 +9,6 @@
 //   founded_in(bank_of_england, 1694).
 
 import Diagnostics
-import Glibc
 import GraphModel
 import Platform
 import TripleLog

@@ -13,8 +13,8 @@
 // first spreads each delta row through R bit by bit (T[a] = ⋃ { R[b] : b ∈ Δ[a] }) and then ORs
 // T[a] into every row x with L(x, a). The tuples are produced only if something reads P.
 
-import Glibc
 import GraphModel
+import Platform
 
 /// Zeroed words for bit matrices. Large blocks are anonymous mappings with transparent huge
 /// pages requested: the kernel hands them out zeroed, untouched rows cost no resident memory,
@@ -27,7 +27,7 @@ struct ZeroedWords {
   init(_ count: Int) {
     let bytes = max(1, count) * MemoryLayout<UInt64>.size
     if bytes >= 1 << 21, let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED {
-      _ = madvise(mapped, bytes, 14)  // MADV_HUGEPAGE
+      SystemCall.adviseHugePages(mapped, bytes)
       pointer = mapped.bindMemory(to: UInt64.self, capacity: max(1, count))
       mappedBytes = bytes
     } else {

@@ -1,8 +1,8 @@
 // The subcommands of `xinzhi`: their specs (for parsing and help) and their implementations.
 
 import Diagnostics
-import Glibc
 import KnowledgeGraph
+import Platform
 
 enum CommandTable {
   static let globalOptions: [OptionSpec] = [

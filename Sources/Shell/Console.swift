@@ -2,7 +2,6 @@
 // whether colour is wanted (never when NO_COLOR is set or the output is not a terminal).
 
 import Diagnostics
-import Glibc
 import Platform
 
 /// A destination for text.

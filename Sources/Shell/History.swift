@@ -5,7 +5,6 @@
 // directory, a huge file) turns the history off for the session, with a warning, rather than
 // blocking, flooding memory or being overwritten.
 
-import Glibc
 import KnowledgeGraph
 import Platform
 

@@ -65,7 +65,7 @@ final class LineEditor {
     cursorRow = 0
     historyIndex = history.entries.count
     guard terminal.enterRawMode() else { return .endOfInput }
-    defer { terminal.leaveRawMode() }
+    defer { terminal.enterRunningMode() }
     refresh()
     while let key = terminal.readKey() {
       if let outcome = handle(key) { return outcome }

@@ -2,8 +2,8 @@
 // arguments, its help line and its implementation; `.help` and Tab completion read the table.
 
 import Diagnostics
-import Glibc
 import KnowledgeGraph
+import Platform
 
 /// One use of a meta-command.
 struct MetaInvocation {

@@ -4,7 +4,6 @@
 // leaves the previous file, or none, instead of a truncated one.
 
 import Diagnostics
-import Glibc
 import KnowledgeGraph
 import Platform
 

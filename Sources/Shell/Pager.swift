@@ -3,13 +3,6 @@
 // screen), as DuckDB's shell does, but only when results go to the terminal itself: pipes and
 // files get the bytes as before. `.pager off` turns it off, `.pager CMD` chooses the command.
 
-#if canImport(Darwin)
-  import Darwin
-#elseif canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
 import Platform
 
 /// Collects what a result writes until it is taller than the screen; then starts the pager,

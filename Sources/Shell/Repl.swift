@@ -4,7 +4,6 @@
 // language without prompts and exits non-zero when an entry failed.
 
 import Diagnostics
-import Glibc
 import KnowledgeGraph
 import Platform
 
@@ -15,11 +14,7 @@ enum InterruptSignal {
   /// Makes Ctrl-C (SIGINT) raise ``flag`` instead of ending the process.
   static func install() {
     _ = flag  // initialised now, never inside the handler
-    var action = sigaction()
-    action.__sigaction_handler.sa_handler = { _ in InterruptSignal.flag.cancel() }
-    sigemptyset(&action.sa_mask)
-    action.sa_flags = 0
-    sigaction(SIGINT, &action, nil)
+    SignalHandler.install(SIGINT) { _ in InterruptSignal.flag.cancel() }
   }
 }
 
@@ -136,7 +131,9 @@ final class Repl {
     banner()
     reportHistoryProblem()
     InterruptSignal.install()
-    let editor = LineEditor(terminal: Terminal(), history: history)
+    let terminal = Terminal()
+    defer { terminal.restoreMode() }
+    let editor = LineEditor(terminal: terminal, history: history)
     editor.needsMoreInput = { text in !Repl.isMetaCommand(text) && QuerySession.needsMoreInput(text) }
     editor.completer = { [unowned self] characters, cursor in self.complete(characters, cursor) }
     let style = self.style

@@ -2,8 +2,8 @@
 // statuses and renders diagnostics. main.swift only calls `Shell.run`.
 
 import Diagnostics
-import Glibc
 import KnowledgeGraph
+import Platform
 
 /// The `xinzhi` command line.
 public enum Shell {

@@ -2,8 +2,8 @@
 // history, verify, import and export.
 
 import Diagnostics
-import Glibc
 import KnowledgeGraph
+import Platform
 
 enum StoreCommands {
   static func initialize(_ context: CommandContext) throws -> Int32 {

@@ -1,22 +1,20 @@
-// The terminal under the line editor: raw mode through termios (and back), the window width,
+// The terminal under the line editor: raw mode (Platform.TerminalMode) and back, the window size,
 // and keys decoded from the bytes the terminal sends (UTF-8 text, control keys, escape sequences).
 
-import Glibc
 import Platform
 
 /// A terminal on a pair of file descriptors.
 final class Terminal {
   let input: Int32
   let output: Int32
-  private var saved: termios?
+  private let mode: TerminalMode
   private var pending: [UInt8] = []
 
   init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
     self.input = input
     self.output = output
+    self.mode = TerminalMode(fd: input)
   }
-
-  deinit { leaveRawMode() }
 
   /// Whether line editing can work here: both ends are terminals and TERM is not `dumb`.
   static func supportsEditing(environment: [String: String]) -> Bool {
@@ -25,42 +23,29 @@ final class Terminal {
     return !["dumb", "cons25", "emacs"].contains(term)
   }
 
-  /// Switches to raw mode: no echo, no line buffering, no signals from keys, no flow control.
-  /// Output processing stays on, so `\n` still starts a new line.
-  func enterRawMode() -> Bool {
-    var current = termios()
-    guard tcgetattr(input, &current) == 0 else { return false }
-    if saved == nil { saved = current }
-    var raw = current
-    raw.c_iflag &= ~tcflag_t(BRKINT | ICRNL | INPCK | ISTRIP | IXON)
-    raw.c_cflag |= tcflag_t(CS8)
-    raw.c_lflag &= ~tcflag_t(ECHO | ICANON | IEXTEN | ISIG)
-    withUnsafeMutableBytes(of: &raw.c_cc) { cc in
-      cc[Int(VMIN)] = 1
-      cc[Int(VTIME)] = 0
-    }
-    return tcsetattr(input, TCSADRAIN, &raw) == 0
-  }
+  /// Switches to raw mode for the line editor: no echo, no line buffering, no signals from
+  /// keys, no flow control. Output processing stays on, so `\n` still starts a new line.
+  func enterRawMode() -> Bool { mode.enter(.raw) }
 
-  /// Restores the mode found before ``enterRawMode()``.
-  func leaveRawMode() {
-    guard var original = saved else { return }
-    _ = tcsetattr(input, TCSADRAIN, &original)
-    saved = nil
-  }
+  /// Leaves the editor's raw mode while an entry runs: Ctrl-C raises SIGINT again, and keys
+  /// typed meanwhile stay bytes for the next prompt (in canonical mode the line discipline
+  /// would take a typed-ahead Ctrl-D as an empty end of line, and it would be lost).
+  func enterRunningMode() { _ = mode.enter(.running) }
+
+  /// Restores the settings found before the first mode change (also done when the terminal
+  /// goes away).
+  func restoreMode() { mode.restore() }
 
   /// The window width in cells (80 when it cannot be read).
   var columns: Int {
-    var size = winsize()
-    if ioctl(output, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-    return 80
+    guard let size = TerminalMode.windowSize(output), size.columns > 0 else { return 80 }
+    return size.columns
   }
 
   /// The window height in rows (24 when it cannot be read).
   var rows: Int {
-    var size = winsize()
-    if ioctl(output, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Int(size.ws_row) }
-    return 24
+    guard let size = TerminalMode.windowSize(output), size.rows > 0 else { return 24 }
+    return size.rows
   }
 
   /// Writes text at once (no buffering: the editor's redraws must reach the screen). A
@@ -84,7 +69,7 @@ final class Terminal {
     }
     var chunk = [UInt8](repeating: 0, count: 256)
     while true {
-      let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+      let n = chunk.withUnsafeMutableBytes { SystemCall.read(input, $0.baseAddress, $0.count) }
       if n < 0 && errno == EINTR { continue }
       if n <= 0 { return nil }
       pending.append(contentsOf: chunk[0..<n])

@@ -3,7 +3,6 @@
 
 import Diagnostics
 import GraphModel
-import Glibc
 import Platform
 
 /// A store's log file on disk.
@@ -246,8 +245,8 @@ public final class LogFile {
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else { return false }
     defer { close(fd) }
-    if systemFlock(fd, LOCK_SH | LOCK_NB) == 0 {
-      _ = systemFlock(fd, LOCK_UN)
+    if SystemCall.flock(fd, LOCK_SH | LOCK_NB) == 0 {
+      _ = SystemCall.flock(fd, LOCK_UN)
       return false
     }
     return errno == EWOULDBLOCK

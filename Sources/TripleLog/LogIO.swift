@@ -1,7 +1,6 @@
 // The system calls the log writer makes, behind a seam so that tests can inject failures
 // (a failed or short write, a failed fsync, a full disk, a lock held elsewhere).
 
-import Glibc
 import Platform
 
 /// The file operations the log uses; ``system`` calls the kernel, tests substitute faults.
@@ -30,13 +29,8 @@ public struct LogIO: Sendable {
 
   /// The real system calls.
   public static let system = LogIO(
-    pwrite: { fd, buffer, count, offset in Glibc.pwrite(fd, buffer, count, off_t(offset)) },
+    pwrite: { fd, buffer, count, offset in SystemCall.pwrite(fd, buffer, count, offset) },
     fsync: { fd in SystemFile.sync(fd) },
-    ftruncate: { fd, length in Glibc.ftruncate(fd, off_t(length)) },
-    flock: { fd, operation in systemFlock(fd, operation) })
+    ftruncate: { fd, length in SystemCall.ftruncate(fd, length) },
+    flock: { fd, operation in SystemCall.flock(fd, operation) })
 }
-
-/// `flock(2)`. Swift imports the C function and `struct flock` under one name, which makes the
-/// function unreachable by name, so it is bound directly to its symbol.
-@_silgen_name("flock")
-func systemFlock(_ fd: Int32, _ operation: Int32) -> Int32

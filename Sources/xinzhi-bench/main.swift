@@ -2,8 +2,8 @@
 // them, reopens the store and times lookups by bound-position shape; see
 // Documentation/Performance.md for the figures and how they were taken.
 
-import Glibc
 import KnowledgeGraph
+import Platform
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -18,31 +18,10 @@ func cString(_ buffer: [CChar]) -> String {
   return String(decoding: bytes, as: UTF8.self)
 }
 
-func now() -> Double {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func now() -> Double { MonotonicClock.seconds() }
 
-/// Resident set size of this process in bytes, from /proc/self/statm.
-func residentBytes() -> Int {
-  guard let file = fopen("/proc/self/statm", "r") else { return 0 }
-  defer { fclose(file) }
-  var size = 0
-  var resident = 0
-  guard fscanf_two(file, &size, &resident) else { return 0 }
-  return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
-}
-
-func fscanf_two(_ file: UnsafeMutablePointer<FILE>, _ a: inout Int, _ b: inout Int) -> Bool {
-  var line = [CChar](repeating: 0, count: 256)
-  guard fgets(&line, 256, file) != nil else { return false }
-  let fields = cString(line).split(separator: " ")
-  guard fields.count >= 2, let x = Int(fields[0]), let y = Int(fields[1]) else { return false }
-  a = x
-  b = y
-  return true
-}
+/// Resident set size of this process in bytes (0 when the system does not say).
+func residentBytes() -> Int { ResidentMemory.bytes ?? 0 }
 
 func option(_ name: String, default value: Int) -> Int {
   guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return value }

@@ -2,10 +2,10 @@
 // orders hold the same set, every pattern shape answers what a scan would, counts are exact, and
 // a checkpoint restores the same graph.
 
-import Glibc
 import GraphModel
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 @testable import GraphIndex
 

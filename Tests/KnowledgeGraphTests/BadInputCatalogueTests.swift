@@ -3,10 +3,10 @@
 // must exit with the right sysexits status, say what is wrong and where, and leave the store
 // byte-for-byte as it was.
 
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 /// One bad input.
 struct BadInput: Sendable, CustomTestStringConvertible {

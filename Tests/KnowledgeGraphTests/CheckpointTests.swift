@@ -3,11 +3,10 @@
 // is read from the log; a FIFO at its path never blocks; symbolic links planted where the
 // checkpoint's temporary goes are never followed.
 
-import Glibc
 import KnowledgeGraph
 import Platform
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CheckpointTests {
   /// A store of a few transactions (one triple asserted twice, so provenance has more than one

@@ -1,8 +1,8 @@
 // The `xinzhi` executable as users run it: commands, exit statuses (sysexits) and messages.
 
-import Glibc
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 @Suite struct CommandLineTests {
   /// Issue 15, small items: full-width commas and parentheses are read as ASCII; `-c` points at
@@ -188,10 +188,7 @@ import TestSupport
   }
 }
 
-@_silgen_name("flock")
-func systemFlock(_ fd: Int32, _ operation: Int32) -> Int32
-
-func lockExclusively(_ fd: Int32) -> Int32 { systemFlock(fd, LOCK_EX | LOCK_NB) }
+func lockExclusively(_ fd: Int32) -> Int32 { SystemCall.flock(fd, LOCK_EX | LOCK_NB) }
 
 @Suite struct QueryCommandTests {
   func store() -> (TemporaryDirectory, String) {

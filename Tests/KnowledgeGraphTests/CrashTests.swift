@@ -2,11 +2,10 @@
 // SIGKILL at random moments; after every kill the store opens, verifies, holds every
 // acknowledged transaction and no part of any other. Two writers at once lose nothing.
 
-import Glibc
 import KnowledgeGraph
 import Platform
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.serialized) struct CrashTests {
   /// The iterations whose facts are in the store, checking that each is complete.

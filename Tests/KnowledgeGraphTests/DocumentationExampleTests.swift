@@ -6,9 +6,9 @@
 // cannot go unchecked.
 
 import Foundation
-import Glibc
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 /// One fenced block of a document.
 private struct Block: CustomStringConvertible {

@@ -2,10 +2,10 @@
 // that start on an empty log do not erase each other; damage at the end is never cut; the cut
 // copy is kept or nothing is cut; planted links and special files redirect and block nothing.
 
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 import TripleLog
 
 @Suite struct WriterReadsBackTests {

@@ -2,10 +2,10 @@
 // write, a failed fsync, a full disk, a lock that stays taken. Each transaction is reported as
 // failed (74), nothing of it is visible in memory or on disk, and the store keeps working.
 
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 import TripleLog
 
 @Suite struct FaultInjectionTests {

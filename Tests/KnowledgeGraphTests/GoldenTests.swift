@@ -4,10 +4,10 @@
 // `why not`), all against the fixture store in `Golden/fixture.facts`. Run with
 // RECORD_GOLDEN=1 to write the expected files after reviewing a change.
 
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 @Suite struct GoldenTests {
   static let directory: String = {

@@ -2,10 +2,10 @@
 // catching up with another writer, and import/export round trips.
 
 import Foundation
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 @Suite struct GraphStoreTests {
   let bank = Triple("bank_of_england", "type", .entity("central_bank"))

@@ -4,10 +4,10 @@
 // a hang, a UTF-8 byte order mark is not data, and file names in messages cannot carry escape
 // sequences to the terminal.
 
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 /// A store with enough facts that an export is larger than one 512-byte block.
 private func storeWithFacts(_ dir: TemporaryDirectory) -> String {

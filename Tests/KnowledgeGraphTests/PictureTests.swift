@@ -3,10 +3,10 @@
 // real Graphviz runs on pictures of the shipped graph: whole, a neighbourhood, a derivation, and
 // the answers of every saved query.
 
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 /// Graphviz's `dot`, when installed.
 private let dotPath: String? = ["/usr/bin/dot", "/usr/local/bin/dot", "/opt/homebrew/bin/dot"].first { access($0, X_OK) == 0 }

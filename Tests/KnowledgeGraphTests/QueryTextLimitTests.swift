@@ -3,11 +3,10 @@
 // outgrow memory. Each must stop with a clear message and a sysexits status, quickly, in bounded
 // memory, and every stage must obey --timeout.
 
-import Glibc
 import KnowledgeGraph
 import Platform
-import Testing
 import TestSupport
+import Testing
 
 /// A store with a few facts, shared by the tests of one suite instance.
 private final class LimitStore {

@@ -2,9 +2,9 @@
 // exact output, exit statuses, files written by .output/.once; and `xinzhi test` on passing and
 // failing scripts.
 
-import Glibc
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 /// A store with a few facts and labels, for the scripted sessions.
 private func smallStore(_ dir: TemporaryDirectory) -> String {

@@ -2,10 +2,10 @@
 // VT100 screen model checks what the user would see — edited lines, history across sessions,
 // Ctrl-R, Tab, multi-line entries, Ctrl-C, Ctrl-D, Chinese display width, .mode and .timer.
 
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 private enum Keys {
   static let up = "\u{1B}[A", down = "\u{1B}[B", right = "\u{1B}[C", left = "\u{1B}[D"
@@ -53,10 +53,8 @@ private func shippedGraphSession(_ dir: TemporaryDirectory, columns: Int, rows: 
   return terminal
 }
 
-/// Ends a session with Ctrl-D once the prompt is back on the screen. Typed earlier, while the
-/// last entry is still finishing and the terminal not yet back in raw mode, the kernel's line
-/// discipline takes Ctrl-D as end-of-line in canonical mode, and it is lost when raw mode
-/// returns (seen as a session that never ends, in full-suite runs).
+/// Ends a session with Ctrl-D once the prompt is back on the screen, as a user would (a Ctrl-D
+/// typed ahead is kept too: `keysTypedWhileAnEntryRunsAreKeptForTheNextPrompt`).
 private func leave(_ t: PseudoTerminal) {
   #expect(t.wait { cursorLine($0) == "xinzhi>" }, "no prompt before Ctrl-D: \(t.output.suffix(300))")
   t.send(Keys.control("d"))
@@ -352,6 +350,23 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
     t.send("?- edge(X, Y)." + Keys.enter)
     #expect(t.waitForExit() == 74)
     #expect(t.outputSinceMark.contains("xinzhi.checkpoint` was truncated by another program"), "\(t.outputSinceMark)")
+  }
+
+  /// Keys typed while an entry runs are kept for the next prompt: a whole entry typed ahead
+  /// runs next, and a Ctrl-D typed ahead ends the session once the answers are out. (In
+  /// canonical mode the line discipline took a typed-ahead Ctrl-D as an empty end of line, and
+  /// the session waited at the prompt.)
+  @Test func keysTypedWhileAnEntryRunsAreKeptForTheNextPrompt() throws {
+    let f = Fixture()
+    let t = try f.start()
+    // A moment of counting (long enough to type ahead during it), then the answer.
+    t.send("n(0). n(Y) :- n(X), Y = X + 1, Y < 300000." + Keys.enter)
+    t.send("?- N = count { X : n(X) }." + Keys.enter)
+    sleepMilliseconds(100)
+    t.send("?- edge(a, X)." + Keys.enter + Keys.control("d"))
+    #expect(t.waitForExit(timeout: 60) == 0, "the session did not end: \(t.output.suffix(400))")
+    #expect(t.output.contains("300000"), "\(t.output.suffix(400))")
+    #expect(t.output.contains("(1 row)"), "\(t.output.suffix(400))")
   }
 
   @Test func ctrlCCancelsARunningQueryAndClearsTheEntry() throws {

@@ -1,11 +1,11 @@
 // Pieces of the REPL that need no terminal: when an entry is complete, the history file, and
 // how meta-command arguments are split.
 
-import Glibc
 import KnowledgeGraph
+import Platform
 @testable import Shell
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ShellUnitTests {
   @Test(arguments: [

@@ -3,10 +3,10 @@
 // states. Also the pieces those rely on: transaction scripts, batches, the check's rules and
 // the script test runner.
 
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 
 /// One predicate declared as `xinzhi check` wants it: labels in both languages, a definition in

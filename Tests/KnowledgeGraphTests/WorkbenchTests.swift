@@ -5,10 +5,10 @@
 // say how to provide them when they are absent; `check` refuses citations of documents the
 // graph does not describe.
 
-import Glibc
 import KnowledgeGraph
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 @Suite struct WorkbenchTests {
   /// The id in the first row of `find`'s table.

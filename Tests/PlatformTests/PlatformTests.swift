@@ -1,10 +1,9 @@
 // The platform layer's promises: temporaries never follow or overwrite a planted file, commits
 // replace atomically, reads refuse special files without blocking.
 
-import Glibc
 import Platform
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct TemporaryFileTests {
   @Test func commitReplacesTheDestination() throws {

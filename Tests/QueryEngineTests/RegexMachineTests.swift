@@ -4,12 +4,12 @@
 // evaluation's deadline and cancellation reach inside a long match, and the cache stays bounded.
 
 import Diagnostics
-import Glibc
 import GraphModel
+import Platform
 @testable import QueryEngine
 import QueryLanguage
-import Testing
 import TestSupport
+import Testing
 
 /// Random patterns from the documented subset, written the way Swift's `Regex` reads them too.
 struct RegexPatternGenerator {

@@ -1,7 +1,6 @@
 // Running the built executables from tests: spawn with arguments, environment and input, wait or
 // kill, and collect exit status and output.
 
-import Glibc
 import Platform
 
 /// The result of a finished child process.
@@ -107,7 +106,7 @@ public final class ChildProcess {
 
   deinit {
     if finished == nil {
-      Glibc.kill(pid, SIGKILL)
+      SystemCall.kill(pid, SIGKILL)
       _ = wait()
     }
     unlink(outPath)
@@ -116,7 +115,7 @@ public final class ChildProcess {
 
   /// Sends SIGKILL.
   public func kill() {
-    Glibc.kill(pid, SIGKILL)
+    SystemCall.kill(pid, SIGKILL)
   }
 
   /// The child's peak resident memory in kilobytes, known once it has been waited for.

@@ -1,6 +1,6 @@
 // A log I/O seam that fails on demand, for fault-injection tests of the log and the store.
 
-import Glibc
+import Platform
 import Synchronization
 import TripleLog
 
@@ -26,23 +26,23 @@ public enum WriteFault: String, Sendable, CaseIterable {
 public func faultyIO(_ fault: WriteFault, _ toggle: FaultSwitch) -> LogIO {
   LogIO(
     pwrite: { fd, buffer, count, offset in
-      guard toggle.armed.load(ordering: .relaxed) else { return Glibc.pwrite(fd, buffer, count, off_t(offset)) }
+      guard toggle.armed.load(ordering: .relaxed) else { return SystemCall.pwrite(fd, buffer, count, offset) }
       switch fault {
       case .failedWrite:
         errno = EIO
         return -1
       case .shortWrite:
         // Half of what was asked, then an error on the next call.
-        if count > 10 { return Glibc.pwrite(fd, buffer, count / 2, off_t(offset)) }
+        if count > 10 { return SystemCall.pwrite(fd, buffer, count / 2, offset) }
         errno = EIO
         return -1
       case .diskFull:
-        let n = Glibc.pwrite(fd, buffer, min(count, 7), off_t(offset))
+        let n = SystemCall.pwrite(fd, buffer, min(count, 7), offset)
         if n > 0 && count > 7 { return n }
         errno = ENOSPC
         return -1
       case .failedFsync, .lockHeld:
-        return Glibc.pwrite(fd, buffer, count, off_t(offset))
+        return SystemCall.pwrite(fd, buffer, count, offset)
       }
     },
     fsync: { fd in
@@ -50,9 +50,9 @@ public func faultyIO(_ fault: WriteFault, _ toggle: FaultSwitch) -> LogIO {
         errno = EIO
         return -1
       }
-      return Glibc.fsync(fd)
+      return fsync(fd)
     },
-    ftruncate: { fd, length in Glibc.ftruncate(fd, off_t(length)) },
+    ftruncate: { fd, length in SystemCall.ftruncate(fd, length) },
     flock: { fd, operation in
       if toggle.armed.load(ordering: .relaxed), fault == .lockHeld, operation & LOCK_UN == 0 {
         errno = EWOULDBLOCK

@@ -1,7 +1,7 @@
 // Driving an interactive program through a real pseudo-terminal: spawn it on a pty of a given
 // size, type at it, resize it, and watch its raw output and the screen it draws.
 
-import Glibc
+import Platform
 
 /// A child process running on its own pseudo-terminal, with a `TerminalScreen` fed everything it
 /// writes.
@@ -72,8 +72,8 @@ public final class PseudoTerminal {
     guard openpty(&masterFD, &slaveFD, nil, nil, &size) == 0 else { return nil }
     var report: [Int32] = [-1, -1]
     guard pipe(&report) == 0 else {
-      Glibc.close(masterFD)
-      Glibc.close(slaveFD)
+      SystemCall.close(masterFD)
+      SystemCall.close(slaveFD)
       return nil
     }
     let reportRead = report[0]
@@ -91,14 +91,14 @@ public final class PseudoTerminal {
         let forked = fork()
         guard forked == 0 else { return forked }
         // The child.
-        Glibc.close(masterFD)
-        Glibc.close(reportRead)
+        SystemCall.close(masterFD)
+        SystemCall.close(reportRead)
         var failed = setsid() < 0 || ioctl(slaveFD, setControllingTerminal, 0) < 0
         if !failed {
           failed = dup2(slaveFD, 0) < 0 || dup2(slaveFD, 1) < 0 || dup2(slaveFD, 2) < 0
         }
         if !failed {
-          if slaveFD > 2 { Glibc.close(slaveFD) }
+          if slaveFD > 2 { SystemCall.close(slaveFD) }
           for number in Int32(1)..<32 {
             _ = signal(number, SIG_DFL)
           }
@@ -116,11 +116,11 @@ public final class PseudoTerminal {
       }
     }
 
-    Glibc.close(slaveFD)
-    Glibc.close(reportWrite)
+    SystemCall.close(slaveFD)
+    SystemCall.close(reportWrite)
     guard child > 0 else {
-      Glibc.close(masterFD)
-      Glibc.close(reportRead)
+      SystemCall.close(masterFD)
+      SystemCall.close(reportRead)
       return nil
     }
     // The report pipe closes on a successful execve; an errno arrives when it failed.
@@ -129,11 +129,11 @@ public final class PseudoTerminal {
     repeat {
       count = read(reportRead, &code, MemoryLayout<Int32>.size)
     } while count < 0 && errno == EINTR
-    Glibc.close(reportRead)
+    SystemCall.close(reportRead)
     if count > 0 {
       var status: Int32 = 0
       while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-      Glibc.close(masterFD)
+      SystemCall.close(masterFD)
       return nil
     }
 
@@ -254,7 +254,7 @@ public final class PseudoTerminal {
       Glibc.kill(pid, SIGKILL)
       _ = reap(blocking: true)
     }
-    Glibc.close(master)
+    SystemCall.close(master)
     master = -1
     endOfOutput = true
   }

@@ -1,6 +1,5 @@
 // Temporary directories for tests, removed when the value is deinitialised.
 
-import Glibc
 import Platform
 
 /// A fresh directory under /tmp, deleted with its contents at deinit.

@@ -2,10 +2,10 @@
 // fails (through the I/O seam), so no part of a failed transaction is ever visible.
 
 import Diagnostics
-import Glibc
 import GraphModel
-import Testing
+import Platform
 import TestSupport
+import Testing
 
 @testable import TripleLog
 
