@@ -58,6 +58,6 @@ let package = Package(
     .testTarget(
       name: "KnowledgeGraphTests",
       dependencies: ["KnowledgeGraph", "Shell", "TripleLog", "TestSupport", "Platform", "xinzhi", "xinzhi-bench"],
-      exclude: ["Golden"]),
+      exclude: ["Golden", "RDF"]),
   ]
 )

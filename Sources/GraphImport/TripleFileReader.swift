@@ -294,8 +294,8 @@ public struct TripleFileReader {
     guard i < b.count else { throw fail(start, "unterminated IRI: missing `>`") }
     guard let text = String(validating: out, as: UTF8.self) else { throw fail(start, "IRI is not valid UTF-8") }
     guard !text.isEmpty else { throw fail(start, "empty IRI") }
-    let id = EntityIRI.entityID(fromIRI: text)
-    guard !id.isEmpty else { throw fail(start, "the IRI `\(EntityIRI.prefix)` names no entity: nothing follows the prefix") }
+    guard text != RDFMapping.defaultBase else { throw fail(start, "the IRI `\(RDFMapping.defaultBase)` names no entity: nothing follows the prefix") }
+    let id = RDFMapping().entityID(fromIRI: text)
     return (id, i + 1)
   }
 
@@ -349,10 +349,10 @@ public struct TripleFileReader {
     if i + 1 < b.count, b[i] == UInt8(ascii: "^"), b[i + 1] == UInt8(ascii: "^") {
       guard i + 2 < b.count, b[i + 2] == UInt8(ascii: "<") else { throw fail(i, "expected `<datatype>` after `^^`") }
       let (datatype, end) = try iri(b, i + 2, fail)
-      if let value = EntityIRI.value(lexical: text, datatype: datatype) {
+      if case .success(let value) = RDFMapping().value(for: .literal(text, language: nil, datatype: datatype)) {
         return (value, end)
       }
-      if datatype != EntityIRI.xsd + "string" { summary.droppedDatatypes += 1 }
+      summary.droppedDatatypes += 1
       return (.string(text, language: nil), end)
     }
     return (.string(text, language: nil), i)

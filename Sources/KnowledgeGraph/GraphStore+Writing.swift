@@ -16,12 +16,18 @@ extension GraphStore {
     public var retracting: [Triple]
     /// Key-value pairs such as `("source", "000:L146-L152")` and `("note", "...")`.
     public var metadata: [(key: String, value: String)]
+    /// The commit time to record (`2026-11-24T15:41:07Z`) instead of now: for transactions
+    /// imported with their provenance from another store. Nil: the time of writing.
+    public var timestamp: String?
 
     /// A transaction to write.
-    public init(asserting: [Triple] = [], retracting: [Triple] = [], metadata: [(key: String, value: String)] = []) {
+    public init(
+      asserting: [Triple] = [], retracting: [Triple] = [], metadata: [(key: String, value: String)] = [], timestamp: String? = nil
+    ) {
       self.asserting = asserting
       self.retracting = retracting
       self.metadata = metadata
+      self.timestamp = timestamp
     }
   }
 
@@ -66,6 +72,11 @@ extension GraphStore {
         throw DiagnosticError(.usage, code: "empty-transaction", "nothing to write: the transaction has no facts\(which(index))")
       }
       try validate(draft.metadata)
+      if let timestamp = draft.timestamp, !LogFormat.isValidTimestamp(Array(timestamp.utf8)[...]) {
+        throw DiagnosticError(
+          .data, code: "timestamp", "the commit time `\(timestamp)`\(which(index)) is not of the form 2026-11-24T15:41:07Z",
+          help: "give a UTC time with seconds and a Z; nothing was written")
+      }
     }
     try log.lock(timeout: options.lockTimeout)
     defer { log.unlock() }
@@ -96,7 +107,7 @@ extension GraphStore {
     var transactions: [Transaction] = []
     var bytes: [UInt8] = []
     for (index, draft) in drafts.enumerated() {
-      let info = TransactionInfo(number: first + TxNumber(index), timestamp: timestamp, metadata: draft.metadata)
+      let info = TransactionInfo(number: first + TxNumber(index), timestamp: draft.timestamp ?? timestamp, metadata: draft.metadata)
       var operations = draft.asserting.map { Transaction.Operation(.assert, $0) }
       operations += draft.retracting.map { Transaction.Operation(.retract, $0) }
       let transaction = Transaction(info: info, operations: operations)

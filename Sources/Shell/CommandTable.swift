@@ -58,21 +58,33 @@ enum CommandTable {
         """,
       options: [EntityCommands.sourcesOption, OptionSpec(name: "seeds", value: "DIR", help: "the same as --sources (its older name)")]),
     CommandSpec(
-      name: "import", summary: "import a TSV or N-Triples file as one transaction, or a transaction script", arguments: "FILE|-",
+      name: "import", summary: "import a TSV or N-Triples file as one transaction, RDF with its provenance, or a transaction script", arguments: "FILE|-",
       positionals: 1...1,
       discussion: """
         TSV lines are `subject<TAB>predicate<TAB>object`; the object is read in literal syntax
         ("text"@zh, 42, 1.5, @1694, true, 'quoted entity') and anything else is an entity.
         N-Triples 1.1 IRIs become entities (see Documentation/Formats.md). The file is streamed to
         the log and acknowledged after one fsync.
+        Turtle, TriG and N-Quads: each named graph becomes a transaction, with the commit time and
+        metadata its description gives (as `export --format trig` writes them); statements of the
+        default graph become one transaction. A literal Xinzhi cannot store (xsd:double,
+        xsd:dateTime, ...) is reported with its place and nothing is written.
         A transaction script (.dl) is fact text in blocks, each opened by `%% key: value` lines
         (at least `%% source: ...`); each block becomes one transaction with that metadata. The
         whole script is checked first, then written with one fsync.
         """,
-      options: [OptionSpec(name: "format", value: "tsv|nt|dl", help: "the file format (default: from the extension)")] + provenanceOptions),
+      options: [
+        OptionSpec(name: "format", value: "tsv|nt|nq|ttl|trig|dl", help: "the file format (default: from the extension)"),
+        OptionSpec(name: "base", value: "IRI", help: "nq, ttl, trig: the IRI prefix that maps back to plain entity names (default urn:xinzhi:)"),
+      ] + provenanceOptions),
     CommandSpec(
-      name: "export", summary: "write the store as TSV or N-Triples, or draw it as a Graphviz DOT picture",
+      name: "export", summary: "write the store as TSV or RDF (N-Triples, N-Quads, Turtle, TriG), or draw it as a Graphviz DOT picture",
       discussion: """
+        --format trig and nq keep the provenance: each transaction that asserted a stored fact is
+        a named graph <BASE>tx/N, described in the default graph with prov:generatedAtTime and its
+        metadata (dcterms:source, dcterms:type for the claim kind, dcterms:isPartOf for the
+        section, rdfs:comment for a note, xz:KEY for any other key). nt and ttl hold the facts
+        alone. Entities are IRIs under --base (default urn:xinzhi:).
         --format dot draws entities as nodes (labelled in --lang, shaped and coloured by core type,
         literal values inside) and facts as edges labelled with the predicate, with a legend. By
         default it draws every entity-to-entity fact except the vocabulary and document mentions;
@@ -81,7 +93,8 @@ enum CommandTable {
         See Documentation/Formats.md.
         """,
       options: [
-        OptionSpec(name: "format", value: "tsv|nt|dot", help: "the output format (default tsv)"),
+        OptionSpec(name: "format", value: "tsv|nt|nq|ttl|trig|dot", help: "the output format (default tsv)"),
+        OptionSpec(name: "base", value: "IRI", help: "RDF: the IRI prefix of entities (default urn:xinzhi:)"),
         OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output"),
       ] + StoreCommands.pictureOptions + QueryCommands.evaluationOptions.filter { $0.name != "format" }),
     CommandSpec(

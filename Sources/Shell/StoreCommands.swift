@@ -141,14 +141,19 @@ enum StoreCommands {
     if formatName == "dl" {
       return try importScript(context, path: path)
     }
+    let lower = path.lowercased()
+    let rdfName = formatName ?? (lower.hasSuffix(".nq") || lower.hasSuffix(".nquads") ? "nq" : lower.hasSuffix(".ttl") || lower.hasSuffix(".turtle") ? "ttl" : lower.hasSuffix(".trig") ? "trig" : nil)
+    if let rdfName, rdfName != "nt", let syntax = RDFSyntax(rawValue: rdfName) {
+      return try importRDF(context, path: path, syntax: syntax)
+    }
     if let name = formatName {
       guard let f = ImportFormat(rawValue: name) else {
-        throw DiagnosticError(.usage, code: "usage", "unknown import format `\(name)`; use tsv, nt or dl")
+        throw DiagnosticError(.usage, code: "usage", "unknown import format `\(name)`; use tsv, nt, nq, ttl, trig or dl")
       }
       format = f
     } else {
       guard let f = ImportFormat.guess(fromPath: path) else {
-        throw DiagnosticError(.usage, code: "usage", "cannot tell the format of \(quoted(path)) from its name", help: "add --format tsv, --format nt or --format dl")
+        throw DiagnosticError(.usage, code: "usage", "cannot tell the format of \(quoted(path)) from its name", help: "add --format tsv, nt, nq, ttl, trig or dl")
       }
       format = f
     }
@@ -195,14 +200,48 @@ enum StoreCommands {
     return 0
   }
 
+  /// `import` of Turtle, TriG or N-Quads: one transaction per named graph, with the provenance
+  /// the document describes (GraphStore.importRDF).
+  static func importRDF(_ context: CommandContext, path: String, syntax: RDFSyntax) throws -> Int32 {
+    let base = context.arguments.value("base") ?? RDFMapping.defaultBase
+    guard RDFMapping.isAbsoluteIRI(base) else {
+      throw DiagnosticError(.usage, code: "usage", "--base takes an absolute IRI such as https://example.org/graph/, found `\(TerminalText.visible(base))`")
+    }
+    // Only what the user gave: the document's own descriptions carry each graph's source.
+    let given = context.arguments.value("source") != nil || context.arguments.value("note") != nil || !(context.arguments.values["meta"] ?? []).isEmpty
+    let metadata = given ? try context.transactionMetadata(defaultSource: "import \(path)") : []
+    let store = try context.openStore(writable: true)
+    let reported = store.warnings.count
+    let started = MonotonicClock.seconds()
+    let report = try store.importRDF(from: path, syntax: syntax, base: base, metadata: metadata)
+    context.report(Array(store.warnings.dropFirst(reported)))
+    guard let numbers = report.transactions else {
+      context.console.print("\(TerminalText.visible(path)) holds no statements; nothing was written")
+      return 0
+    }
+    let which = numbers.count == 1 ? "transaction \(numbers.lowerBound)" : "transactions \(numbers.lowerBound)–\(numbers.upperBound)"
+    context.console.print("imported \(Format.count(report.facts)) facts from \(Format.count(report.statements)) statements of \(TerminalText.visible(path)) as \(which) (\(Format.duration(MonotonicClock.seconds() - started)))")
+    return 0
+  }
+
   static func export(_ context: CommandContext) throws -> Int32 {
     let formatName = context.arguments.value("format") ?? "tsv"
     let store = try context.openStore()
     var text: String?
+    let rdf = RDFSyntax(rawValue: formatName)
+    let base = context.arguments.value("base") ?? RDFMapping.defaultBase
+    if context.arguments.value("base") != nil {
+      guard rdf != nil else {
+        throw DiagnosticError(.usage, code: "usage", "--base is for RDF formats; add --format nt, nq, ttl or trig")
+      }
+      guard RDFMapping.isAbsoluteIRI(base) else {
+        throw DiagnosticError(.usage, code: "usage", "--base takes an absolute IRI such as https://example.org/graph/, found `\(TerminalText.visible(base))`")
+      }
+    }
     if formatName == "dot" {
       text = try store.dot(try picture(context, store: store))
-    } else if TripleWriterFormat(rawValue: formatName) == nil {
-      throw DiagnosticError(.usage, code: "usage", "unknown export format `\(formatName)`; use tsv, nt or dot")
+    } else if TripleWriterFormat(rawValue: formatName) == nil && rdf == nil {
+      throw DiagnosticError(.usage, code: "usage", "unknown export format `\(formatName)`; use tsv, nt, nq, ttl, trig or dot")
     } else {
       for option in pictureOptionNames where context.arguments.value(option) != nil {
         throw DiagnosticError(.usage, code: "usage", "--\(option) is for pictures; add --format dot")
@@ -211,6 +250,13 @@ enum StoreCommands {
     try writeOutput(context, store: store) { sink in
       if let text {
         sink.write(text)
+        return
+      }
+      if let rdf {
+        try store.exportRDF(rdf, base: base) { piece in
+          sink.write(piece)
+          return sink.failure == nil
+        }
         return
       }
       let format = TripleWriterFormat(rawValue: formatName) ?? .tsv

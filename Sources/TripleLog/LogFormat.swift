@@ -75,7 +75,7 @@ public enum LogFormat {
   /// Whether text is a timestamp in the form ``timestamp(secondsSinceEpoch:)`` writes: the
   /// shape `YYYY-MM-DDTHH:MM:SSZ` and a real UTC time (month 01–12, a day that month has,
   /// hour 00–23, minute and second 00–59).
-  static func isValidTimestamp(_ bytes: ArraySlice<UInt8>) -> Bool {
+  public static func isValidTimestamp(_ bytes: ArraySlice<UInt8>) -> Bool {
     guard bytes.count == timestampPattern.count, isTimestampPrefix(bytes) else { return false }
     let digits = Array(bytes)
     func field(_ from: Int, _ count: Int) -> Int {
