@@ -8,8 +8,9 @@ public struct BoundedDiagnostics: Sendable {
 
   /// The diagnostics kept, in the order reported.
   public private(set) var kept: [Diagnostic] = []
-  /// How many errors and how many other diagnostics were dropped.
+  /// How many errors were dropped.
   public private(set) var droppedErrors = 0
+  /// How many other diagnostics (warnings, notes) were dropped.
   public private(set) var droppedOthers = 0
 
   /// Creates an empty list.

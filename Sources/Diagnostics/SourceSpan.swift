@@ -59,6 +59,7 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
   /// name is user input and must not send escape sequences to a terminal).
   public var description: String { "\(TerminalText.visible(file)):\(line):\(column)" }
 
+  /// By file, then line, then column.
   public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
     (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)
   }

@@ -50,6 +50,7 @@ public struct DateValue: Hashable, Sendable, Comparable, CustomStringConvertible
   /// The ISO 8601 form without the `@` (`1694-07-27`).
   public var isoText: String { String(description.dropFirst()) }
 
+  /// Earlier first; a coarser date before the finer dates it contains (1694 < 1694-07).
   public static func < (lhs: DateValue, rhs: DateValue) -> Bool {
     if lhs.year != rhs.year { return lhs.year < rhs.year }
     if lhs.month != rhs.month { return (lhs.month ?? 0) < (rhs.month ?? 0) }

@@ -54,12 +54,17 @@ public struct RDFMapping: Sendable {
   /// A mapping with a base IRI.
   public init(base: String = RDFMapping.defaultBase) { self.base = base }
 
-  // Namespaces.
+  /// The RDF namespace.
   public static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  /// The RDF Schema namespace.
   public static let rdfs = "http://www.w3.org/2000/01/rdf-schema#"
+  /// The XML Schema datatypes namespace.
   public static let xsd = "http://www.w3.org/2001/XMLSchema#"
+  /// The PROV-O namespace.
   public static let prov = "http://www.w3.org/ns/prov#"
+  /// The Dublin Core terms namespace.
   public static let dcterms = "http://purl.org/dc/terms/"
+  /// The SKOS namespace.
   public static let skos = "http://www.w3.org/2004/02/skos/core#"
   /// Xinzhi's own terms for what PROV-O and Dublin Core have no word for.
   public static let xz = "urn:xinzhi:vocabulary#"
@@ -261,11 +266,13 @@ public struct RDFMapping: Sendable {
 
   /// `xz:transaction`: the transaction number a graph had in the store it was exported from.
   public static let transactionPredicateName = "transaction"
+  /// `xz:transaction` as a full IRI.
   public static var transactionPredicate: String { xz + transactionPredicateName }
   /// `prov:generatedAtTime`: when the transaction was committed (`xsd:dateTime`).
   public static var timePredicate: String { prov + "generatedAtTime" }
   /// `prov:Bundle`: the class of a named graph holding one transaction.
   public static var bundleClass: String { prov + "Bundle" }
+  /// `rdf:type`.
   public static var typePredicate: String { rdf + "type" }
 
   private static func percentEncodedKey(_ key: String) -> String {

@@ -97,12 +97,14 @@ public struct TransactionInfo: Hashable, Sendable {
   /// The provenance string (`source` metadata), when present.
   public var source: String? { metadata("source") }
 
+  /// Equal number, time and metadata (keys and values in the same order).
   public static func == (lhs: TransactionInfo, rhs: TransactionInfo) -> Bool {
     lhs.number == rhs.number && lhs.timestamp == rhs.timestamp
       && lhs.metadata.map(\.key) == rhs.metadata.map(\.key)
       && lhs.metadata.map(\.value) == rhs.metadata.map(\.value)
   }
 
+  /// Hashes what ``==`` compares.
   public func hash(into hasher: inout Hasher) {
     hasher.combine(number)
     hasher.combine(timestamp)

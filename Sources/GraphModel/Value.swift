@@ -33,6 +33,7 @@ public enum Value: Hashable, Sendable {
     case boolean = 5
     case date = 6
 
+    /// The order of kinds in the total order of values (DataModel.md).
     public static func < (lhs: Kind, rhs: Kind) -> Bool { lhs.sortRank < rhs.sortRank }
 
     /// entity < string < number (integer and decimal together) < date < boolean.

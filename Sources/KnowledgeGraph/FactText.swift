@@ -12,7 +12,7 @@ public enum FactText {
   ///   - text: The facts.
   ///   - name: The name used in diagnostics (`<arguments>`, `<stdin>`, a path).
   ///   - firstLine: The line number of the text's first line, for fragments of a larger file.
-  /// - Throws: ``DiagnosticError`` (65) listing every clause that is not such a fact.
+  /// - Throws: `DiagnosticError` (65) listing every clause that is not such a fact.
   public static func triples(from text: String, name: String, firstLine: Int = 1) throws(DiagnosticError) -> [Triple] {
     let source = SourceText(name: name, text: text, firstLine: firstLine)
     let (program, parseDiagnostics) = Parser.parse(source)

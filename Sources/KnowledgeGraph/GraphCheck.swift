@@ -26,8 +26,9 @@ public struct GraphCheckReport: Sendable {
 
 /// The vocabulary `xinzhi check` relies on (declared in the graph's `vocabulary` transactions).
 public enum GraphSchema {
-  /// The class of classes and the class of predicates.
+  /// The class of classes.
   public static let classClass = "class"
+  /// The class of predicates.
   public static let predicateClass = "predicate"
   /// The schema's predicates.
   public static let type = "type", subclassOf = "subclass_of", label = "label", domain = "domain", range = "range"
@@ -43,9 +44,13 @@ public enum GraphSchema {
   /// "Modelling rules"): its subject, quantity kind and unit are required; two measures that
   /// agree on subject, kind, time, scope and qualifiers must be marked `conflicts_with`.
   public static let measureClass = "measure"
+  /// The predicates every measure must have: its subject, quantity kind and unit.
   public static let measureRequired = ["of", "quantity", "unit"]
+  /// The predicates that give a measure's time.
   public static let measureTime = ["year", "date", "start_year", "end_year"]
+  /// The predicates that tell two measures of one subject, kind and time apart.
   public static let measureQualifiers = ["scope", "qualifier"]
+  /// The predicate marking two measures that cannot both be right.
   public static let conflictsWith = "conflicts_with"
 
   /// A citation `NNN:La-Lb` (or `NNN:La`): document id and line range.
@@ -83,7 +88,7 @@ extension GraphStore {
   ///
   /// - Parameter seeds: The directory holding the source documents (`NNN_*.txt`); nil or a
   ///   missing directory skips the line-range check (the report says so).
-  /// - Throws: ``DiagnosticError`` when the log cannot be read.
+  /// - Throws: `DiagnosticError` when the log cannot be read.
   public func check(seeds: String?) throws(DiagnosticError) -> GraphCheckReport {
     var report = GraphCheckReport(problems: [])
     let logBytes = try log.readAll()

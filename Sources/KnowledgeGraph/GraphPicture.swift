@@ -105,7 +105,7 @@ public struct GraphPicture: Sendable {
 extension GraphStore {
   /// The DOT text of a picture of the graph.
   ///
-  /// - Throws: ``DiagnosticError``: 65 for an unknown entity or class, 64 when the picture
+  /// - Throws: `DiagnosticError`: 65 for an unknown entity or class, 64 when the picture
   ///   would have more than `maxNodes` entities (the message suggests filters).
   public func dot(_ picture: GraphPicture) throws(DiagnosticError) -> String {
     try drawing(picture).dot

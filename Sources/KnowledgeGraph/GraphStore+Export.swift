@@ -28,7 +28,8 @@ extension GraphStore {
   /// - Parameters:
   ///   - syntax: The RDF syntax.
   ///   - base: The IRI prefix for entities (default `urn:xinzhi:`).
-  /// - Throws: ``DiagnosticError`` when the log cannot be read.
+  ///   - write: Receives the document piece by piece; returns false to stop.
+  /// - Throws: `DiagnosticError` when the log cannot be read.
   public func exportRDF(_ syntax: RDFSyntax, base: String = RDFMapping.defaultBase, to write: (String) -> Bool) throws(DiagnosticError) {
     let writer = RDFWriter(syntax: syntax, mapping: RDFMapping(base: base))
     guard write(writer.header()) else { return }

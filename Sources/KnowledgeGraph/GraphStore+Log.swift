@@ -18,7 +18,7 @@ extension GraphStore {
 
   /// The transactions with numbers from `since` on (up to the as-of point), with their operations.
   ///
-  /// - Throws: ``DiagnosticError`` when the log cannot be read or is damaged.
+  /// - Throws: `DiagnosticError` when the log cannot be read or is damaged.
   public func transactions(since: TxNumber = 1) throws(DiagnosticError) -> [Transaction] {
     var result: [Transaction] = []
     try forEachTransaction { transaction, _ in
@@ -45,7 +45,7 @@ extension GraphStore {
   /// and the 1-based line of its `tx` record in the log file. Operation `i` of a transaction is
   /// on line `line + 1 + metadata.count + i`.
   ///
-  /// - Throws: ``DiagnosticError`` when the log cannot be read or is damaged.
+  /// - Throws: `DiagnosticError` when the log cannot be read or is damaged.
   public func forEachTransaction(_ body: (Transaction, Int) -> Void) throws(DiagnosticError) {
     try forEachTransaction(inLog: try log.readAll(), body)
   }

@@ -38,7 +38,7 @@ extension GraphStore {
 
 extension QuerySession {
   /// Whether typed text needs another line before it can run (its last token is not the
-  /// clause-ending `.`); see ``Parser/needsMoreInput(_:)``.
+  /// clause-ending `.`); see `Parser.needsMoreInput(_:)`.
   public static func needsMoreInput(_ text: String) -> Bool {
     Parser.needsMoreInput(text)
   }

@@ -8,20 +8,26 @@ import GraphModel
 public struct EntityProfile: Sendable {
   /// A text with its language tag.
   public struct Text: Sendable, Hashable {
+    /// The text.
     public var text: String
+    /// Its language tag (`zh`, `en`), nil when it has none.
     public var language: String?
   }
 
   /// A fact from or to the entity: the predicate, the value at the other end, and the
   /// citations (`000:L164-L166`) of the transactions that asserted it.
   public struct Fact: Sendable, Hashable {
+    /// The predicate.
     public var predicate: String
+    /// The value at the other end: the object of an outgoing fact, the subject of an incoming one.
     public var value: Value
+    /// The `source` of each transaction that asserted the fact.
     public var citations: [String]
   }
 
   /// A measure of the entity: a quantity entity with `of(measure, entity)` and its details.
   public struct Measure: Sendable, Hashable {
+    /// The measure node's id.
     public var id: String
     /// The measure's own facts other than `of`, `type`, labels and descriptions (quantity,
     /// value, unit, year or date, scope...), in predicate order.
@@ -30,17 +36,23 @@ public struct EntityProfile: Sendable {
     public var citations: [String]
   }
 
+  /// The entity's id.
   public var id: String
+  /// Its labels, one per language as stored.
   public var labels: [Text] = []
+  /// Its other names (`alias` facts).
   public var aliases: [Text] = []
+  /// Its descriptions (one per paper that describes it, in the shipped graph).
   public var descriptions: [Text] = []
-  /// Its direct types, and the tops of their class hierarchy.
+  /// Its direct types.
   public var types: [String] = []
+  /// The tops of its types' class hierarchy (the classes directly under `entity`).
   public var coreTypes: [String] = []
   /// Facts about it (it is the subject), by predicate then value; names and types left out.
   public var outgoing: [Fact] = []
   /// Facts naming it (it is the object), by predicate then subject; measures left out.
   public var incoming: [Fact] = []
+  /// The measures of it (`of(measure, entity)`), each with its details.
   public var measures: [Measure] = []
 }
 

@@ -36,7 +36,7 @@ extension GraphStore {
   ///   - base: The IRI prefix that maps back to plain entity identifiers.
   ///   - metadata: Metadata added to every transaction written (for example a `source`), unless
   ///     the document's description gives the same key.
-  /// - Throws: ``DiagnosticError``: 66 when the file cannot be read, 65 for a syntax error (with
+  /// - Throws: `DiagnosticError`: 66 when the file cannot be read, 65 for a syntax error (with
   ///   file, line and column) or for statements Xinzhi cannot represent (each listed), 74 when
   ///   writing fails. Nothing is written on any error.
   public func importRDF(

@@ -13,15 +13,19 @@ import GraphSearch
 public struct EntityMatch: Sendable, Hashable {
   /// The entity's id.
   public var id: String
-  /// Its first label in Chinese and in English, when it has them.
+  /// Its first label in Chinese, when it has one.
   public var zh: String?
+  /// Its first label in English, when it has one.
   public var en: String?
   /// Its core type (the top of its class hierarchy), when it has a type.
   public var coreType: String?
-  /// Where the query matched, how, and the text it matched.
+  /// Where the query matched: the id, a label, an alias or a description.
   public var field: SearchField
+  /// How it matched (exactly, as a prefix, anywhere).
   public var match: SearchMatch
+  /// The text it matched.
   public var text: String
+  /// That text's language tag, when it has one.
   public var language: String?
 }
 

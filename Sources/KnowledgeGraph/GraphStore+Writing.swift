@@ -41,7 +41,7 @@ extension GraphStore {
   ///   - retracting: Triples to remove (applied after the assertions).
   ///   - metadata: Key-value pairs such as `("source", "000:L146-L152")` and `("note", "...")`.
   /// - Returns: The new transaction's number.
-  /// - Throws: ``DiagnosticError``: 64 when opened as of an earlier transaction or the
+  /// - Throws: `DiagnosticError`: 64 when opened as of an earlier transaction or the
   ///   transaction is empty, 65 for a retraction of an absent triple or a bad metadata key, 74
   ///   when the lock stays taken or writing fails (the store is then unchanged).
   @discardableResult
@@ -58,7 +58,7 @@ extension GraphStore {
   /// each complete, never part of one. Every draft is checked before anything is written.
   ///
   /// - Returns: The numbers given to the drafts.
-  /// - Throws: ``DiagnosticError`` as ``transact(asserting:retracting:metadata:)``, naming the
+  /// - Throws: `DiagnosticError` as ``transact(asserting:retracting:metadata:)``, naming the
   ///   draft (1-based) when there are several.
   @discardableResult
   public func transact(_ drafts: [TransactionDraft]) throws(DiagnosticError) -> ClosedRange<TxNumber> {
@@ -152,7 +152,7 @@ extension GraphStore {
   ///   - format: The file format.
   ///   - metadata: Transaction metadata; `source` defaults to `import <path>`.
   ///   - progress: Called now and then with bytes read and the total (0 if unknown).
-  /// - Throws: ``DiagnosticError``: 66 when the file cannot be opened, 65 at the first bad line
+  /// - Throws: `DiagnosticError`: 66 when the file cannot be opened, 65 at the first bad line
   ///   (file:line:col), 74 on write failures. On any error nothing is written.
   public func importTriples(
     from path: String, format: ImportFormat, metadata: [(key: String, value: String)] = [],

@@ -91,7 +91,7 @@ public final class GraphStore {
 
   /// Creates a new, empty store directory and opens it.
   ///
-  /// - Throws: ``DiagnosticError`` when the directory already holds a store or cannot be written.
+  /// - Throws: `DiagnosticError` when the directory already holds a store or cannot be written.
   public static func create(at directory: String, options: Options = Options()) throws(DiagnosticError) -> GraphStore {
     try LogFile.create(directory: directory)
     return try open(at: directory, options: options)
@@ -103,7 +103,7 @@ public final class GraphStore {
   ///   - directory: The store directory.
   ///   - asOf: Open the state right after this transaction (read-only), or nil for the latest.
   ///   - options: Open and write settings.
-  /// - Throws: ``DiagnosticError``: 66 when there is no store, 65 when the log is damaged in the
+  /// - Throws: `DiagnosticError`: 66 when there is no store, 65 when the log is damaged in the
   ///   middle (with file and line), 74 on read errors.
   public static func open(at directory: String, asOf: TxNumber? = nil, options: Options = Options()) throws(DiagnosticError) -> GraphStore {
     let started = MonotonicClock.seconds()
@@ -410,7 +410,7 @@ public struct StoreStatistics: Sendable {
 }
 
 extension GraphStore {
-  /// The stored triples as a dictionary-encoded ``TripleSource`` (for benchmarks and for
+  /// The stored triples as a dictionary-encoded `TripleSource` (for benchmarks and for
   /// embedding applications that work on ids).
   public var tripleSource: any TripleSource { graph }
 }

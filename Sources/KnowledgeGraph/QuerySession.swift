@@ -36,7 +36,7 @@ public final class QuerySession {
 
   /// Opens a session, loading the store's standing rules (`rules.dl`) when present.
   ///
-  /// - Throws: ``DiagnosticError`` when the standing rules do not parse or check.
+  /// - Throws: `DiagnosticError` when the standing rules do not parse or check.
   public init(store: GraphStore, limits: EvaluationLimits = .defaults, standingRules: Bool = true) throws(DiagnosticError) {
     self.store = store
     self.interpreter = Interpreter(source: store.tripleSource, limits: limits)
@@ -80,7 +80,9 @@ public final class QuerySession {
   ///   - firstLine: The line number of the text's first line, for fragments of a larger file.
   ///   - parameters: Values for the text's `$name` parameters.
   ///   - warnings: Receives warnings (singleton variables...).
-  /// - Throws: ``DiagnosticError`` with every parse and check error, or an evaluation error.
+  ///   - each: Receives each outcome as soon as it is ready (a long text's first answers need not
+  ///     wait for its last).
+  /// - Throws: `DiagnosticError` with every parse and check error, or an evaluation error.
   public func run(
     _ text: String, name: String, firstLine: Int = 1, parameters: [String: Value] = [:],
     warnings: ((Diagnostic) -> Void)? = nil, each: ((Outcome) -> Void)? = nil
@@ -140,7 +142,7 @@ public final class QuerySession {
 @_exported import struct QueryLanguage.SourcedDeclaration
 
 extension QuerySession {
-  /// Runs a text like ``run(_:name:firstLine:warnings:each:)`` but explains each query: the
+  /// Runs a text like ``run(_:name:firstLine:parameters:warnings:each:)`` but explains each query: the
   /// plan of every rule that ran, with estimated and actual rows, iterations and time.
   public func explain(_ text: String, name: String, showTimes: Bool = true) throws(DiagnosticError) -> [(QueryResult, String)] {
     let source = SourceText(name: name, text: text)

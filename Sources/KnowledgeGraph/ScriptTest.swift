@@ -17,14 +17,15 @@ public enum ScriptTest {
 
   /// One query of a script: where it is, what it expects and what it got.
   public struct Check: Sendable {
-    /// The 1-based line of the query's start, and its text.
+    /// The 1-based line of the query's start.
     public var line: Int
+    /// The query's text.
     public var query: String
     /// The line just after which the expected lines go (the query's last line).
     public var lastLine: Int
-    /// The expected lines (without the marker), nil when the query states none, and the
-    /// 1-based line range they occupy.
+    /// The expected lines (without the marker), nil when the query states none.
     public var expected: [String]?
+    /// The 1-based line range the expected lines occupy.
     public var expectedLines: ClosedRange<Int>?
     /// The answer, as expected lines.
     public var actual: [String]
@@ -61,7 +62,7 @@ public enum ScriptTest {
 
   /// Runs a script in a session and pairs each query's answer with the lines it expects.
   ///
-  /// - Throws: ``DiagnosticError`` for errors in the script (parse, check, evaluation).
+  /// - Throws: `DiagnosticError` for errors in the script (parse, check, evaluation).
   public static func run(_ text: String, path: String, in session: QuerySession) throws(DiagnosticError) -> Outcome {
     let lines = TextFile.lines(text)
     var checks: [Check] = []

@@ -12,7 +12,7 @@ public enum TextFile {
 
   /// Reads a whole regular file as UTF-8 text, without a leading byte order mark.
   ///
-  /// - Throws: ``DiagnosticError``: 66 when the file cannot be opened or is not a regular file
+  /// - Throws: `DiagnosticError`: 66 when the file cannot be opened or is not a regular file
   ///   (a FIFO, a device, a directory), 65 when it is larger than `limit` or not valid UTF-8,
   ///   74 on read errors.
   public static func read(_ path: String, limit: Int = defaultLimit) throws(DiagnosticError) -> String {
@@ -67,7 +67,7 @@ public enum TextFile {
   /// name, created exclusively, never through a link), syncs it, renames it over the original
   /// and syncs the directory. The original's permissions are kept.
   ///
-  /// - Throws: ``DiagnosticError`` (73) when the file cannot be written.
+  /// - Throws: `DiagnosticError` (73) when the file cannot be written.
   public static func write(_ text: String, to path: String) throws(DiagnosticError) {
     var info = stat()
     let mode = stat(path, &info) == 0 ? info.st_mode & 0o777 : 0o644

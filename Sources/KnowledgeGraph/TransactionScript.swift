@@ -31,7 +31,7 @@ public enum TransactionScript {
   ///   - text: The script.
   ///   - name: The name used in diagnostics (a path).
   ///   - requiredKeys: Metadata every block must have (the store requires `source`).
-  /// - Throws: ``DiagnosticError`` (65) listing every problem: facts before the first block,
+  /// - Throws: `DiagnosticError` (65) listing every problem: facts before the first block,
   ///   malformed `%%` lines, repeated or missing keys, blocks without facts, bad facts.
   public static func blocks(from text: String, name: String, requiredKeys: [String] = ["source"]) throws(DiagnosticError) -> [Block] {
     let source = SourceText(name: name, text: text)
@@ -153,7 +153,7 @@ extension GraphStore {
   /// the whole script has been checked (on any error nothing is written). `-` reads standard
   /// input (named `<stdin>` in messages).
   ///
-  /// - Throws: ``DiagnosticError``: 66 when the file cannot be read, 65 for problems in the
+  /// - Throws: `DiagnosticError`: 66 when the file cannot be read, 65 for problems in the
   ///   script (every one listed with file:line:col), 74 on write failures.
   @discardableResult
   public func importScript(from path: String) throws(DiagnosticError) -> ScriptImportReport {

@@ -8,7 +8,7 @@ import Platform
 /// The `xinzhi` command line.
 public enum Shell {
   /// The version printed by `--version`.
-  public static let version = "0.1.0"
+  public static let version = "0.2.0"
 
   /// Runs `xinzhi` with arguments (without the program name) and returns the exit status.
   public static func run(arguments: [String], environment: [String: String], console: Console) -> Int32 {

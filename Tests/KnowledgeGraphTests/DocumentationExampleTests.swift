@@ -124,6 +124,18 @@ private func expectSameLines(_ got: String, _ expected: [String], _ block: Block
       let result = workspace.shell("xinzhi \(command) \(file)")
       #expect(result.status == 0, "\(block): `xinzhi \(command)` failed:\n\(result.stdout)\n\(result.stderr)")
       return "program"
+    case "swift":
+      // Swift code is an excerpt of the example package, which CI builds and runs: its lines
+      // (indentation aside) stand together, in order, in one of the package's files.
+      let examples = ShippedGraphTests.root + "/Examples/CitationReport"
+      let files = ["Package.swift", "Sources/CitationReport/main.swift"].compactMap { readFile(examples + "/" + $0) }
+      let wanted = block.lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      let found = files.contains { bytes in
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return lines.indices.contains { start in Array(lines[start...].prefix(wanted.count)) == wanted }
+      }
+      #expect(files.count == 2 && found, "\(block): not an excerpt of Examples/CitationReport (whose build and run CI checks)")
+      return "Swift excerpt"
     case "sh":
       // Commands a reader copies: run as one script that stops at the first failure (the
       // fresh-machine lines, `swift run` and `swift test`, are what CI itself does).
