@@ -35,9 +35,12 @@ public enum GraphSchema {
   /// Literal kinds a range may name, besides classes; `entity` is any entity.
   public static let literalKinds: Set<String> = ["entity", "string", "integer", "decimal", "number", "date", "boolean"]
   /// The values of the `claim` metadata.
-  public static let claimKinds: Set<String> = ["historical", "current", "recommendation", "vocabulary"]
+  public static let claimKinds: Set<String> = ["historical", "current", "recommendation", "vocabulary", "background"]
   /// The source of schema transactions, which cite no document.
   public static let vocabularySource = "vocabulary"
+  /// The source of general knowledge no document states (where a city is), kept apart from
+  /// what the documents say so that a reader can leave it out.
+  public static let backgroundSource = "background"
   /// The widest class: every other class reaches it through `subclass_of`.
   public static let entityClass = "entity"
   /// The class of measure nodes and the predicates that qualify a measure (graph/README.md,
@@ -113,10 +116,10 @@ extension GraphStore {
       let asserts = transaction.operations.contains { $0.action == .assert }
       if let citation = GraphSchema.Citation(source) {
         citations.append((citation, line))
-      } else if asserts && source != GraphSchema.vocabularySource {
+      } else if asserts && source != GraphSchema.vocabularySource && source != GraphSchema.backgroundSource {
         problem(
           "provenance", "transaction \(transaction.number) cites `\(source)`, not a document line range", line: line,
-          help: "a source is `NNN:La-Lb` (document id, first and last line, La ≤ Lb) or `vocabulary` for schema blocks")
+          help: "a source is `NNN:La-Lb` (document id, first and last line, La ≤ Lb), `vocabulary` for schema blocks, or `background` for general knowledge no document states")
       }
       if asserts {
         let claim = transaction.info.metadata("claim")

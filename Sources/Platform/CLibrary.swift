@@ -10,7 +10,8 @@
 #elseif canImport(Glibc)
   @_exported import Glibc
 #elseif canImport(Musl)
-  @_exported import Musl
+  // Musl's globals (`environ`) are plain C variables that Swift 6 calls unsafe to share.
+  @preconcurrency @_exported import Musl
 #else
   #error("Xinzhi needs Darwin, Glibc or Musl")
 #endif
@@ -52,6 +53,7 @@ public enum SystemCall {
   }
 
   /// `kill(2)`.
+  @discardableResult
   public static func kill(_ pid: pid_t, _ signal: Int32) -> Int32 {
     #if canImport(Darwin)
       Darwin.kill(pid, signal)
@@ -63,6 +65,7 @@ public enum SystemCall {
   }
 
   /// `close(2)`.
+  @discardableResult
   public static func close(_ fd: Int32) -> Int32 {
     #if canImport(Darwin)
       Darwin.close(fd)
@@ -95,14 +98,20 @@ private func systemFlock(_ fd: Int32, _ operation: Int32) -> Int32
 
 /// The process's environment variables.
 public enum ProcessEnvironment {
+  /// The C array of `NAME=value` strings (`environ`; `_NSGetEnviron()` on Darwin), to hand to
+  /// `posix_spawn`.
+  public static var block: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    #if canImport(Darwin)
+      _NSGetEnviron()?.pointee
+    #else
+      environ  // Glibc: the overlay's variable; Musl: the C global; both convert to Optional
+    #endif
+  }
+
   /// Every `NAME=value` pair of the environment, read once by the caller.
   public static func current() -> [String: String] {
     var environment: [String: String] = [:]
-    #if canImport(Darwin)
-      guard var pointer = _NSGetEnviron()?.pointee else { return [:] }
-    #else
-      var pointer = environ
-    #endif
+    guard var pointer = block else { return [:] }
     while let entry = pointer.pointee {
       let text = String(cString: entry)
       if let equals = text.firstIndex(of: "=") {
@@ -146,13 +155,127 @@ public enum SignalHandler {
   /// interrupted with `EINTR`).
   public static func install(_ signal: Int32, _ handler: @convention(c) (Int32) -> Void) {
     var action = sigaction()
-    #if canImport(Darwin)
-      action.__sigaction_u.__sa_handler = handler
-    #else
-      action.__sigaction_handler.sa_handler = handler
-    #endif
+    action.handler = handler
     sigemptyset(&action.sa_mask)
     action.sa_flags = 0
     sigaction(signal, &action, nil)
+  }
+}
+
+extension sigaction {
+  /// `sa_handler`: a C macro over a union that each C library names differently.
+  public var handler: (@convention(c) (Int32) -> Void)? {
+    get {
+      #if canImport(Darwin)
+        __sigaction_u.__sa_handler
+      #elseif canImport(Glibc)
+        __sigaction_handler.sa_handler
+      #else
+        __sa_handler.sa_handler
+      #endif
+    }
+    set {
+      #if canImport(Darwin)
+        __sigaction_u.__sa_handler = newValue
+      #elseif canImport(Glibc)
+        __sigaction_handler.sa_handler = newValue
+      #else
+        __sa_handler.sa_handler = newValue
+      #endif
+    }
+  }
+}
+
+#if canImport(Darwin)
+  /// `posix_spawn_file_actions_t`: a pointer on Darwin (nil until initialised), a struct elsewhere.
+  public typealias SpawnFileActions = posix_spawn_file_actions_t?
+#else
+  /// `posix_spawn_file_actions_t`: a pointer on Darwin (nil until initialised), a struct elsewhere.
+  public typealias SpawnFileActions = posix_spawn_file_actions_t
+#endif
+
+/// What `posix_spawn` needs that differs between the C libraries.
+public enum Spawn {
+  /// File actions before `posix_spawn_file_actions_init`.
+  public static func emptyFileActions() -> SpawnFileActions {
+    #if canImport(Darwin)
+      nil
+    #else
+      posix_spawn_file_actions_t()
+    #endif
+  }
+
+  /// `posix_spawn_file_actions_addchdir_np`: the child starts in `path` (glibc 2.29+, musl,
+  /// macOS 10.15+).
+  @discardableResult
+  public static func addChdir(_ actions: UnsafeMutablePointer<SpawnFileActions>, _ path: String) -> Int32 {
+    #if canImport(Glibc)
+      glibcAddChdir(actions, path)
+    #else
+      posix_spawn_file_actions_addchdir_np(actions, path)
+    #endif
+  }
+}
+
+#if canImport(Glibc)
+  /// Glibc declares it only with `_GNU_SOURCE`, which Swift does not set for glibc targets.
+  @_silgen_name("posix_spawn_file_actions_addchdir_np")
+  private func glibcAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
+#endif
+
+/// `fork(2)`, which the Darwin overlay marks unavailable in Swift; only a pseudo-terminal's
+/// child, which calls async-signal-safe functions and `execve` at once, uses it.
+@_silgen_name("fork")
+private func systemFork() -> pid_t
+
+extension SystemCall {
+  /// `fork(2)`; the child must only call async-signal-safe functions before `execve`.
+  public static func fork() -> pid_t { systemFork() }
+
+  /// The peak resident memory of a `wait4`/`getrusage` usage in kilobytes (`ru_maxrss` is in
+  /// bytes on Darwin, kilobytes elsewhere).
+  public static func maxResidentKilobytes(_ usage: rusage) -> Int {
+    #if canImport(Darwin)
+      Int(usage.ru_maxrss) / 1024
+    #else
+      Int(usage.ru_maxrss)
+    #endif
+  }
+}
+
+/// A thread running one closure, joined by ``join()``.
+public final class SystemThread {
+  #if canImport(Glibc)
+    private var thread = pthread_t()
+  #else
+    private var thread: pthread_t? = nil
+  #endif
+  private final class Body {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+  }
+
+  /// Starts `body` on a new thread; nil when no thread can be created.
+  public init?(_ body: @escaping @Sendable () -> Void) {
+    let context = Unmanaged.passRetained(Body(body)).toOpaque()
+    let created = pthread_create(&thread, nil, { raw in
+      let pointer: UnsafeMutableRawPointer? = raw  // non-optional on Darwin, optional elsewhere
+      guard let pointer else { return nil }
+      Unmanaged<Body>.fromOpaque(pointer).takeRetainedValue().run()
+      return nil
+    }, context)
+    guard created == 0 else {
+      Unmanaged<Body>.fromOpaque(context).release()
+      return nil
+    }
+  }
+
+  /// Waits for the closure to finish.
+  public func join() {
+    #if canImport(Glibc)
+      pthread_join(thread, nil)
+    #else
+      if let thread { pthread_join(thread, nil) }
+    #endif
   }
 }

@@ -96,11 +96,7 @@ enum MappedFileGuard {
 
   private static func install() {
     var action = sigaction()
-    #if canImport(Darwin)
-      action.__sigaction_u.__sa_handler = { _ in MappedFileGuard.report() }
-    #else
-      action.__sigaction_handler.sa_handler = { _ in MappedFileGuard.report() }
-    #endif
+    action.handler = { _ in MappedFileGuard.report() }
     sigemptyset(&action.sa_mask)
     action.sa_flags = 0
     sigaction(SIGBUS, &action, nil)

@@ -23,7 +23,7 @@ public final class ShellCommand {
   public init?(_ command: String) {
     var fds: [Int32] = [0, 0]
     guard pipe(&fds) == 0 else { return nil }
-    var actions = posix_spawn_file_actions_t()
+    var actions = Spawn.emptyFileActions()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
@@ -33,7 +33,7 @@ public final class ShellCommand {
     let arguments = ["/bin/sh", "-c", command]
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
-    let status = posix_spawn(&child, "/bin/sh", &actions, nil, &argv, environ)
+    let status = posix_spawn(&child, "/bin/sh", &actions, nil, &argv, ProcessEnvironment.block)
     close(fds[0])
     guard status == 0 else {
       close(fds[1])
@@ -42,11 +42,7 @@ public final class ShellCommand {
     pid = child
     input = fds[1]
     var ignore = sigaction()
-    #if canImport(Darwin)
-      ignore.__sigaction_u.__sa_handler = SIG_IGN
-    #else
-      ignore.__sigaction_handler.sa_handler = SIG_IGN
-    #endif
+    ignore.handler = SIG_IGN
     sigaction(SIGPIPE, &ignore, &previousPipeAction)
   }
 

@@ -62,14 +62,14 @@ public enum SystemFile {
   public static func identity(of path: String) -> Identity? {
     var info = stat()
     guard stat(path, &info) == 0 else { return nil }
-    return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    return Identity(device: UInt64(truncatingIfNeeded: info.st_dev), inode: UInt64(info.st_ino))
   }
 
   /// The identity of an open descriptor.
   public static func identity(of fd: Int32) -> Identity? {
     var info = stat()
     guard fstat(fd, &info) == 0 else { return nil }
-    return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    return Identity(device: UInt64(truncatingIfNeeded: info.st_dev), inode: UInt64(info.st_ino))
   }
 
   /// Opens an existing file for reading (or reading and writing), refusing anything but a
@@ -120,6 +120,8 @@ public enum SystemFile {
   public static func readAll(_ fd: Int32, path: String, from offset: Int = 0, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
     var info = stat()
     guard fstat(fd, &info) == 0 else { throw SystemError("stat", path: path) }
+    // A pipe has no size to read up to: read it as a stream (from its start).
+    guard info.st_mode & S_IFMT == S_IFREG else { return try readStream(fd, path: path, limit: limit) }
     let size = Int(info.st_size)
     guard size > offset else { return [] }
     guard size - offset <= limit else {
@@ -302,6 +304,29 @@ public enum SystemFile {
       if name != "." && name != ".." { names.append(name) }
     }
     return names.sorted()
+  }
+
+  /// Removes a file, or a directory and everything in it (symbolic links are removed, never
+  /// followed). Iterative: a deep tree costs heap, not stack. Returns whether `path` is gone.
+  @discardableResult
+  public static func removeTree(_ path: String) -> Bool {
+    var stack: [(path: String, listed: Bool)] = [(path, false)]
+    while let (current, listed) = stack.popLast() {
+      var info = stat()
+      guard lstat(current, &info) == 0 else { continue }
+      guard info.st_mode & S_IFMT == S_IFDIR else {
+        unlink(current)
+        continue
+      }
+      if listed {
+        rmdir(current)
+      } else {
+        stack.append((current, true))
+        for name in names(in: current) ?? [] { stack.append((join(current, name), false)) }
+      }
+    }
+    var info = stat()
+    return lstat(path, &info) != 0
   }
 
   /// The directory part of a path (`.` when there is none).

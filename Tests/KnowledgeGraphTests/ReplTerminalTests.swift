@@ -70,7 +70,7 @@ private func type(_ t: PseudoTerminal, _ keys: String, showing expected: String)
 }
 
 @Suite(.serialized) struct ReplTerminalTests {
-  @Test(arguments: ["/dev/full", "/dev/zero", "fifo"])
+  @Test(arguments: ["/dev/full", "/dev/zero", "fifo"].filter { $0 != "/dev/full" || hasDevFull })
   func aSpecialHistoryFileTurnsTheHistoryOffWithoutHanging(history: String) throws {
     let f = Fixture()
     let path = history == "fifo" ? f.dir.file("fifo") : history

@@ -64,7 +64,7 @@ import Testing
   @Test func specialOrHugeHistoryFilesTurnTheHistoryOff() throws {
     let dir = TemporaryDirectory()
     #expect(mkfifo(dir.file("fifo"), 0o600) == 0)
-    for path in ["/dev/full", "/dev/zero", dir.file("fifo"), dir.path] {
+    for path in ["/dev/full", "/dev/zero", dir.file("fifo"), dir.path] where path != "/dev/full" || hasDevFull {
       let history = History(path: path)
       #expect(history.entries.isEmpty)
       #expect(history.path == nil, "\(path)")

@@ -51,7 +51,7 @@ let checkVocabulary = """
     }
     return path
   }()
-  static let sources = ["vocabulary.dl", "000.dl", "001.dl", "002.dl", "003.dl", "004.dl"]
+  static let sources = ["vocabulary.dl", "000.dl", "001.dl", "002.dl", "003.dl", "004.dl", "background.dl"]
 
   /// A copy of the shipped store in a temporary directory (tests never touch graph/ itself).
   static func shippedCopy(_ temporary: TemporaryDirectory) throws -> GraphStore {

@@ -209,16 +209,11 @@ struct RegexPatternGenerator {
   /// cooperative thread that the blocked test holds.
   @Test func cancellationStopsALongMatch() throws {
     let flag = CancellationFlag()
-    var raiser = pthread_t()
-    let created = pthread_create(&raiser, nil, { argument in
-      guard let argument else { return nil }
-      let flag = Unmanaged<CancellationFlag>.fromOpaque(argument).takeRetainedValue()
+    let raiser = try #require(SystemThread {
       usleep(300_000)
       flag.cancel()
-      return nil
-    }, Unmanaged.passRetained(flag).toOpaque())
-    try #require(created == 0)
-    defer { pthread_join(raiser, nil) }
+    })
+    defer { raiser.join() }
     let (code, elapsed) = try stoppedLongMatch(EvaluationLimits(timeout: nil, maxDerivedFacts: 1_000, cancellation: flag))
     #expect(code == "cancelled")
     #expect(elapsed < .seconds(3))

@@ -16,16 +16,7 @@ public struct ProcessResult: Sendable {
 }
 
 /// This process's environment variables.
-public func currentEnvironment() -> [String: String] {
-  var environment: [String: String] = [:]
-  var pointer = environ
-  while let entry = pointer.pointee {
-    let text = String(cString: entry)
-    if let eq = text.firstIndex(of: "=") { environment[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
-    pointer += 1
-  }
-  return environment
-}
+public func currentEnvironment() -> [String: String] { ProcessEnvironment.current() }
 
 /// Where the package's executables are: next to the test bundle.
 public func productPath(_ name: String) -> String {
@@ -77,7 +68,7 @@ public final class ChildProcess {
     let inPath = "/tmp/xinzhi-child-\(unique).in"
     writeFile(inPath, inputBytes ?? Array((input ?? "").utf8))
     defer { unlink(inPath) }
-    var actions = posix_spawn_file_actions_t()
+    var actions = Spawn.emptyFileActions()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
@@ -88,7 +79,7 @@ public final class ChildProcess {
     }
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     if let directory {
-      _ = spawnAddChdir(&actions, directory)
+      Spawn.addChdir(&actions, directory)
     }
     var env = currentEnvironment()
     for (k, v) in environment { env[k] = v }
@@ -128,7 +119,7 @@ public final class ChildProcess {
     var status: Int32 = 0
     var usage = rusage()
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    maxResidentKilobytes = Int(usage.ru_maxrss)
+    maxResidentKilobytes = SystemCall.maxResidentKilobytes(usage)
     let code = ChildProcess.exitCode(status)
     finished = code
     return code
@@ -149,7 +140,7 @@ public final class ChildProcess {
       var usage = rusage()
       let reaped = wait4(pid, &status, WNOHANG, &usage)
       if reaped == pid {
-        maxResidentKilobytes = Int(usage.ru_maxrss)
+        maxResidentKilobytes = SystemCall.maxResidentKilobytes(usage)
         finished = ChildProcess.exitCode(status)
         return finished
       }
@@ -219,6 +210,4 @@ public func sleepMilliseconds(_ ms: Int) {
   usleep(useconds_t(ms * 1000))
 }
 
-/// `posix_spawn_file_actions_addchdir_np` (glibc 2.29+), which the Glibc module does not export.
-@_silgen_name("posix_spawn_file_actions_addchdir_np")
-func spawnAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
+

@@ -88,7 +88,7 @@ public final class PseudoTerminal {
     let child: pid_t = argv.withUnsafeBufferPointer { argvBuffer in
       envp.withUnsafeBufferPointer { envpBuffer in
         guard let argvBase = argvBuffer.baseAddress, let envpBase = envpBuffer.baseAddress else { return -1 }
-        let forked = fork()
+        let forked = SystemCall.fork()
         guard forked == 0 else { return forked }
         // The child.
         SystemCall.close(masterFD)
@@ -250,8 +250,8 @@ public final class PseudoTerminal {
   public func close() {
     guard master >= 0 else { return }
     if exitStatus == nil {
-      Glibc.kill(-pid, SIGKILL)
-      Glibc.kill(pid, SIGKILL)
+      SystemCall.kill(-pid, SIGKILL)
+      SystemCall.kill(pid, SIGKILL)
       _ = reap(blocking: true)
     }
     SystemCall.close(master)

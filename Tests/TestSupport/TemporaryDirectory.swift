@@ -76,16 +76,8 @@ public func readText(_ path: String) -> String {
 
 /// Deletes a directory tree (like `rm -rf`).
 @discardableResult
-public func removeTree(_ path: String) -> Bool {
-  guard let names = SystemFile.names(in: path) else { return unlink(path) == 0 }
-  for name in names {
-    let child = path + "/" + name
-    var info = stat()
-    if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-      removeTree(child)
-    } else {
-      unlink(child)
-    }
-  }
-  return rmdir(path) == 0
-}
+public func removeTree(_ path: String) -> Bool { SystemFile.removeTree(path) }
+
+/// Whether `/dev/full` (a device every write to fails with ENOSPC) exists: Linux has it, macOS
+/// does not; tests of a full disk through it run only where it exists.
+public let hasDevFull = access("/dev/full", F_OK) == 0
