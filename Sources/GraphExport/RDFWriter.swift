@@ -35,10 +35,15 @@ public struct RDFWriter {
   /// The mapping of entities and values to RDF terms.
   public let mapping: RDFMapping
 
+  /// The declared prefixes and the entity prefix, longest namespace first (so the most
+  /// specific one wins).
+  private let namespaces: [(name: String, iri: String)]
+
   /// A writer for a syntax and a mapping.
   public init(syntax: Syntax, mapping: RDFMapping = RDFMapping()) {
     self.syntax = syntax
     self.mapping = mapping
+    namespaces = (RDFMapping.prefixes + [(RDFWriter.entityPrefix, mapping.base)]).sorted { $0.iri.count > $1.iri.count }
   }
 
   /// The prefix of the store's own entities in Turtle and TriG.
@@ -65,27 +70,43 @@ public struct RDFWriter {
   }
 
   /// One transaction's facts with its description (N-Quads, TriG); for N-Triples and Turtle,
-  /// the facts alone.
+  /// the facts alone. The same as ``transactionStart(_:)``, ``transactionFacts(_:facts:)`` and
+  /// ``transactionEnd()`` together, which a caller uses to write a large transaction in pieces.
   public func transaction(_ info: TransactionInfo, facts triples: [Triple]) -> String {
-    guard syntax.hasGraphs else { return facts(triples) }
+    transactionStart(info) + transactionFacts(info, facts: triples) + transactionEnd()
+  }
+
+  /// What opens a transaction: its description and, in TriG, the graph's `{`.
+  public func transactionStart(_ info: TransactionInfo) -> String {
+    guard syntax.hasGraphs else { return "" }
     let graph = RDFTerm.iri(mapping.graphIRI(forTransaction: info.number))
     let description = describe(info, graph: graph)
-    switch syntax {
-    case .nquads:
+    if syntax == .nquads {
       var text = ""
       for (p, o) in description { text += term(graph, compact: false) + " " + term(p, compact: false) + " " + term(o, compact: false) + " .\n" }
-      for triple in triples { text += line(triple, graph: graph) }
-      return text
-    default:
-      var text = term(graph, compact: true)
-      for (index, (p, o)) in description.enumerated() {
-        let predicate = p == .iri(RDFMapping.typePredicate) ? "a" : term(p, compact: true)
-        text += (index == 0 ? " " : " ;\n    ") + predicate + " " + term(o, compact: true)
-      }
-      text += " .\n" + term(graph, compact: true) + " {\n" + turtleBlock(triples, indent: "  ") + "}\n\n"
       return text
     }
+    var text = term(graph, compact: true)
+    for (index, (p, o)) in description.enumerated() {
+      let predicate = p == .iri(RDFMapping.typePredicate) ? "a" : term(p, compact: true)
+      text += (index == 0 ? " " : " ;\n    ") + predicate + " " + term(o, compact: true)
+    }
+    return text + " .\n" + term(graph, compact: true) + " {\n"
   }
+
+  /// Some of a transaction's facts, inside its graph.
+  public func transactionFacts(_ info: TransactionInfo, facts triples: [Triple]) -> String {
+    switch syntax {
+    case .ntriples, .turtle: return facts(triples)
+    case .nquads:
+      let graph = RDFTerm.iri(mapping.graphIRI(forTransaction: info.number))
+      return triples.map { line($0, graph: graph) }.joined()
+    case .trig: return turtleBlock(triples, indent: "  ")
+    }
+  }
+
+  /// What closes a transaction: in TriG, the graph's `}`.
+  public func transactionEnd() -> String { syntax == .trig ? "}\n\n" : "" }
 
   /// The statements describing a transaction's graph, in order: its class, number, time and
   /// metadata (in the log's order).
@@ -152,9 +173,7 @@ public struct RDFWriter {
   /// `prefix:local` for an IRI under a declared prefix whose local part needs no escaping
   /// (ASCII letters, digits, `_` and `-`, not starting with `-`); nil otherwise.
   func prefixedName(_ iri: String) -> String? {
-    var candidates = RDFMapping.prefixes
-    candidates.append((RDFWriter.entityPrefix, mapping.base))
-    for (name, namespace) in candidates.sorted(by: { $0.iri.count > $1.iri.count }) where iri.hasPrefix(namespace) {
+    for (name, namespace) in namespaces where iri.hasPrefix(namespace) {
       let local = iri.utf8.dropFirst(namespace.utf8.count)
       guard let first = local.first, first != UInt8(ascii: "-") else { continue }
       let safe = local.allSatisfy { b in
@@ -167,6 +186,9 @@ public struct RDFWriter {
 
   /// An IRI with the characters IRIREF cannot hold written as `\u` escapes.
   func escapeIRI(_ iri: String) -> String {
+    if !iri.utf8.contains(where: { $0 <= 0x20 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x7B || $0 == 0x7D || $0 == 0x7C || $0 == 0x5E || $0 == 0x60 || $0 == 0x5C }) {
+      return iri
+    }
     var out = ""
     for scalar in iri.unicodeScalars {
       if scalar.value <= 0x20 || "<>\"{}|^`\\".unicodeScalars.contains(scalar) {

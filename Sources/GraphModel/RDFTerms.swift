@@ -89,6 +89,10 @@ public struct RDFMapping: Sendable {
   public func iri(forEntity id: String) -> String {
     if let standard = RDFMapping.standardTerms.first(where: { $0.entity == id }) { return standard.iri }
     if RDFMapping.isAbsoluteIRI(id), !id.hasPrefix(base) { return id }
+    // Most identifiers are plain ASCII names: nothing to encode.
+    if id.utf8.allSatisfy({ b in (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D || b == 0x2E }) {
+      return base + id
+    }
     var out = base
     for scalar in id.unicodeScalars {
       let v = scalar.value

@@ -52,17 +52,32 @@ extension GraphStore {
     var stopped = false
     try forEachTransaction { transaction, _ in
       guard !stopped else { return }
-      var seen = Set<Triple>()
+      // Written in pieces of at most 4,096 facts (a whole graph's text is never held at once);
+      // the graph is opened before its first fact, so a transaction left without facts is
+      // skipped.
+      var seen = Set<IDTriple>()
       var facts: [Triple] = []
-      for operation in transaction.operations where operation.action == .assert {
+      var opened = false
+      func flush() {
+        guard !facts.isEmpty, !stopped else { return }
+        if !opened {
+          stopped = !write(writer.transactionStart(transaction.info))
+          opened = true
+        }
+        if !stopped { stopped = !write(writer.transactionFacts(transaction.info, facts: facts)) }
+        facts.removeAll(keepingCapacity: true)
+      }
+      for operation in transaction.operations where operation.action == .assert && !stopped {
         let triple = operation.triple
-        guard !seen.contains(triple), let id = encodeIfKnown(triple), graph.contains(id),
+        guard let id = encodeIfKnown(triple), graph.contains(id), !seen.contains(id),
           graph.assertingTransactions(of: id).contains(transaction.number)
         else { continue }
-        seen.insert(triple)
+        seen.insert(id)
         facts.append(triple)
+        if facts.count >= 4096 { flush() }
       }
-      if !facts.isEmpty { stopped = !write(writer.transaction(transaction.info, facts: facts)) }
+      flush()
+      if opened, !stopped { stopped = !write(writer.transactionEnd()) }
     }
   }
 }
