@@ -17,6 +17,12 @@ import TripleLog
 ///   metadata: [("source", "000:L146-L152")])
 /// ```
 ///
+/// A store is not `Sendable`: use each `GraphStore` (and the ``QuerySession`` over it) from one
+/// thread or actor at a time. Several stores, in one process or several, may open the same
+/// directory: writers take turns under the log's lock, and each store catches up on what the
+/// others wrote before it writes. The values it hands out (`Triple`, `Value`, `QueryResult`,
+/// ``Answer``, `DiagnosticError`) are `Sendable`.
+///
 /// ## Topics
 /// ### Opening
 /// - ``create(at:options:)``
@@ -27,7 +33,15 @@ import TripleLog
 /// - ``history(of:)``
 /// ### Writing
 /// - ``transact(asserting:retracting:metadata:)``
+/// - ``transact(_:)``
 /// - ``importTriples(from:format:metadata:progress:)``
+/// - ``importRDF(from:syntax:base:metadata:)``
+/// ### Provenance
+/// - ``provenance(of:)``
+/// - ``citations(of:)``
+/// ### Exporting
+/// - ``exportRDF(_:base:to:)``
+/// - ``dot(_:)``
 public final class GraphStore {
   /// Settings for opening and writing.
   public struct Options: Sendable {
