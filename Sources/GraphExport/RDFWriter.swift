@@ -3,7 +3,7 @@
 // stored fact is a named graph `<BASE>tx/N` holding those facts, and the default graph
 // describes each such graph with PROV-O and Dublin Core terms:
 //
-//   <urn:xinzhi:tx/12> a prov:Bundle ; xz:transaction 12 ;
+//   <urn:xinzhi:tx/12> a prov:Bundle ; xz:transaction-number 12 ;
 //       prov:generatedAtTime "2026-11-24T00:00:00Z"^^xsd:dateTime ;
 //       dcterms:source "000:L146-L152" ; dcterms:type "historical" .
 //   <urn:xinzhi:tx/12> { x:uk_banking_system x:financed x:first_industrial_revolution . }
@@ -14,7 +14,7 @@
 import GraphModel
 
 /// Formats triples, and transactions with their facts, as RDF text.
-public struct RDFWriter {
+public struct RDFWriter: Sendable {
   /// The RDF syntaxes written.
   public enum Syntax: String, Sendable, CaseIterable {
     /// N-Triples 1.1: the stored facts, one per line, no provenance.

@@ -35,6 +35,8 @@ public enum TripleWriter {
 
   /// `<s> <p> <o> .` with entities and values mapped by GraphModel's ``RDFMapping``.
   public static func ntriplesLine(_ triple: Triple) -> String {
-    String(RDFWriter(syntax: .ntriples).line(triple, graph: nil).dropLast())
+    String(ntriples.line(triple, graph: nil).dropLast())
   }
+
+  private static let ntriples = RDFWriter(syntax: .ntriples)
 }

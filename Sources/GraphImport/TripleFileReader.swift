@@ -294,7 +294,6 @@ public struct TripleFileReader {
     guard i < b.count else { throw fail(start, "unterminated IRI: missing `>`") }
     guard let text = String(validating: out, as: UTF8.self) else { throw fail(start, "IRI is not valid UTF-8") }
     guard !text.isEmpty else { throw fail(start, "empty IRI") }
-    guard text != RDFMapping.defaultBase else { throw fail(start, "the IRI `\(RDFMapping.defaultBase)` names no entity: nothing follows the prefix") }
     let id = RDFMapping().entityID(fromIRI: text)
     return (id, i + 1)
   }

@@ -88,7 +88,7 @@ public struct RDFMapping: Sendable {
   /// identifier, percent-encoded where IRIs cannot hold a character.
   public func iri(forEntity id: String) -> String {
     if let standard = RDFMapping.standardTerms.first(where: { $0.entity == id }) { return standard.iri }
-    if RDFMapping.isAbsoluteIRI(id), !id.hasPrefix(base) { return id }
+    if RDFMapping.isAbsoluteIRI(id), !id.hasPrefix(base) || id == base { return id }
     // Most identifiers are plain ASCII names: nothing to encode.
     if id.utf8.allSatisfy({ b in (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D || b == 0x2E }) {
       return base + id
@@ -120,9 +120,9 @@ public struct RDFMapping: Sendable {
     return iri
   }
 
-  /// The entity a blank node becomes: `_:` and its label (labels are scoped to one document;
-  /// the caller makes them unique across documents when it must).
-  public static func entityID(fromBlank label: String) -> String { "_:" + label }
+  /// The entity a blank node becomes: `_:`, the document's scope (so that two documents' `_:b1`
+  /// stay two entities) and its label.
+  public static func entityID(fromBlank label: String, scope: String = "") -> String { "_:" + scope + label }
 
   /// Whether an identifier is an absolute IRI (a scheme, a colon, no forbidden characters).
   public static func isAbsoluteIRI(_ id: String) -> Bool {
@@ -131,19 +131,23 @@ public struct RDFMapping: Sendable {
     guard let first = scheme.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic,
       scheme.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "+" || $0 == "-" || $0 == ".") })
     else { return false }
-    return !id.unicodeScalars.contains { $0.value <= 0x20 || "<>\"{}|^`\\%".unicodeScalars.contains($0) }
+    guard !id.unicodeScalars.contains(where: { $0.value <= 0x20 || "<>\"{}|^`\\".unicodeScalars.contains($0) }) else { return false }
+    // `%` only as a percent-escape (`%28`), as IRIs from other tools hold them.
+    let bytes = Array(id.utf8)
+    for (i, b) in bytes.enumerated() where b == UInt8(ascii: "%") {
+      guard i + 2 < bytes.count, isHexDigit(bytes[i + 1]), isHexDigit(bytes[i + 2]) else { return false }
+    }
+    return true
   }
 
-  /// The term for an entity: a blank node for `_:label` identifiers with a plain label, else an
-  /// IRI.
-  public func term(forEntity id: String) -> RDFTerm {
-    if id.hasPrefix("_:"), id.count > 2,
-      id.dropFirst(2).unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") })
-    {
-      return .blank(String(id.dropFirst(2)))
-    }
-    return .iri(iri(forEntity: id))
+  private static func isHexDigit(_ b: UInt8) -> Bool {
+    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
   }
+
+  /// The term for an entity: always an IRI. An entity named like a blank node (`_:b1`, from an
+  /// earlier import) is written `<BASE_:b1>`, which reads back as the same entity; written as a
+  /// blank node it would merge with another document's `_:b1`, and could not be a predicate.
+  public func term(forEntity id: String) -> RDFTerm { .iri(iri(forEntity: id)) }
 
   // MARK: values
 
@@ -179,11 +183,12 @@ public struct RDFMapping: Sendable {
     case lexicalForm(String, datatype: String)
   }
 
-  /// The value of a term: an entity for an IRI or a blank node, a string, or a typed value.
-  public func value(for term: RDFTerm) -> Result<Value, Unrepresentable> {
+  /// The value of a term: an entity for an IRI or a blank node (named within `blankScope`), a
+  /// string, or a typed value.
+  public func value(for term: RDFTerm, blankScope: String = "") -> Result<Value, Unrepresentable> {
     switch term {
     case .iri(let iri): return .success(.entity(entityID(fromIRI: iri)))
-    case .blank(let label): return .success(.entity(RDFMapping.entityID(fromBlank: label)))
+    case .blank(let label): return .success(.entity(RDFMapping.entityID(fromBlank: label, scope: blankScope)))
     case .literal(let text, let language, let datatype):
       guard let datatype, datatype != RDFMapping.xsd + "string", datatype != RDFMapping.rdf + "langString" else {
         return .success(.string(text, language: language))
@@ -238,13 +243,6 @@ public struct RDFMapping: Sendable {
   /// The IRI of the named graph holding what a transaction asserted.
   public func graphIRI(forTransaction number: TxNumber) -> String { base + "tx/" + String(number) }
 
-  /// The transaction number of a graph IRI written by ``graphIRI(forTransaction:)``.
-  public func transaction(ofGraph iri: String) -> TxNumber? {
-    let prefix = base + "tx/"
-    guard iri.hasPrefix(prefix) else { return nil }
-    return TxNumber(iri.dropFirst(prefix.count))
-  }
-
   /// The predicate a transaction's metadata key is written with: Dublin Core and PROV-O terms
   /// for the keys they have words for, `xz:KEY` for the others.
   public static func metadataPredicate(forKey key: String) -> String {
@@ -268,9 +266,9 @@ public struct RDFMapping: Sendable {
     ("note", rdfs + "comment"),
   ]
 
-  /// `xz:transaction`: the transaction number a graph had in the store it was exported from.
-  public static let transactionPredicateName = "transaction"
-  /// `xz:transaction` as a full IRI.
+  /// `xz:transaction-number`: the transaction number a graph had in the store it was exported from.
+  public static let transactionPredicateName = "transaction-number"
+  /// `xz:transaction-number` as a full IRI.
   public static var transactionPredicate: String { xz + transactionPredicateName }
   /// `prov:generatedAtTime`: when the transaction was committed (`xsd:dateTime`).
   public static var timePredicate: String { prov + "generatedAtTime" }

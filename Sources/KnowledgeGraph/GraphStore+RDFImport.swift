@@ -24,7 +24,7 @@ extension GraphStore {
 
   /// Reads an RDF document and writes it as transactions, with one fsync.
   ///
-  /// Each named graph becomes a transaction (ordered by `xz:transaction` when the document
+  /// Each named graph becomes a transaction (ordered by `xz:transaction-number` when the document
   /// gives it, else by first appearance), and the default graph's other statements one more,
   /// first. A graph's description (`prov:generatedAtTime`, `dcterms:source`, `dcterms:type`,
   /// `dcterms:isPartOf`, `rdfs:comment`, `xz:KEY`) becomes its commit time and metadata, in
@@ -36,11 +36,15 @@ extension GraphStore {
   ///   - base: The IRI prefix that maps back to plain entity identifiers.
   ///   - metadata: Metadata added to every transaction written (for example a `source`), unless
   ///     the document's description gives the same key.
+  ///   - defaultSource: The `source` of the transactions the document does not describe (the
+  ///     default graph's statements, a named graph without a description), when `metadata` gives
+  ///     none; nil for none.
   /// - Throws: `DiagnosticError`: 66 when the file cannot be read, 65 for a syntax error (with
   ///   file, line and column) or for statements Xinzhi cannot represent (each listed), 74 when
   ///   writing fails. Nothing is written on any error.
   public func importRDF(
-    from path: String, syntax: RDFSyntax, base: String = RDFMapping.defaultBase, metadata: [(key: String, value: String)] = []
+    from path: String, syntax: RDFSyntax, base: String = RDFMapping.defaultBase, metadata: [(key: String, value: String)] = [],
+    defaultSource: String? = nil
   ) throws(DiagnosticError) -> RDFImportReport {
     let name = path == "-" ? "<stdin>" : path
     let bytes = try GraphStore.readDocument(path)
@@ -111,7 +115,7 @@ extension GraphStore {
           continue
         }
         if description.metadata.contains(where: { $0.key == key }) {
-          problems.append("\(name):\(quad.line):\(quad.column): the graph `\(quad.subject)` has a second `\(key)`; a transaction holds each key once")
+          problems.append("\(name):\(quad.line):\(quad.column): a graph has a second `\(key)`; a transaction holds each key once")
           continue
         }
         description.metadata.append((key, text))
@@ -119,16 +123,24 @@ extension GraphStore {
       descriptions[quad.subject] = description
     }
 
+    // Blank nodes are named within this import (`_:t12.b1` for the import whose first
+    // transaction is 12), so another document's `_:b1` stays another entity.
+    let blankScope = "t\(lastTransaction + 1)."
     func triple(_ quad: RDFQuad) -> Triple? {
       let place = "\(name):\(quad.line):\(quad.column)"
-      guard case .success(let subject) = mapping.value(for: quad.subject), let s = subject.entityID,
-        case .success(let predicate) = mapping.value(for: quad.predicate), let p = predicate.entityID
+      guard case .success(let subject) = mapping.value(for: quad.subject, blankScope: blankScope), let s = subject.entityID,
+        case .success(let predicate) = mapping.value(for: quad.predicate, blankScope: blankScope), let p = predicate.entityID
       else {
         problems.append("\(place): a statement's subject and predicate must be IRIs or blank nodes")
         return nil
       }
-      switch mapping.value(for: quad.object) {
-      case .success(let object): return Triple(s, p, object)
+      switch mapping.value(for: quad.object, blankScope: blankScope) {
+      case .success(let object):
+        if case .string(_, let language?) = object, LiteralSyntax.parseValue("\"\"@" + language) == nil {
+          problems.append("\(place): the language tag `\(language)` is not one Xinzhi stores (letters and digits, parts of at most 8 separated by `-`)")
+          return nil
+        }
+        return Triple(s, p, object)
       case .failure(.datatype(let datatype)):
         problems.append("\(place): a literal of datatype <\(datatype)> has no Xinzhi value (integers, decimals, booleans, dates, gYear, gYearMonth and strings do)")
       case .failure(.lexicalForm(let text, let datatype)):
@@ -136,13 +148,15 @@ extension GraphStore {
       }
       return nil
     }
-    func withDefaults(_ own: [(key: String, value: String)]) -> [(key: String, value: String)] {
-      own + metadata.filter { extra in !own.contains { $0.key == extra.key } }
+    func withDefaults(_ own: [(key: String, value: String)], described: Bool = true) -> [(key: String, value: String)] {
+      var all = own + metadata.filter { extra in !own.contains { $0.key == extra.key } }
+      if !described, let defaultSource, !all.contains(where: { $0.key == "source" }) { all.insert(("source", defaultSource), at: 0) }
+      return all
     }
 
     var drafts: [TransactionDraft] = []
     let defaultFacts = data.compactMap(triple)
-    if !defaultFacts.isEmpty { drafts.append(TransactionDraft(asserting: defaultFacts, metadata: withDefaults([]))) }
+    if !defaultFacts.isEmpty { drafts.append(TransactionDraft(asserting: defaultFacts, metadata: withDefaults([], described: false))) }
     let ordered = graphOrder.enumerated().sorted { a, b in
       let x = descriptions[a.element]?.number.map { Int($0) } ?? Int.max
       let y = descriptions[b.element]?.number.map { Int($0) } ?? Int.max
@@ -160,7 +174,7 @@ extension GraphStore {
         case .blank(let b): label = "_:" + b
         case .literal(let text, _, _): label = text
         }
-        drafts.append(TransactionDraft(asserting: facts, metadata: withDefaults([("graph", label)])))
+        drafts.append(TransactionDraft(asserting: facts, metadata: withDefaults([("graph", label)], described: false)))
       }
     }
     if !problems.isEmpty {

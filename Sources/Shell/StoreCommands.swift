@@ -143,8 +143,16 @@ enum StoreCommands {
     }
     let lower = path.lowercased()
     let rdfName = formatName ?? (lower.hasSuffix(".nq") || lower.hasSuffix(".nquads") ? "nq" : lower.hasSuffix(".ttl") || lower.hasSuffix(".turtle") ? "ttl" : lower.hasSuffix(".trig") ? "trig" : nil)
-    if let rdfName, rdfName != "nt", let syntax = RDFSyntax(rawValue: rdfName) {
+    // N-Triples takes the streamed path, unless a base IRI is given (only the RDF path maps one).
+    let given = context.arguments.value("base") != nil
+    if let rdfName, rdfName != "nt" || given, let syntax = RDFSyntax(rawValue: rdfName) {
       return try importRDF(context, path: path, syntax: syntax)
+    }
+    if given, formatName != "nt", ImportFormat.guess(fromPath: path) != .ntriples {
+      throw DiagnosticError(.usage, code: "usage", "--base is for RDF (nt, nq, ttl, trig); this import is not RDF")
+    }
+    if given {
+      return try importRDF(context, path: path, syntax: .ntriples)
     }
     if let name = formatName {
       guard let f = ImportFormat(rawValue: name) else {
@@ -210,10 +218,11 @@ enum StoreCommands {
     // Only what the user gave: the document's own descriptions carry each graph's source.
     let given = context.arguments.value("source") != nil || context.arguments.value("note") != nil || !(context.arguments.values["meta"] ?? []).isEmpty
     let metadata = given ? try context.transactionMetadata(defaultSource: "import \(path)") : []
+    let defaultSource = "import \(path)"
     let store = try context.openStore(writable: true)
     let reported = store.warnings.count
     let started = MonotonicClock.seconds()
-    let report = try store.importRDF(from: path, syntax: syntax, base: base, metadata: metadata)
+    let report = try store.importRDF(from: path, syntax: syntax, base: base, metadata: metadata, defaultSource: defaultSource)
     context.report(Array(store.warnings.dropFirst(reported)))
     guard let numbers = report.transactions else {
       context.console.print("\(TerminalText.visible(path)) holds no statements; nothing was written")

@@ -23,7 +23,8 @@ import Testing
   }
 
   @Test func answersAreTypedRowsWithLabels() throws {
-    let (_, store) = try store()
+    let (dir, store) = try store()
+    defer { withExtendedLifetime(dir) {} }  // the store's directory stays while the store is open
     let session = try QuerySession(store: store)
     let answer = try session.answer("?- financed(X, Y), founded_in(X, Year).", labelsIn: "zh")
     #expect(answer.columns == ["X", "Y", "Year"])
@@ -41,18 +42,24 @@ import Testing
   }
 
   @Test func parametersAreBoundAsValuesNeverAsText() throws {
-    let (_, store) = try store()
+    let (dir, store) = try store()
+    defer { withExtendedLifetime(dir) {} }  // the store's directory stays while the store is open
     let session = try QuerySession(store: store)
     let bound = try session.answer("?- financed($who, Y).", parameters: ["who": .entity("the_crown")])
     #expect(bound.map { $0["Y"] } == [.entity("royal_navy")])
-    // A string that looks like query text is one value, not more query.
+    // Values keep their kind: the entity matches, the string of the same text does not.
+    #expect(try session.answer("?- financed(X, Y), X = $who.", parameters: ["who": .entity("the_crown")]).count == 1)
+    #expect(try session.answer("?- financed(X, Y), X = $who.", parameters: ["who": .string("the_crown")]).isEmpty)
+    // A string that would be more query if it were pasted into the text is one value.
     let hostile = try session.answer(
-      "?- financed(X, Y), X = $who.", parameters: ["who": .string("the_crown). financed(X, Y")])
+      "?- financed(X, Y), label(X, L), L = $name.", parameters: ["name": .string("x\"@zh), financed(X, Y). ?- financed(X, Y")])
     #expect(hostile.isEmpty)
+    #expect(try session.answer("?- financed(X, Y), label(X, L), L = $name.", parameters: ["name": .string("王室", language: "zh")]).count == 1)
   }
 
   @Test func aTextWithoutExactlyOneQueryIsRefusedBeforeAnythingRuns() throws {
-    let (_, store) = try store()
+    let (dir, store) = try store()
+    defer { withExtendedLifetime(dir) {} }  // the store's directory stays while the store is open
     let session = try QuerySession(store: store)
     for text in ["r(X) :- financed(X, _).", "r(X) :- financed(X, _). ?- r(X). ?- r(Y)."] {
       do {

@@ -35,10 +35,13 @@ private func nastyStore(_ dir: TemporaryDirectory) -> String {
     %% source: 000:L1-L2
     %% claim: historical
     %% note: a "quoted" note; with \ and 中文
+    %% transaction: a key that is also a word of the mapping
     s(a, "plain"). s(a, "中文"@zh). s(a, "British"@en-gb). s(a, ""). s(a, "line\nbreak\ttab \"quote\" \\ back").
     s(a, "\u0001control\u007F"). s(a, "emoji 😀 and 𝄞"). s(a, 0). s(a, -9223372036854775807). s(a, 9223372036854775807).
     s(a, 3.14159). s(a, -0.5). s(a, 12345678901234567.8). s(a, true). s(a, false). s(a, @1694). s(a, @2023-10). s(a, @2024-01-31).
     s('odd id with spaces', 'quote\'s'). s('http://example.org/x#y', 'urn:isbn:123'). s('中文实体', b). s('_:blank1', b).
+    s('_:genid0', b). s('_:-x', b). s('http://dbpedia.org/resource/A_%28b%29', b). s('urn:xinzhi:', b).
+    s('http://www.w3.org/1999/02/22-rdf-syntax-ns#type2', b).
     shared(a, b).
     %% source: 001:L5-L9
     %% claim: current
@@ -70,7 +73,7 @@ private func nastyStore(_ dir: TemporaryDirectory) -> String {
     let imported = xinzhi(["--store", copy, "import", file])
     #expect(imported.status == 0, "\(imported.stderr)")
     let original = try provenanceMap(store)
-    #expect(original.count == 25, "\(original.keys.sorted())")
+    #expect(original.count == 30, "\(original.keys.sorted())")
     #expect(original["shared(a, b)"]?.count == 2)
     #expect(original["gone(a, b)"] == nil)
     #expect(try provenanceMap(copy) == original)
@@ -180,12 +183,18 @@ private func nastyStore(_ dir: TemporaryDirectory) -> String {
     #expect(all.contains("label(bank, \"央行\"@zh)"))
     #expect(all.contains("label(bank, \"Central bank\"@en)"))
     #expect(all.contains("founded(bank, 1694)"))
-    #expect(all.contains("owner(bank, '_:genid0')"), "\(all.sorted())")
-    #expect(all.contains("name('_:genid0', \"the crown\")"))
+    // A blank node is named within its import (`_:t1.` for the import that wrote transaction 1).
+    #expect(all.contains("owner(bank, '_:t1.genid0')"), "\(all.sorted())")
+    #expect(all.contains("name('_:t1.genid0', \"the crown\")"))
     #expect(all.contains("rel('http://other.org/thing', bank)"))
     // The named graph without a description is a transaction of its own, named in `graph`.
     let issues = try #require(opened.triples(predicate: "issues").first)
     #expect(opened.provenance(of: issues).first?.metadata("graph") == "https://example.org/kg/g1")
+    #expect(opened.provenance(of: issues).first?.source == "import \(dir.file("other.trig"))")
+    // The same document imported again: its blank node is another entity, not merged.
+    #expect(xinzhi(["--store", store, "import", "--base", "https://example.org/kg/", dir.file("other.trig")]).status == 0)
+    let owners = try GraphStore.open(at: store).triples(subject: "bank", predicate: "owner").map(\.object)
+    #expect(owners.count == 2, "\(owners)")
   }
 
   /// Oxigraph and rdflib, from PyPI (installed by .ci/run), through XINZHI_PYTHON (a Python that
