@@ -35,7 +35,7 @@ import TripleLog
 /// - ``transact(asserting:retracting:metadata:)``
 /// - ``transact(_:)``
 /// - ``importTriples(from:format:metadata:progress:)``
-/// - ``importRDF(from:syntax:base:metadata:)``
+/// - ``importRDF(from:syntax:base:metadata:defaultSource:)``
 /// ### Provenance
 /// - ``provenance(of:)``
 /// - ``citations(of:)``
