@@ -15,20 +15,8 @@ import GraphModel
 
 /// Formats triples, and transactions with their facts, as RDF text.
 public struct RDFWriter: Sendable {
-  /// The RDF syntaxes written.
-  public enum Syntax: String, Sendable, CaseIterable {
-    /// N-Triples 1.1: the stored facts, one per line, no provenance.
-    case ntriples = "nt"
-    /// N-Quads 1.1: one line per fact per transaction that asserted it, plus the descriptions.
-    case nquads = "nq"
-    /// Turtle 1.1: the stored facts grouped by subject, with prefixes; no provenance.
-    case turtle = "ttl"
-    /// TriG 1.1: a named graph per transaction, described in the default graph.
-    case trig
-
-    /// Whether the syntax has named graphs (and so carries provenance).
-    public var hasGraphs: Bool { self == .nquads || self == .trig }
-  }
+  /// The RDF syntaxes written (GraphModel's one list, shared with the reader).
+  public typealias Syntax = RDFSyntax
 
   /// The syntax written.
   public let syntax: Syntax

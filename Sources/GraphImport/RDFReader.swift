@@ -47,17 +47,8 @@ import GraphModel
 /// and reports the first error it finds (see the file header for the rules on blank nodes,
 /// IRIs and the order of statements).
 public struct RDFReader: Sendable {
-  /// The syntaxes read; the raw values are the usual file extensions.
-  public enum Syntax: String, Sendable, CaseIterable {
-    /// W3C Turtle 1.1 (`.ttl`).
-    case turtle = "ttl"
-    /// W3C TriG 1.1 (`.trig`): Turtle with named graphs.
-    case trig
-    /// W3C N-Triples 1.1 (`.nt`): one triple per line, absolute IRIs only.
-    case ntriples = "nt"
-    /// W3C N-Quads 1.1 (`.nq`): N-Triples with an optional graph name per line.
-    case nquads = "nq"
-  }
+  /// The syntaxes read (GraphModel's one list, shared with the writer).
+  public typealias Syntax = RDFSyntax
 
   /// The syntax read.
   public let syntax: Syntax
@@ -980,8 +971,8 @@ enum IRIResolution {
 // MARK: - Shared vocabulary
 
 private enum Vocabulary {
-  static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-  static let xsd = "http://www.w3.org/2001/XMLSchema#"
+  static let rdf = RDFMapping.rdf
+  static let xsd = RDFMapping.xsd
   static let type = RDFTerm.iri(rdf + "type")
   static let first = RDFTerm.iri(rdf + "first")
   static let rest = RDFTerm.iri(rdf + "rest")

@@ -4,6 +4,21 @@
 // their language tags, a transaction is a named graph described with PROV-O and Dublin Core
 // terms. Documentation/Formats.md states the mapping for people.
 
+/// The RDF syntaxes Xinzhi reads and writes; the raw values are the usual file extensions.
+public enum RDFSyntax: String, Sendable, CaseIterable {
+  /// W3C N-Triples 1.1 (`.nt`): one triple per line, absolute IRIs only; no provenance.
+  case ntriples = "nt"
+  /// W3C N-Quads 1.1 (`.nq`): N-Triples with an optional graph name per line.
+  case nquads = "nq"
+  /// W3C Turtle 1.1 (`.ttl`): triples grouped by subject, with prefixes; no provenance.
+  case turtle = "ttl"
+  /// W3C TriG 1.1 (`.trig`): Turtle with named graphs.
+  case trig
+
+  /// Whether the syntax has named graphs (and so carries provenance).
+  public var hasGraphs: Bool { self == .nquads || self == .trig }
+}
+
 /// A term of an RDF statement, as read or about to be written.
 public enum RDFTerm: Hashable, Sendable {
   /// An absolute IRI (already resolved against the document's base).
@@ -93,20 +108,12 @@ public struct RDFMapping: Sendable {
     if id.utf8.allSatisfy({ b in (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D || b == 0x2E }) {
       return base + id
     }
-    var out = base
-    for scalar in id.unicodeScalars {
+    return base + RDFMapping.percentEncoded(id) { scalar in
       let v = scalar.value
       let safeASCII = (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39)
         || "-._~:@!$&'()*+,;=/?#[]".unicodeScalars.contains(scalar)
-      if (v >= 0xA0 && v != 0x2028 && v != 0x2029) || safeASCII {
-        out.unicodeScalars.append(scalar)
-      } else {
-        for byte in String(scalar).utf8 {
-          out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-        }
-      }
+      return (v >= 0xA0 && v != 0x2028 && v != 0x2029) || safeASCII
     }
-    return out
   }
 
   /// The entity an IRI names: the identifier after the base (percent-decoded), or the IRI
@@ -278,10 +285,18 @@ public struct RDFMapping: Sendable {
   public static var typePredicate: String { rdf + "type" }
 
   private static func percentEncodedKey(_ key: String) -> String {
+    percentEncoded(key) { s in s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "_" || s == "-") }
+  }
+
+  /// `text` with every scalar `keep` refuses written as `%XX` escapes of its UTF-8 bytes.
+  static func percentEncoded(_ text: String, keeping keep: (Unicode.Scalar) -> Bool) -> String {
     var out = ""
-    for byte in key.utf8 {
-      let safe = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D
-      if safe { out.unicodeScalars.append(Unicode.Scalar(byte)) } else { out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
+    for scalar in text.unicodeScalars {
+      if keep(scalar) {
+        out.unicodeScalars.append(scalar)
+      } else {
+        for byte in String(scalar).utf8 { out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
+      }
     }
     return out
   }

@@ -8,8 +8,6 @@ import GraphModel
 
 /// The line formats of `xinzhi export`.
 public typealias TripleWriterFormat = TripleWriter.Format
-/// The RDF syntaxes of `xinzhi export` and `xinzhi import`.
-public typealias RDFSyntax = RDFWriter.Syntax
 
 extension GraphStore {
   /// One export line (without newline) for a triple.
@@ -22,15 +20,15 @@ extension GraphStore {
   ///
   /// N-Triples and Turtle hold the facts alone, in index order. N-Quads and TriG hold, for each
   /// transaction in log order that asserted a fact still stored (and not retracted since), a
-  /// named graph with those facts and its description: number, commit time and metadata. The
+  /// named graph with those facts (in value order) and its description: number, commit time and
+  /// metadata. The
   /// same bytes come out for the same store.
   ///
   /// - Parameters:
   ///   - syntax: The RDF syntax.
   ///   - base: The IRI prefix for entities (default `urn:xinzhi:`).
   ///   - write: Receives the document piece by piece; returns false to stop.
-  /// - Throws: `DiagnosticError` when the log cannot be read.
-  public func exportRDF(_ syntax: RDFSyntax, base: String = RDFMapping.defaultBase, to write: (String) -> Bool) throws(DiagnosticError) {
+  public func exportRDF(_ syntax: RDFSyntax, base: String = RDFMapping.defaultBase, to write: (String) -> Bool) {
     let writer = RDFWriter(syntax: syntax, mapping: RDFMapping(base: base))
     guard write(writer.header()) else { return }
     guard syntax.hasGraphs else {
@@ -49,35 +47,29 @@ extension GraphStore {
       if !stopped, !batch.isEmpty { _ = write(writer.facts(batch)) }
       return
     }
-    var stopped = false
-    try forEachTransaction { transaction, _ in
-      guard !stopped else { return }
-      // Written in pieces of at most 4,096 facts (a whole graph's text is never held at once);
-      // the graph is opened before its first fact, so a transaction left without facts is
-      // skipped.
-      var seen = Set<IDTriple>()
-      var facts: [Triple] = []
-      var opened = false
-      func flush() {
-        guard !facts.isEmpty, !stopped else { return }
-        if !opened {
-          stopped = !write(writer.transactionStart(transaction.info))
-          opened = true
-        }
-        if !stopped { stopped = !write(writer.transactionFacts(transaction.info, facts: facts)) }
-        facts.removeAll(keepingCapacity: true)
+    // Each transaction's held facts come from the index (the facts it asserted that are still
+    // held and not retracted since), written in pieces of at most 4,096; a transaction left
+    // without facts is skipped.
+    guard graph.lastTransaction >= 1 else { return }
+    for number in 1...graph.lastTransaction {
+      let ids = graph.triples(assertedBy: number)
+      guard !ids.isEmpty, let info = graph.transaction(number) else { continue }
+      guard write(writer.transactionStart(info)) else { return }
+      // In value order (subject, predicate, object), which depends on the facts alone, not on
+      // the ids this store happened to give them: a store imported from the export writes the
+      // same bytes again.
+      let facts = ids.map(decode).sorted { a, b in
+        if a.subject != b.subject { return Value.compareCodePoints(a.subject, b.subject) < 0 }
+        if a.predicate != b.predicate { return Value.compareCodePoints(a.predicate, b.predicate) < 0 }
+        return Value.compare(a.object, b.object) < 0
       }
-      for operation in transaction.operations where operation.action == .assert && !stopped {
-        let triple = operation.triple
-        guard let id = encodeIfKnown(triple), graph.contains(id), !seen.contains(id),
-          graph.assertingTransactions(of: id).contains(transaction.number)
-        else { continue }
-        seen.insert(id)
-        facts.append(triple)
-        if facts.count >= 4096 { flush() }
+      var start = 0
+      while start < facts.count {
+        let piece = Array(facts[start..<min(start + 4096, facts.count)])
+        guard write(writer.transactionFacts(info, facts: piece)) else { return }
+        start += piece.count
       }
-      flush()
-      if opened, !stopped { stopped = !write(writer.transactionEnd()) }
+      guard write(writer.transactionEnd()) else { return }
     }
   }
 }

@@ -48,20 +48,13 @@ extension GraphStore {
   ) throws(DiagnosticError) -> RDFImportReport {
     let name = path == "-" ? "<stdin>" : path
     let bytes = try GraphStore.readDocument(path)
-    let readerSyntax: RDFReader.Syntax
-    switch syntax {
-    case .ntriples: readerSyntax = .ntriples
-    case .nquads: readerSyntax = .nquads
-    case .turtle: readerSyntax = .turtle
-    case .trig: readerSyntax = .trig
-    }
     let mapping = RDFMapping(base: base)
     var defaultStatements: [RDFQuad] = []
     var graphOrder: [RDFTerm] = []
     var graphs: [RDFTerm: [RDFQuad]] = [:]
     var statements = 0
     do {
-      try RDFReader(syntax: readerSyntax, name: name).read(bytes) { quad in
+      try RDFReader(syntax: syntax, name: name).read(bytes) { quad in
         statements += 1
         guard let graph = quad.graph else {
           defaultStatements.append(quad)

@@ -262,7 +262,7 @@ enum StoreCommands {
         return
       }
       if let rdf {
-        try store.exportRDF(rdf, base: base) { piece in
+        store.exportRDF(rdf, base: base) { piece in
           sink.write(piece)
           return sink.failure == nil
         }
