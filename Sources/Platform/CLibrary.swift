@@ -189,9 +189,13 @@ extension sigaction {
 #if canImport(Darwin)
   /// `posix_spawn_file_actions_t`: a pointer on Darwin (nil until initialised), a struct elsewhere.
   public typealias SpawnFileActions = posix_spawn_file_actions_t?
+  /// `posix_spawnattr_t`: a pointer on Darwin (nil until initialised), a struct elsewhere.
+  public typealias SpawnAttributes = posix_spawnattr_t?
 #else
   /// `posix_spawn_file_actions_t`: a pointer on Darwin (nil until initialised), a struct elsewhere.
   public typealias SpawnFileActions = posix_spawn_file_actions_t
+  /// `posix_spawnattr_t`: a pointer on Darwin (nil until initialised), a struct elsewhere.
+  public typealias SpawnAttributes = posix_spawnattr_t
 #endif
 
 /// What `posix_spawn` needs that differs between the C libraries.
@@ -202,6 +206,15 @@ public enum Spawn {
       nil
     #else
       posix_spawn_file_actions_t()
+    #endif
+  }
+
+  /// Attributes before `posix_spawnattr_init`.
+  public static func emptyAttributes() -> SpawnAttributes {
+    #if canImport(Darwin)
+      nil
+    #else
+      posix_spawnattr_t()
     #endif
   }
 

@@ -175,7 +175,7 @@ private func parseCSV(_ text: String) -> [[String]] {
   @Test func aCartesianProductOverTheShippedGraphStopsWithBoundedMemory() {
     let explode = "?- label(A, X), label(B, Y), label(C, Z)."
     for arguments in [["query", explode, "--max-facts", "2000000"], ["repl", "--max-facts", "2000000"]] {
-      let result = xinzhi(["--store", "graph"] + arguments, input: arguments[0] == "repl" ? explode + "\n" : nil)
+      let result = xinzhi(["--store", "graph"] + arguments, input: arguments[0] == "repl" ? explode + "\n" : nil, measureMemory: true)
       #expect(result.status == 65)
       #expect(result.stderr.contains("stopped after deriving more than 2000000 facts; `?-` was growing"))
       #expect(result.stderr.contains("a missing join condition makes a cartesian product"))

@@ -23,7 +23,7 @@ private final class LimitStore {
   /// the seconds it took.
   func run(_ arguments: [String], input: String) -> (ProcessResult, Double) {
     let started = MonotonicClock.seconds()
-    let result = xinzhi(["--store", path] + arguments, input: input)
+    let result = xinzhi(["--store", path] + arguments, input: input, measureMemory: true)
     return (result, MonotonicClock.seconds() - started)
   }
 

@@ -11,7 +11,7 @@ public struct ProcessResult: Sendable {
   public var stdout: String
   /// Everything written to standard error.
   public var stderr: String
-  /// Peak resident memory in kilobytes.
+  /// Peak resident memory in kilobytes, for a process run with `measureMemory` (0 otherwise).
   public var maxResidentKilobytes = 0
 }
 
@@ -47,6 +47,8 @@ public final class ChildProcess {
   public let pid: pid_t
   private let outPath: String
   private let errPath: String
+  /// Where `xinzhi-bench measure` writes the child's peak memory, when it is measured.
+  private let reportPath: String?
   private var finished: Int32?
 
   /// Spawns a process.
@@ -58,13 +60,18 @@ public final class ChildProcess {
   ///   - input: Text for standard input (empty input when nil).
   ///   - directory: The working directory, when not the current one.
   ///   - standardOutput: Where standard output goes (captured unless told).
+  ///   - measureMemory: Run it under `xinzhi-bench measure`, in a process group of its own, so
+  ///     that its peak resident memory is known. A child's own `ru_maxrss` cannot say: on Linux
+  ///     it starts at the size of the process that spawned it, here the test runner, which holds
+  ///     every concurrently running test's data.
   public init?(
     _ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil,
-    directory: String? = nil, standardOutput: StandardOutput = .captured
+    directory: String? = nil, standardOutput: StandardOutput = .captured, measureMemory: Bool = false
   ) {
     let unique = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     outPath = "/tmp/xinzhi-child-\(unique).out"
     errPath = "/tmp/xinzhi-child-\(unique).err"
+    reportPath = measureMemory ? "/tmp/xinzhi-child-\(unique).rss" : nil
     let inPath = "/tmp/xinzhi-child-\(unique).in"
     writeFile(inPath, inputBytes ?? Array((input ?? "").utf8))
     defer { unlink(inPath) }
@@ -83,46 +90,64 @@ public final class ChildProcess {
     }
     var env = currentEnvironment()
     for (k, v) in environment { env[k] = v }
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    var program = [path] + arguments
+    var attributes = Spawn.emptyAttributes()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    if let reportPath {
+      program = [productPath("xinzhi-bench"), "measure", reportPath] + program
+      // Its own group, so that a kill reaches the measured process too.
+      posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+      posix_spawnattr_setpgroup(&attributes, 0)
+    }
+    let argv = program.map { strdup($0) } + [nil]
     let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
       argv.forEach { free($0) }
       envp.forEach { free($0) }
     }
     var child: pid_t = 0
-    let rc = posix_spawn(&child, path, &actions, nil, argv, envp)
+    let rc = posix_spawn(&child, program[0], &actions, &attributes, argv, envp)
     guard rc == 0 else { return nil }
     pid = child
   }
 
   deinit {
     if finished == nil {
-      SystemCall.kill(pid, SIGKILL)
+      kill()
       _ = wait()
     }
     unlink(outPath)
     unlink(errPath)
+    if let reportPath { unlink(reportPath) }
   }
 
-  /// Sends SIGKILL.
+  /// Sends SIGKILL (to the measured process and its measurer, when memory is measured).
   public func kill() {
-    SystemCall.kill(pid, SIGKILL)
+    SystemCall.kill(reportPath == nil ? pid : -pid, SIGKILL)
   }
 
-  /// The child's peak resident memory in kilobytes, known once it has been waited for.
+  /// The child's peak resident memory in kilobytes, known once it has been waited for, when it
+  /// was spawned with `measureMemory` (0 otherwise, and when it was killed).
   public private(set) var maxResidentKilobytes = 0
+
+  /// Records the end of the process.
+  private func finish(_ status: Int32) -> Int32 {
+    let code = ChildProcess.exitCode(status)
+    finished = code
+    if let reportPath {
+      maxResidentKilobytes = Int(readText(reportPath).split(separator: "\n").first ?? "") ?? 0
+    }
+    return code
+  }
 
   /// Waits for the process to end and returns its status (128 + signal when killed).
   @discardableResult
   public func wait() -> Int32 {
     if let finished { return finished }
     var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    maxResidentKilobytes = SystemCall.maxResidentKilobytes(usage)
-    let code = ChildProcess.exitCode(status)
-    finished = code
-    return code
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return finish(status)
   }
 
   /// The exit status of a wait status, or 128 + signal when the process was killed.
@@ -137,13 +162,8 @@ public final class ChildProcess {
     let deadline = MonotonicClock.seconds() + seconds
     repeat {
       var status: Int32 = 0
-      var usage = rusage()
-      let reaped = wait4(pid, &status, WNOHANG, &usage)
-      if reaped == pid {
-        maxResidentKilobytes = SystemCall.maxResidentKilobytes(usage)
-        finished = ChildProcess.exitCode(status)
-        return finished
-      }
+      let reaped = waitpid(pid, &status, WNOHANG)
+      if reaped == pid { return finish(status) }
       if reaped < 0 && errno != EINTR { return nil }
       if seconds > 0 { usleep(2000) }
     } while MonotonicClock.seconds() < deadline
@@ -166,11 +186,12 @@ public final class ChildProcess {
 /// seconds is killed and reported with status -2 (a hang).
 public func run(
   _ path: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil,
-  directory: String? = nil, standardOutput: StandardOutput = .captured, timeout: Double? = nil
+  directory: String? = nil, standardOutput: StandardOutput = .captured, timeout: Double? = nil, measureMemory: Bool = false
 ) -> ProcessResult {
   guard
     let child = ChildProcess(
-      path, arguments, environment: environment, input: input, inputBytes: inputBytes, directory: directory, standardOutput: standardOutput)
+      path, arguments, environment: environment, input: input, inputBytes: inputBytes, directory: directory, standardOutput: standardOutput,
+      measureMemory: measureMemory)
   else {
     return ProcessResult(status: -1, stdout: "", stderr: "could not spawn \(path)")
   }
@@ -185,13 +206,13 @@ public func run(
 /// Runs the `xinzhi` executable.
 public func xinzhi(
   _ arguments: [String], environment: [String: String] = [:], input: String? = nil, inputBytes: [UInt8]? = nil, directory: String? = nil,
-  standardOutput: StandardOutput = .captured, timeout: Double? = nil
+  standardOutput: StandardOutput = .captured, timeout: Double? = nil, measureMemory: Bool = false
 ) -> ProcessResult {
   var env = ["NO_COLOR": "1"]
   for (k, v) in environment { env[k] = v }
   return run(
     productPath("xinzhi"), arguments, environment: env, input: input, inputBytes: inputBytes, directory: directory,
-    standardOutput: standardOutput, timeout: timeout)
+    standardOutput: standardOutput, timeout: timeout, measureMemory: measureMemory)
 }
 
 /// Runs the `xinzhi` executable with a file size limit (`ulimit -f`, in 512-byte blocks) and
