@@ -32,13 +32,17 @@ let package = Package(
     // Finding entities by their names: an inverted index over ids, labels, aliases and
     // descriptions read through `TripleSource` (it never names predicates or languages).
     .target(name: "GraphSearch", dependencies: ["GraphModel"]),
-    // Layer 2: evaluation, blind to storage (facts arrive through `TripleSource`).
-    .target(name: "QueryEngine", dependencies: ["QueryLanguage", "GraphModel", "Diagnostics", "Platform"], swiftSettings: hotLoops),
+    // Layer 2: the intermediate representation of a checked program (lowering, stratification,
+    // magic sets, inlining), shared by the engine that runs it and the translation that turns it
+    // into SQL, so the translation never links the executor.
+    .target(name: "QueryIR", dependencies: ["QueryLanguage", "GraphModel", "Diagnostics"]),
+    // Evaluation, blind to storage (facts arrive through `TripleSource`).
+    .target(name: "QueryEngine", dependencies: ["QueryIR", "QueryLanguage", "GraphModel", "Diagnostics", "Platform"], swiftSettings: hotLoops),
     // Layer 3: the public facade, the only module that knows log, index and engine together.
     .target(
       name: "KnowledgeGraph",
       dependencies: [
-        "Diagnostics", "GraphModel", "TripleLog", "GraphIndex", "QueryLanguage", "QueryEngine",
+        "Diagnostics", "GraphModel", "TripleLog", "GraphIndex", "QueryLanguage", "QueryIR", "QueryEngine",
         "GraphImport", "GraphExport", "GraphSearch", "Platform",
       ]),
     // Layer 4: everything interactive, then the executables that only wire argv and stdio.
@@ -54,7 +58,7 @@ let package = Package(
     .testTarget(name: "GraphIndexTests", dependencies: ["GraphIndex", "TestSupport", "Platform"]),
     .testTarget(name: "GraphSearchTests", dependencies: ["GraphSearch", "GraphModel", "TestSupport"]),
     .testTarget(name: "QueryLanguageTests", dependencies: ["QueryLanguage", "TestSupport"], exclude: ["FuzzCrashes"]),
-    .testTarget(name: "QueryEngineTests", dependencies: ["QueryEngine", "QueryLanguage", "Diagnostics", "TestSupport", "Platform"]),
+    .testTarget(name: "QueryEngineTests", dependencies: ["QueryEngine", "QueryIR", "QueryLanguage", "Diagnostics", "TestSupport", "Platform"]),
     .testTarget(
       name: "KnowledgeGraphTests",
       dependencies: ["KnowledgeGraph", "Shell", "TripleLog", "TestSupport", "Platform", "xinzhi", "xinzhi-bench"],

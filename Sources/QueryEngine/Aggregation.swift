@@ -11,6 +11,7 @@
 // read sets, and all their variables appear in the head — no distinct set is kept at all.
 
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 /// An open-addressing table of fixed-width id tuples, numbered in insertion order.

@@ -15,6 +15,7 @@
 
 import GraphModel
 import Platform
+import QueryIR
 
 /// Zeroed words for bit matrices. Large blocks are anonymous mappings with transparent huge
 /// pages requested: the kernel hands them out zeroed, untouched rows cost no resident memory,

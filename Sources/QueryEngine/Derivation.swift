@@ -6,6 +6,7 @@
 
 import Diagnostics
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 /// How a fact is derived: a tree whose root is the fact, whose inner nodes alternate between

@@ -2,6 +2,7 @@
 // point at the source text.
 
 import Diagnostics
+import QueryIR
 
 /// Why evaluation stopped.
 struct EvaluationError: Error {

@@ -12,6 +12,7 @@
 
 import Diagnostics
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 /// Completed relations kept between queries over the same rules.

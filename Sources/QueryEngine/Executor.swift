@@ -5,6 +5,7 @@
 // per rule. The depth of the chain is the length of the rule, never the size of the data.
 
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 final class Executor {

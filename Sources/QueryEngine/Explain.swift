@@ -3,6 +3,7 @@
 
 import Diagnostics
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 extension Interpreter {

@@ -1,6 +1,7 @@
 // Prints IR rules, atoms and plan steps in query-language syntax, for `explain` and `why`.
 
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 struct IRPrinter {

@@ -4,6 +4,7 @@
 
 import Diagnostics
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 /// The answer to one query.

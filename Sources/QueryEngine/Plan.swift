@@ -2,6 +2,7 @@
 // (which index, which rows) and the estimated rows per step; `explain` prints them.
 
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 /// How one argument position of an atom is used by a step.

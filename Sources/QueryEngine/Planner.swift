@@ -4,6 +4,7 @@
 // predicates and relation sizes for derived ones.
 
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 struct Planner {

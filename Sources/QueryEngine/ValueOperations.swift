@@ -3,6 +3,7 @@
 // a bounded cache of compiled regular expressions.
 
 import GraphModel
+import QueryIR
 import QueryLanguage
 
 /// Builtin semantics over dictionary ids.

@@ -7,9 +7,9 @@ import GraphModel
 import QueryLanguage
 
 /// A predicate of the program being evaluated.
-struct PredicateEntry: Sendable {
+package struct PredicateEntry: Sendable {
   /// How its tuples come into being.
-  enum Kind: Equatable, Sendable {
+  package enum Kind: Equatable, Sendable {
     /// Stored facts only; the id is the predicate entity in the store (nil: no facts at all).
     case stored(TermID?)
     /// Derived by rules only.
@@ -29,14 +29,20 @@ struct PredicateEntry: Sendable {
   }
 
   /// The name shown in plans and errors (`path`, `path[bf]`, `magic_path[bf]`).
-  var name: String
+  package var name: String
   /// The number of arguments.
-  var arity: Int
+  package var arity: Int
   /// How its tuples come into being.
-  var kind: Kind
+  package var kind: Kind
+
+  package init(name: String, arity: Int, kind: Kind) {
+    self.name = name
+    self.arity = arity
+    self.kind = kind
+  }
 
   /// Whether rules define it (so it has a relation the evaluator fills).
-  var isDerived: Bool {
+  package var isDerived: Bool {
     switch kind {
     case .derived, .storedAndDerived: true
     default: false
@@ -44,7 +50,7 @@ struct PredicateEntry: Sendable {
   }
 
   /// Whether its tuples are read straight from the store.
-  var isStoreBacked: Bool {
+  package var isStoreBacked: Bool {
     switch kind {
     case .stored, .triple, .txOf, .txMeta, .sourceOf, .search: true
     default: false
@@ -53,33 +59,33 @@ struct PredicateEntry: Sendable {
 }
 
 /// A term: a numbered variable of the rule, a constant, or (in negated atoms) "any value".
-enum IRTerm: Hashable, Sendable {
+package enum IRTerm: Hashable, Sendable {
   case variable(Int)
   case constant(TermID)
   case wildcard
 }
 
 /// Builtin tests.
-enum TestBuiltin: String, Sendable {
+package enum TestBuiltin: String, Sendable {
   case contains, startsWith = "starts_with", endsWith = "ends_with", matches
   case isEntity = "is_entity", isString = "is_string", isNumber = "is_number", isInteger = "is_integer"
   case isDecimal = "is_decimal", isDate = "is_date", isBoolean = "is_boolean"
 }
 
 /// Builtin functions.
-enum FunctionBuiltin: String, Sendable {
+package enum FunctionBuiltin: String, Sendable {
   case lower, upper, concat, strlen, lang, str, yearOf = "year_of", abs
 }
 
 /// An arithmetic or function expression over terms.
-indirect enum IRExpression: Sendable {
+package indirect enum IRExpression: Sendable {
   case term(IRTerm)
   case binary(ArithmeticOperator, IRExpression, IRExpression)
   case negate(IRExpression)
   case call(FunctionBuiltin, [IRExpression])
 
   /// Variables used, in order.
-  var variables: [Int] {
+  package var variables: [Int] {
     switch self {
     case .term(.variable(let v)): [v]
     case .term: []
@@ -90,31 +96,36 @@ indirect enum IRExpression: Sendable {
   }
 
   /// The variable, when the expression is just one.
-  var singleVariable: Int? {
+  package var singleVariable: Int? {
     if case .term(.variable(let v)) = self { return v }
     return nil
   }
 }
 
 /// A predicate applied to terms.
-struct IRAtom: Sendable {
-  var predicate: Int
-  var terms: [IRTerm]
+package struct IRAtom: Sendable {
+  package var predicate: Int
+  package var terms: [IRTerm]
 
-  var variables: [Int] {
+  package init(predicate: Int, terms: [IRTerm]) {
+    self.predicate = predicate
+    self.terms = terms
+  }
+
+  package var variables: [Int] {
     terms.compactMap { if case .variable(let v) = $0 { v } else { nil } }
   }
 }
 
 /// A body literal.
-enum IRLiteral: Sendable {
+package enum IRLiteral: Sendable {
   case positive(IRAtom)
   case negative(IRAtom)
   /// A builtin test; `negated` for `not contains(S, x)`.
   case test(TestBuiltin, [IRExpression], negated: Bool)
   case compare(ComparisonOperator, IRExpression, IRExpression)
 
-  var variables: [Int] {
+  package var variables: [Int] {
     switch self {
     case .positive(let a), .negative(let a): a.variables
     case .test(_, let args, _): args.flatMap(\.variables)
@@ -122,7 +133,7 @@ enum IRLiteral: Sendable {
     }
   }
 
-  var atom: IRAtom? {
+  package var atom: IRAtom? {
     switch self {
     case .positive(let a), .negative(let a): a
     default: nil
@@ -131,54 +142,83 @@ enum IRLiteral: Sendable {
 }
 
 /// An aggregate in a rule head.
-struct IRAggregate: Sendable {
+package struct IRAggregate: Sendable {
   /// The head position it fills.
-  var position: Int
-  var function: AggregateFunction
+  package var position: Int
+  package var function: AggregateFunction
   /// The aggregated terms; the first is the aggregated value.
-  var terms: [IRTerm]
+  package var terms: [IRTerm]
+
+  package init(position: Int, function: AggregateFunction, terms: [IRTerm]) {
+    self.position = position
+    self.function = function
+    self.terms = terms
+  }
 }
 
 /// Where a rule came from, for plans, derivations and error messages.
-struct RuleOrigin: Sendable {
+package struct RuleOrigin: Sendable {
   /// The source rule, when the rule was written by a user.
-  var sourced: SourcedRule?
+  package var sourced: SourcedRule?
   /// Spans of the body literals in the source, in body order (empty for synthesized rules).
-  var literalSpans: [SourceSpan]
+  package var literalSpans: [SourceSpan]
   /// What produced a synthesized rule (`magic sets`, `query`), when not written by a user.
-  var note: String?
+  package var note: String?
   /// For the query rule: the query's text and source.
-  var queryText: String?
-  var querySource: SourceText?
+  package var queryText: String?
+  package var querySource: SourceText?
+
+  package init(sourced: SourcedRule? = nil, literalSpans: [SourceSpan], note: String? = nil, queryText: String? = nil, querySource: SourceText? = nil) {
+    self.sourced = sourced
+    self.literalSpans = literalSpans
+    self.note = note
+    self.queryText = queryText
+    self.querySource = querySource
+  }
 }
 
 /// One rule of the intermediate representation.
-struct IRRule: Sendable {
+package struct IRRule: Sendable {
   /// The head; aggregate positions hold a placeholder variable.
-  var head: IRAtom
-  var aggregates: [IRAggregate]
-  var body: [IRLiteral]
+  package var head: IRAtom
+  package var aggregates: [IRAggregate]
+  package var body: [IRLiteral]
   /// Variable names by number, for display.
-  var variableNames: [String]
-  var origin: RuleOrigin
+  package var variableNames: [String]
+  package var origin: RuleOrigin
 
-  var isFact: Bool { body.isEmpty && aggregates.isEmpty }
+  package init(head: IRAtom, aggregates: [IRAggregate], body: [IRLiteral], variableNames: [String], origin: RuleOrigin) {
+    self.head = head
+    self.aggregates = aggregates
+    self.body = body
+    self.variableNames = variableNames
+    self.origin = origin
+  }
+
+  package var isFact: Bool { body.isEmpty && aggregates.isEmpty }
 }
 
 /// The ground facts a text states for one predicate, kept as data rather than as one rule each:
 /// they fill a hidden predicate (`p[facts]`) that one rule copies into `p`, so a text with
 /// 100,000 facts gives a program of a few rules, evaluated once.
-struct FactTable: Sendable {
+package struct FactTable: Sendable {
   /// The hidden predicate holding the facts.
-  var predicate: Int
-  var arity: Int
+  package var predicate: Int
+  package var arity: Int
   /// The facts' values, flattened, in text order.
-  var values: [TermID] = []
+  package var values: [TermID] = []
   /// Where each fact was stated.
-  var origins: [SourcedRule] = []
+  package var origins: [SourcedRule] = []
+
+  package init(predicate: Int, arity: Int, values: [TermID] = [], origins: [SourcedRule] = []) {
+    self.predicate = predicate
+    self.arity = arity
+    self.values = values
+    self.origins = origins
+  }
 
   /// Where a fact was stated first, if the table holds it.
-  func origin(of tuple: [TermID]) -> SourcedRule? {
+  package func origin(of tuple: [TermID]) -> SourcedRule? {
     guard tuple.count == arity else { return nil }
     var row = 0
     while row < origins.count {
@@ -190,16 +230,24 @@ struct FactTable: Sendable {
 }
 
 /// A whole lowered program.
-struct IRProgram: Sendable {
-  var predicates: [PredicateEntry]
-  var rules: [IRRule]
-  var indexByName: [String: Int]
+package struct IRProgram: Sendable {
+  package var predicates: [PredicateEntry]
+  package var rules: [IRRule]
+  package var indexByName: [String: Int]
   /// Fact tables by hidden predicate.
-  var facts: [Int: FactTable] = [:]
+  package var facts: [Int: FactTable] = [:]
   /// The hidden fact predicate of each predicate that has facts.
-  var factsOf: [Int: Int] = [:]
+  package var factsOf: [Int: Int] = [:]
 
-  mutating func add(_ entry: PredicateEntry) -> Int {
+  package init(predicates: [PredicateEntry], rules: [IRRule], indexByName: [String: Int], facts: [Int: FactTable] = [:], factsOf: [Int: Int] = [:]) {
+    self.predicates = predicates
+    self.rules = rules
+    self.indexByName = indexByName
+    self.facts = facts
+    self.factsOf = factsOf
+  }
+
+  package mutating func add(_ entry: PredicateEntry) -> Int {
     if let existing = indexByName[entry.name] { return existing }
     predicates.append(entry)
     indexByName[entry.name] = predicates.count - 1
@@ -207,7 +255,7 @@ struct IRProgram: Sendable {
   }
 
   /// The rules whose head is a predicate, by predicate.
-  func rulesByHead() -> [Int: [Int]] {
+  package func rulesByHead() -> [Int: [Int]] {
     var result: [Int: [Int]] = [:]
     for (i, rule) in rules.enumerated() { result[rule.head.predicate, default: []].append(i) }
     return result
@@ -217,7 +265,7 @@ struct IRProgram: Sendable {
 extension IRRule {
   /// Head variables that nothing in the body binds: neither a positive atom nor `X = ...`. A
   /// rule the engine evaluates must have none (its head would read an unset register).
-  var unboundHeadVariables: [Int] {
+  package var unboundHeadVariables: [Int] {
     var bound = Set<Int>()
     for literal in body {
       switch literal {

@@ -8,11 +8,11 @@
 
 import GraphModel
 
-enum Inlining {
+package enum Inlining {
   /// Drops rules that restate a stored predicate's own facts, such as
   /// `edge(X, Y) :- triple(X, edge, Y).` when `edge` is stored: they derive nothing new. A
   /// predicate left without rules reads the store directly again.
-  static func dropIdentityRules(_ program: IRProgram) -> IRProgram {
+  package static func dropIdentityRules(_ program: IRProgram) -> IRProgram {
     var output = program
     var dropped = Set<Int>()
     for (r, rule) in program.rules.enumerated() {
@@ -43,7 +43,7 @@ enum Inlining {
   }
 
   /// The program with every use of an inlinable view replaced by the view's stored atom.
-  static func inlineViews(_ program: IRProgram) -> (IRProgram, [String]) {
+  package static func inlineViews(_ program: IRProgram) -> (IRProgram, [String]) {
     let program = dropIdentityRules(program)
     let byHead = program.rulesByHead()
     var views: [Int: IRRule] = [:]

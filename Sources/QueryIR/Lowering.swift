@@ -6,24 +6,24 @@ import GraphModel
 import QueryLanguage
 
 /// Builds `IRProgram`s; interns constants into the engine's dictionary.
-struct Lowering {
-  let dictionary: TermDictionary
-  let storeDictionary: TermDictionary
-  var program = IRProgram(predicates: [], rules: [], indexByName: [:])
+package struct Lowering {
+  package let dictionary: TermDictionary
+  package let storeDictionary: TermDictionary
+  package var program = IRProgram(predicates: [], rules: [], indexByName: [:])
 
-  init(dictionary: TermDictionary, storeDictionary: TermDictionary) {
+  package init(dictionary: TermDictionary, storeDictionary: TermDictionary) {
     self.dictionary = dictionary
     self.storeDictionary = storeDictionary
   }
 
   /// The predicate index for a name, adding it to the table on first use.
-  mutating func predicate(_ name: String, _ info: PredicateInfo) -> Int {
+  package mutating func predicate(_ name: String, _ info: PredicateInfo) -> Int {
     if let index = program.indexByName[name] { return index }
     return program.add(PredicateEntry(name: name, arity: info.arity, kind: Lowering.kind(of: info, in: storeDictionary)))
   }
 
   /// The kind of entry a checked predicate gets.
-  static func kind(of info: PredicateInfo, in storeDictionary: TermDictionary) -> PredicateEntry.Kind {
+  package static func kind(of info: PredicateInfo, in storeDictionary: TermDictionary) -> PredicateEntry.Kind {
     switch info.kind {
     case .stored: return .stored(storeDictionary.entityID(info.name))
     case .derived: return .derived
@@ -40,7 +40,7 @@ struct Lowering {
   }
 
   /// Lowers a rule; a ground fact joins its predicate's fact table instead of becoming a rule.
-  mutating func add(_ sourced: SourcedRule, predicates: [String: PredicateInfo]) {
+  package mutating func add(_ sourced: SourcedRule, predicates: [String: PredicateInfo]) {
     let origin = RuleOrigin(sourced: sourced, literalSpans: sourced.rule.body.map(\.span), note: nil)
     let rule = lower(head: sourced.rule.head, queryColumns: [], body: sourced.rule.body, predicates: predicates, origin: origin)
     var values: [TermID] = []
@@ -73,7 +73,7 @@ struct Lowering {
   }
 
   /// Lowers one rule (or a query's body, with `head` naming the result relation).
-  mutating func lower(
+  package mutating func lower(
     head: Head?, queryColumns: [String], body: [Literal], predicates: [String: PredicateInfo],
     origin: RuleOrigin, resultPredicate: Int? = nil
   ) -> IRRule {

@@ -19,10 +19,10 @@ import Diagnostics
 import GraphModel
 import QueryLanguage
 
-enum MagicSets {
+package enum MagicSets {
   /// Rewrites the program for the query rule; returns nil when no derived atom gets a binding
   /// (nothing to gain). `skip` lists derived predicates already computed in full.
-  static func rewrite(_ program: IRProgram, queryRule: Int, skip: Set<Int>) -> IRProgram? {
+  package static func rewrite(_ program: IRProgram, queryRule: Int, skip: Set<Int>) -> IRProgram? {
     var output = program
     let byHead = program.rulesByHead()
     let hasAggregate = Set(program.rules.filter { !$0.aggregates.isEmpty }.map(\.head.predicate))

@@ -7,23 +7,23 @@ import Diagnostics
 import QueryLanguage
 
 /// A group of mutually recursive derived predicates, evaluated together.
-struct Stratum {
+package struct Stratum {
   /// Predicate indexes.
-  var predicates: [Int]
+  package var predicates: [Int]
   /// Rule indexes whose head is in the stratum.
-  var rules: [Int]
+  package var rules: [Int]
   /// Whether some rule of the stratum reads a predicate of the stratum (needs iteration).
-  var isRecursive: Bool
+  package var isRecursive: Bool
 }
 
-enum Stratifier {
+package enum Stratifier {
   /// How a rule uses a body predicate.
-  enum Edge: Equatable { case positive, negative, aggregate }
+  package enum Edge: Equatable { case positive, negative, aggregate }
 
   /// The strata needed to compute `targets`, dependencies first.
   ///
   /// - Throws: ``DiagnosticError`` when a negation or an aggregate sits on a cycle.
-  static func strata(of program: IRProgram, computing targets: Set<Int>) throws(DiagnosticError) -> [Stratum] {
+  package static func strata(of program: IRProgram, computing targets: Set<Int>) throws(DiagnosticError) -> [Stratum] {
     let byHead = program.rulesByHead()
     // Dependency edges between derived predicates: head -> body predicate.
     var edges: [Int: [(to: Int, kind: Edge, rule: Int, literal: Int)]] = [:]
@@ -62,7 +62,7 @@ enum Stratifier {
   }
 
   /// Tarjan's algorithm without recursion; components come out with dependencies first.
-  static func stronglyConnectedComponents(_ nodes: [Int], edges: [Int: [(to: Int, kind: Edge, rule: Int, literal: Int)]]) -> [[Int]] {
+  package static func stronglyConnectedComponents(_ nodes: [Int], edges: [Int: [(to: Int, kind: Edge, rule: Int, literal: Int)]]) -> [[Int]] {
     var index = 0
     var indexOf: [Int: Int] = [:]
     var lowLink: [Int: Int] = [:]

@@ -6,6 +6,7 @@
 import Diagnostics
 import GraphModel
 @testable import QueryEngine
+import QueryIR
 import QueryLanguage
 import Testing
 import TestSupport
