@@ -73,3 +73,85 @@ extension GraphStore {
     }
   }
 }
+
+/// The files of a CSV export (`xinzhi export --format csv DIR`), the layout translated programs
+/// read; Documentation/ScaleOut.md describes each column.
+public enum CSVExportFile: String, CaseIterable, Sendable {
+  /// `id,key`: every value the facts use, once, with its key (`ValueKey`), always quoted.
+  case terms = "terms.csv"
+  /// `s,p,o`: the stored facts as ids of terms.csv.
+  case triples = "triples.csv"
+  /// `s,p,o,tx`: each stored fact with each transaction that asserted it (since it was last
+  /// retracted), oldest first; what `tx_of` and `source_of` read.
+  case assertions = "assertions.csv"
+  /// `tx,position,key,value`: each transaction's metadata in order, key and value as keys (an
+  /// entity key, a string value); what `tx_meta` and `source_of` read.
+  case transactions = "transactions.csv"
+}
+
+extension GraphStore {
+  /// Writes the stored facts dictionary-encoded, as SQL engines load them for a translated
+  /// program (`QuerySession.translate`): the four files of ``CSVExportFile``, each with a header
+  /// line, lines ending with `\n`. Ids are this store's own and mean nothing beyond the export.
+  ///
+  /// - Parameter write: Receives each file in pieces (files in the order of
+  ///   ``CSVExportFile/allCases``); returns false to stop.
+  public func exportCSV(to write: (CSVExportFile, String) -> Bool) {
+    let dictionary = graph.dictionary
+    var used = Set<TermID>()
+    var stopped = false
+    var piece = ""
+    /// Hands `piece` over when it is large (or when `flush`); false once a write failed.
+    func emit(_ file: CSVExportFile, flush: Bool = false) -> Bool {
+      guard !stopped else { return false }
+      if flush || piece.utf8.count >= 1 << 16 {
+        stopped = !write(file, piece)
+        piece = ""
+      }
+      return !stopped
+    }
+    var facts: [IDTriple] = []
+    graph.forEach(TriplePattern()) { t in
+      used.insert(t.s)
+      used.insert(t.p)
+      used.insert(t.o)
+      facts.append(t)
+    }
+    piece = "id,key\n"
+    for id in used.sorted() {
+      piece += "\(id),\(GraphStore.csvQuoted(ValueKey.key(dictionary.value(of: id))))\n"
+      guard emit(.terms) else { return }
+    }
+    guard emit(.terms, flush: true) else { return }
+    piece = "s,p,o\n"
+    for t in facts {
+      piece += "\(t.s),\(t.p),\(t.o)\n"
+      guard emit(.triples) else { return }
+    }
+    guard emit(.triples, flush: true) else { return }
+    piece = "s,p,o,tx\n"
+    for t in facts {
+      for tx in graph.assertingTransactions(of: t) {
+        piece += "\(t.s),\(t.p),\(t.o),\(tx)\n"
+      }
+      guard emit(.assertions) else { return }
+    }
+    guard emit(.assertions, flush: true) else { return }
+    piece = "tx,position,key,value\n"
+    if graph.lastTransaction >= 1 {
+      for number in 1...graph.lastTransaction {
+        guard let info = graph.transaction(number) else { continue }
+        for (position, (key, value)) in info.metadata.enumerated() {
+          piece += "\(number),\(position),\(GraphStore.csvQuoted(ValueKey.key(.entity(key)))),\(GraphStore.csvQuoted(ValueKey.key(.string(value, language: nil))))\n"
+        }
+        guard emit(.transactions) else { return }
+      }
+    }
+    _ = emit(.transactions, flush: true)
+  }
+
+  /// A CSV field, always quoted, quotes doubled.
+  static func csvQuoted(_ text: String) -> String {
+    "\"" + text.replacingAll("\"", with: "\"\"") + "\""
+  }
+}

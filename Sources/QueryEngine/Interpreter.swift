@@ -314,8 +314,13 @@ public final class Interpreter {
     for sourced in query.auxiliaryRules {
       lowering.add(sourced, predicates: predicates)
     }
-    let result = lowering.program.add(PredicateEntry(name: "?-", arity: query.columns.count, kind: .derived))
-    // A query with a disjunction is one rule per alternative, all for the same result.
+    let result = Interpreter.addQueryRules(query, named: "?-", to: &lowering, predicates: predicates)
+    return (lowering.program, result)
+  }
+
+  /// Adds a query's rules (one per alternative of a disjunction) for a new result predicate.
+  private static func addQueryRules(_ query: SourcedQuery, named name: String, to lowering: inout Lowering, predicates: [String: PredicateInfo]) -> Int {
+    let result = lowering.program.add(PredicateEntry(name: name, arity: query.columns.count, kind: .derived))
     for body in query.branches {
       let origin = RuleOrigin(sourced: nil, literalSpans: body.map(\.span), note: "query")
       var rule = lowering.lower(head: nil, queryColumns: query.columns, body: body, predicates: predicates, origin: origin, resultPredicate: result)
@@ -323,7 +328,23 @@ public final class Interpreter {
       rule.origin.querySource = query.source
       lowering.program.rules.append(rule)
     }
-    return (lowering.program, result)
+    return result
+  }
+
+  /// The program a translation reads: the rules in force and one rule set per query, each for
+  /// its own result predicate (`?-1`, `?-2`...), as written (no magic sets, no inlining).
+  /// Returns the program and the result predicates in query order.
+  package func translationProgram(_ queries: [SourcedQuery], predicates: [String: PredicateInfo]) -> (IRProgram, [Int]) {
+    var lowering = Lowering(dictionary: dictionary, storeDictionary: source.dictionary)
+    lowering.program = baseProgram()
+    var results: [Int] = []
+    for (k, query) in queries.enumerated() {
+      for sourced in query.auxiliaryRules {
+        lowering.add(sourced, predicates: predicates)
+      }
+      results.append(Interpreter.addQueryRules(query, named: "?-\(k + 1)", to: &lowering, predicates: predicates))
+    }
+    return (lowering.program, results)
   }
 }
 

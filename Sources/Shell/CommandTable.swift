@@ -78,7 +78,7 @@ enum CommandTable {
         OptionSpec(name: "base", value: "IRI", help: "nq, ttl, trig: the IRI prefix that maps back to plain entity names (default urn:xinzhi:)"),
       ] + provenanceOptions),
     CommandSpec(
-      name: "export", summary: "write the store as TSV or RDF (N-Triples, N-Quads, Turtle, TriG), or draw it as a Graphviz DOT picture",
+      name: "export", summary: "write the store as TSV, RDF (N-Triples, N-Quads, Turtle, TriG) or CSV for SQL engines, or draw it as a Graphviz DOT picture",
       discussion: """
         --format trig and nq keep the provenance: each transaction that asserted a stored fact is
         a named graph <BASE>tx/N, described in the default graph with prov:generatedAtTime and its
@@ -90,12 +90,14 @@ enum CommandTable {
         default it draws every entity-to-entity fact except the vocabulary and document mentions;
         choose with --types, --predicates, --around ENTITY --depth N or --query TEXT. Render with
         Graphviz, e.g. `xinzhi export --format dot --around bank_of_england | dot -Tsvg -o boe.svg`.
-        See Documentation/Formats.md.
+        --format csv --output DIR writes DIR/terms.csv (id,key: every value the facts use, as a
+        key) and DIR/triples.csv (s,p,o ids), the layout `xinzhi translate` programs read.
+        See Documentation/Formats.md and Documentation/ScaleOut.md.
         """,
       options: [
-        OptionSpec(name: "format", value: "tsv|nt|nq|ttl|trig|dot", help: "the output format (default tsv)"),
+        OptionSpec(name: "format", value: "tsv|nt|nq|ttl|trig|csv|dot", help: "the output format (default tsv)"),
         OptionSpec(name: "base", value: "IRI", help: "RDF: the IRI prefix of entities (default urn:xinzhi:)"),
-        OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output"),
+        OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output (csv: a directory)"),
       ] + StoreCommands.pictureOptions + QueryCommands.evaluationOptions.filter { $0.name != "format" }),
     CommandSpec(
       name: "query", summary: "run facts, rules and queries given as text", arguments: "TEXT|-", positionals: 1...1,
@@ -122,6 +124,23 @@ enum CommandTable {
         """,
       options: [OptionSpec(name: "update", help: "write the actual answers into the scripts as their expected results")]
         + QueryCommands.evaluationOptions.filter { $0.name != "format" }),
+    CommandSpec(
+      name: "translate", aliases: ["compile"], summary: "translate rules and queries into SQL for DuckDB or a PySpark program",
+      arguments: "TEXT|FILE|-", positionals: 1...1,
+      discussion: """
+        The store's standing rules and the text's rules and queries become a program another
+        engine runs with the same answers: --to duckdb writes a Python program that runs the SQL
+        on DuckDB (pip install duckdb), --to spark a PySpark program (local[*] or spark-submit),
+        --to sql a plain SQL script for the DuckDB CLI (programs without recursion). Both
+        programs read the store as `xinzhi export --format csv DIR` writes it and write one CSV
+        per query, in the form and order `xinzhi query --format csv` prints. What no engine runs
+        with the same meaning (matches, tx_of, tx_meta, source_of, search) is refused at its
+        place. See Documentation/ScaleOut.md.
+        """,
+      options: [
+        OptionSpec(name: "to", value: "sql|duckdb|spark", help: "the target (required)"),
+        OptionSpec(name: "output", short: "o", value: "FILE", help: "write to FILE instead of standard output"),
+      ] + QueryCommands.evaluationOptions.filter { $0.name != "format" }),
     CommandSpec(
       name: "explain", summary: "show how queries are evaluated: plans, rows, iterations, time", arguments: "TEXT|-",
       positionals: 1...1,
@@ -204,6 +223,7 @@ enum CommandTable {
     "run": QueryCommands.runFile,
     "test": QueryCommands.test,
     "explain": QueryCommands.explain,
+    "translate": QueryCommands.translate,
     "why": { try QueryCommands.why($0, not: false) },
     "why-not": { try QueryCommands.why($0, not: true) },
     "rules": QueryCommands.rules,

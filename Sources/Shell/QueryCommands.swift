@@ -2,6 +2,7 @@
 
 import Diagnostics
 import KnowledgeGraph
+import Platform
 
 enum QueryCommands {
   static let evaluationOptions: [OptionSpec] = [
@@ -164,6 +165,28 @@ extension QueryCommands {
   static func readTextArgument(_ context: CommandContext) throws(DiagnosticError) -> (String, String) {
     let argument = context.arguments.positionals[0]
     return argument == "-" ? (try context.readStandardInput(), "<stdin>") : (argument, "<arguments>")
+  }
+
+  /// `xinzhi translate --to TARGET TEXT|FILE|-`.
+  static func translate(_ context: CommandContext) throws -> Int32 {
+    guard let targetName = context.arguments.value("to") else {
+      throw DiagnosticError(.usage, code: "usage", "say which engine to translate for", help: "add --to duckdb, --to spark or --to sql")
+    }
+    guard let target = TranslationTarget(rawValue: targetName) else {
+      let suggestion = Suggestions.didYouMean(targetName, in: TranslationTarget.allCases.map(\.rawValue))
+      throw DiagnosticError(.usage, code: "usage", "unknown target `\(TerminalText.visible(targetName))`", help: suggestion ?? "use --to duckdb, --to spark or --to sql")
+    }
+    let argument = context.arguments.positionals[0]
+    let (text, name): (String, String)
+    if argument != "-", SystemFile.kind(of: argument) == .regular {
+      (text, name) = (try TextFile.read(argument), argument)
+    } else {
+      (text, name) = try readTextArgument(context)
+    }
+    let session = try session(context)
+    let program = try session.translate(text, name: name, to: target)
+    try StoreCommands.writeOutput(context, store: session.store) { $0.write(program.text) }
+    return 0
   }
 
   /// `xinzhi explain TEXT`.

@@ -247,10 +247,13 @@ enum StoreCommands {
         throw DiagnosticError(.usage, code: "usage", "--base takes an absolute IRI such as https://example.org/graph/, found `\(TerminalText.visible(base))`")
       }
     }
+    if formatName == "csv" {
+      return try exportCSV(context, store: store)
+    }
     if formatName == "dot" {
       text = try store.dot(try picture(context, store: store))
     } else if TripleWriterFormat(rawValue: formatName) == nil && rdf == nil {
-      throw DiagnosticError(.usage, code: "usage", "unknown export format `\(formatName)`; use tsv, nt, nq, ttl, trig or dot")
+      throw DiagnosticError(.usage, code: "usage", "unknown export format `\(formatName)`; use tsv, nt, nq, ttl, trig, csv or dot")
     } else {
       for option in pictureOptionNames where context.arguments.value(option) != nil {
         throw DiagnosticError(.usage, code: "usage", "--\(option) is for pictures; add --format dot")
@@ -274,6 +277,37 @@ enum StoreCommands {
         sink.write(store.exportLine(triple, format: format))
         sink.write("\n")
       }
+    }
+    return 0
+  }
+
+  /// `export --format csv --output DIR`: the two files of the translation's data layout, each
+  /// replaced only when complete.
+  static func exportCSV(_ context: CommandContext, store: GraphStore) throws -> Int32 {
+    guard let directory = context.arguments.value("output") else {
+      throw DiagnosticError(.usage, code: "usage", "--format csv writes two files; say where", help: "add --output DIR (a directory, made when missing)")
+    }
+    for option in pictureOptionNames + ["base"] where context.arguments.value(option) != nil {
+      throw DiagnosticError(.usage, code: "usage", "--\(option) is not for --format csv")
+    }
+    if SystemFile.kind(of: directory) == nil, mkdir(directory, 0o755) != 0 {
+      throw DiagnosticError(.cannotCreate, code: "output", "cannot make the directory \(quoted(directory)): \(SystemError.text(errno))")
+    }
+    guard SystemFile.kind(of: directory) == .directory else {
+      throw DiagnosticError(.cannotCreate, code: "output", "cannot write CSV into \(quoted(directory)): it is not a directory", help: "--output names a directory for --format csv")
+    }
+    let base = directory.hasSuffix("/") ? directory : directory + "/"
+    var files: [CSVExportFile: OutputFile] = [:]
+    for file in CSVExportFile.allCases {
+      files[file] = try OutputFile(base + file.rawValue, mode: .replace, store: store)
+    }
+    store.exportCSV { file, piece in
+      guard let output = files[file] else { return false }
+      output.write(piece)
+      return output.failure == nil
+    }
+    for file in CSVExportFile.allCases {
+      try files[file]?.finish()
     }
     return 0
   }

@@ -199,14 +199,7 @@ private func nastyStore(_ dir: TemporaryDirectory) -> String {
 
   /// Oxigraph and rdflib, from PyPI (installed by .ci/run), through XINZHI_PYTHON (a Python that
   /// imports both); with XINZHI_REQUIRE_RDF_TOOLS set, their absence fails instead of skipping.
-  static var python: String? {
-    let environment = ProcessInfo.processInfo.environment
-    let candidates = [environment["XINZHI_PYTHON"], ShippedGraphTests.root + "/.build/ci-venv/bin/python", ShippedGraphTests.root + "/.build/venv/bin/python"]
-    for case let path? in candidates where FileManager.default.isExecutableFile(atPath: path) {
-      if run(path, ["-c", "import rdflib, pyoxigraph"]).status == 0 { return path }
-    }
-    return nil
-  }
+  static var python: String? { PythonTools.python(importing: ["rdflib", "pyoxigraph"], root: ShippedGraphTests.root) }
 
   @Test(arguments: ["oxigraph", "rdflib"])
   func rdfToolsAnswerSavedQuestionsFromTheExportAsXinzhiDoes(engine: String) throws {
