@@ -44,6 +44,14 @@ public enum SQLDialect: Sendable {
     }
   }
 
+  /// Whether a DOUBLE is neither infinite nor NaN.
+  func isFinite(_ x: String) -> String {
+    switch self {
+    case .duckDB: "isfinite(\(x))"
+    case .spark: "(NOT isnan(\(x)) AND abs(\(x)) <> CAST('Infinity' AS DOUBLE))"
+    }
+  }
+
   /// Integer division truncating towards zero, as Swift's `/`.
   func integerDivide(_ a: String, _ b: String) -> String {
     switch self {

@@ -76,6 +76,10 @@ package struct SQLTranslator {
         }
         continue
       }
+      if dialect == .duckDB, let step = recursiveCTE(stratum, byHead: byHead) {
+        steps.append(step)
+        continue
+      }
       // Exit rules first, then the loop.
       var loop: [TranslationStep] = []
       var appends: [TranslationStep] = []
@@ -96,6 +100,11 @@ package struct SQLTranslator {
             }
           }
         }
+        if dialect == .spark, stratum.predicates.count == 1, let shortcut = closureShortcut(p, (byHead[p] ?? []).map { program.rules[$0] }) {
+          for j in 0..<2 {
+            if let s = rule(shortcut, delta: j, members: members) { variants.append(s) }
+          }
+        }
         steps.append(.create(table: Self.table(p), query: union(p, exits, distinct: true), note: note(p)))
         steps.append(.create(table: Self.delta(p), query: "SELECT * FROM \(Self.table(p))", note: "the facts of \(name(p)) new in the last round"))
         let all = variants.isEmpty ? empty(program.predicates[p].arity) : variants.joined(separator: "\nUNION\n")
@@ -107,6 +116,92 @@ package struct SQLTranslator {
       steps.append(.repeatUntilEmpty(steps: loop + appends, until: stratum.predicates.sorted().map(Self.new), note: "the recursion of \(names), semi-naively"))
     }
     return steps
+  }
+
+  /// A stratum of one predicate whose recursive rules each read it once (linear recursion) as
+  /// DuckDB's `WITH RECURSIVE … UNION`: the exit rules seed it, and each round the recursive
+  /// rules read only the rows the last round added (DuckDB's working table is the semi-naive Δ),
+  /// with duplicates of earlier rows dropped. The recursive rules are one term (a UNION in a
+  /// subquery): DuckDB reads `A UNION B UNION C` as ((A ∪ B) ∪ C) and would take B for the seed.
+  /// Nil for other strata (they run as a driven loop).
+  mutating func recursiveCTE(_ stratum: Stratum, byHead: [Int: [Int]]) -> TranslationStep? {
+    guard stratum.predicates.count == 1, let p = stratum.predicates.first else { return nil }
+    let members: Set<Int> = [p]
+    var exits: [String] = []
+    var recursive: [String] = []
+    for index in byHead[p] ?? [] {
+      let r = program.rules[index]
+      let occurrences = r.body.indices.filter { i in
+        if case .positive(let atom) = r.body[i], atom.predicate == p { return true }
+        return false
+      }
+      guard occurrences.count <= 1, r.aggregates.isEmpty else { return nil }
+      if let j = occurrences.first {
+        guard let s = rule(r, delta: j, members: members, deltaTable: "r") else { return nil }
+        recursive.append(s)
+      } else {
+        guard let s = rule(r, delta: nil, members: members) else { return nil }
+        exits.append(s)
+      }
+    }
+    guard !recursive.isEmpty else { return nil }
+    let columns = Self.columns(program.predicates[p].arity).joined(separator: ", ")
+    let query = """
+      WITH RECURSIVE r(\(columns)) AS (
+      \(union(p, exits, distinct: true))
+      UNION
+      SELECT * FROM (
+      \(recursive.joined(separator: "\nUNION\n"))
+      ) AS rounds
+      )
+      SELECT * FROM r
+      """
+    return .create(table: Self.table(p), query: query, note: "the facts of \(name(p)), a linear recursion DuckDB evaluates itself")
+  }
+
+  /// For a transitive closure written linearly, p = q⁺ (one exit rule `p(X, Y) :- q(X, Y).` and
+  /// recursive rules `p(X, Y) :- p(X, Z), q(Z, Y).` or `p(X, Y) :- q(X, Z), p(Z, Y).`), the rule
+  /// `p(X, Y) :- p(X, Z), p(Z, Y).`: it derives nothing outside q⁺, but each round then doubles
+  /// the length of the paths found, so a chain of n nodes takes about log2 n rounds instead of n
+  /// (a round is a few jobs on Spark). Nil for any other stratum.
+  func closureShortcut(_ p: Int, _ rules: [IRRule]) -> IRRule? {
+    let entry = program.predicates[p]
+    guard entry.kind == .derived, entry.arity == 2, program.facts[p] == nil, rules.count >= 2 else { return nil }
+    var q: Int?
+    var exits = 0
+    for r in rules {
+      guard r.aggregates.isEmpty, case .variable(let x) = r.head.terms[0], case .variable(let y) = r.head.terms[1], x != y else { return nil }
+      let atoms = r.body.compactMap { literal -> IRAtom? in
+        if case .positive(let atom) = literal { return atom }
+        return nil
+      }
+      guard atoms.count == r.body.count else { return nil }
+      func other(_ atom: IRAtom) -> Bool {
+        guard atom.predicate != p else { return false }
+        if let q { return atom.predicate == q }
+        q = atom.predicate
+        return true
+      }
+      switch atoms.count {
+      case 1:
+        guard other(atoms[0]), atoms[0].terms == r.head.terms else { return nil }
+        exits += 1
+      case 2:
+        guard case .variable(let z) = atoms[0].terms[1], z != x, z != y, atoms[0].terms[0] == .variable(x), atoms[1].terms == [.variable(z), .variable(y)]
+        else { return nil }
+        let right = atoms[0].predicate == p && other(atoms[1])
+        let left = !right && atoms[1].predicate == p && other(atoms[0])
+        guard right || left else { return nil }
+      default:
+        return nil
+      }
+    }
+    guard exits == 1 else { return nil }
+    let (x, y, z) = (IRTerm.variable(0), IRTerm.variable(1), IRTerm.variable(2))
+    return IRRule(
+      head: IRAtom(predicate: p, terms: [x, y]), aggregates: [],
+      body: [.positive(IRAtom(predicate: p, terms: [x, z])), .positive(IRAtom(predicate: p, terms: [z, y]))],
+      variableNames: ["X", "Y", "Z"], origin: RuleOrigin(literalSpans: [], note: "the closure's doubling rule"))
   }
 
   /// The display name of a predicate.
@@ -156,11 +251,11 @@ package struct SQLTranslator {
   // MARK: - Rules
 
   /// What a body atom reads: a table, or a parenthesised query with columns c0...
-  private mutating func relation(_ atom: IRAtom, delta: Bool, rule: IRRule, literal: Int) -> String? {
+  private mutating func relation(_ atom: IRAtom, delta: Bool, deltaTable: String? = nil, rule: IRRule, literal: Int) -> String? {
     let entry = program.predicates[atom.predicate]
     switch entry.kind {
     case .derived, .storedAndDerived:
-      return delta ? Self.delta(atom.predicate) : Self.table(atom.predicate)
+      return delta ? deltaTable ?? Self.delta(atom.predicate) : Self.table(atom.predicate)
     case .stored:
       return "(\(storedRelation(entry.name, arity: entry.arity)))"
     case .triple:
@@ -192,7 +287,7 @@ package struct SQLTranslator {
 
   /// A rule as a SELECT of its head's columns; `delta` is the body literal that reads the last
   /// round's new facts. Nil when something in it was refused.
-  private mutating func rule(_ rule: IRRule, delta: Int?, members: Set<Int>) -> String? {
+  private mutating func rule(_ rule: IRRule, delta: Int?, members: Set<Int>, deltaTable: String? = nil) -> String? {
     // Positive atoms: the FROM items, joined in body order with explicit conditions (an engine
     // need not push a WHERE into the joins; Spark runs here with predicate pushdown off); a
     // variable's first place binds it.
@@ -203,7 +298,7 @@ package struct SQLTranslator {
     var failed = false
     for (index, literal) in rule.body.enumerated() {
       guard case .positive(let atom) = literal else { continue }
-      guard let source = relation(atom, delta: index == delta, rule: rule, literal: index) else {
+      guard let source = relation(atom, delta: index == delta, deltaTable: deltaTable, rule: rule, literal: index) else {
         failed = true
         continue
       }
@@ -538,7 +633,7 @@ package struct SQLTranslator {
     let chosen = add("CASE \(digits) " + steps.indices.map { "WHEN \($0) THEN \(steps[$0])" }.joined(separator: " ") + " END", to: &current)
     let units = add("""
       CASE WHEN \(b.units) = 0 THEN \(dialect.error("division by zero")) \
-      WHEN \(wide) THEN CASE WHEN NOT isfinite(\(steps[0])) OR abs(\(steps[0])) >= 9.0e18 THEN \(dialect.error("decimal overflow")) \
+      WHEN \(wide) THEN CASE WHEN NOT \(dialect.isFinite(steps[0])) OR abs(\(steps[0])) >= 9.0e18 THEN \(dialect.error("decimal overflow")) \
       ELSE CAST(CAST(round(\(chosen)) AS BIGINT) AS DECIMAL(38,0)) END \
       WHEN \(denominatorOverflows) THEN CAST(0 AS DECIMAL(38,0)) \
       WHEN \(remainder) > \(magnitude) - \(remainder) OR (\(remainder) = \(magnitude) - \(remainder) AND \(truncated) % 2 <> 0) \

@@ -63,10 +63,12 @@ enum TranslationRun {
   }
 
   /// Runs the cases in one Python process; returns a description of every difference.
-  static func run(_ cases: [TranslationCase], python: String, in dir: TemporaryDirectory, timeout: Double = 1800) -> [String] {
+  static func run(
+    _ cases: [TranslationCase], python: String, in dir: TemporaryDirectory, environment: [String: String] = [:], timeout: Double = 1800
+  ) -> [String] {
     let list = dir.file("programs.tsv")
     writeFile(list, Array(cases.map { "\($0.program)\t\($0.data)\t\($0.out)\n" }.joined().utf8))
-    let result = TestSupport.run(python, [harness, list], timeout: timeout)
+    let result = TestSupport.run(python, [harness, list], environment: environment, timeout: timeout)
     guard result.status == 0 else { return ["the harness failed (\(result.status)): \(result.stderr.suffix(3000))"] }
     var differences: [String] = []
     for c in cases {
@@ -106,12 +108,21 @@ enum TranslationRun {
 
   /// Xinzhi's answers to a random program and its translation, as a case to run.
   static func translationCase(_ program: RandomProgram, target: TranslationTarget, in dir: TemporaryDirectory) throws -> TranslationCase {
-    let name = "seed \(program.seed)"
-    let interpreter = Interpreter(source: IndexedSource(program.triples).graph, limits: EvaluationLimits(timeout: 20, maxDerivedFacts: 1_000_000))
-    interpreter.declare(storedPredicates: RandomProgram.storedPredicates)
-    let (standing, _) = Parser.parse(SourceText(name: "standing.dl", text: program.standing))
+    try translationCase(
+      name: "seed \(program.seed)", triples: program.triples, standing: program.standing, text: program.text,
+      declaring: RandomProgram.storedPredicates, target: target, in: dir)
+  }
+
+  /// Xinzhi's answers to a text over triples and its translation, as a case to run.
+  static func translationCase(
+    name: String, triples: [Triple], standing: String = "", text: String, declaring stored: [String] = [], target: TranslationTarget,
+    in dir: TemporaryDirectory
+  ) throws -> TranslationCase {
+    let interpreter = Interpreter(source: IndexedSource(triples).graph, limits: EvaluationLimits(timeout: 60, maxDerivedFacts: 10_000_000))
+    interpreter.declare(storedPredicates: stored)
+    let (standing, _) = Parser.parse(SourceText(name: "standing.dl", text: standing))
     try interpreter.add(standing.sourcedRules)
-    let (parsed, errors) = Parser.parse(SourceText(name: "random.dl", text: program.text))
+    let (parsed, errors) = Parser.parse(SourceText(name: "random.dl", text: text))
     if let error = errors.first { throw DiagnosticError(error) }
     let (checked, diagnostics) = interpreter.check(parsed.sourcedRules, parsed.sourcedQueries)
     if let error = diagnostics.first(where: { $0.severity == .error }) { throw DiagnosticError(error) }
@@ -124,10 +135,10 @@ enum TranslationRun {
     let (lowered, results) = interpreter.translationProgram(checked.queries, predicates: checked.predicates)
     let queries = zip(checked.queries, results).map { TranslationQuery(result: $1, columns: $0.columns, query: $0) }
     let translated = try ProgramTranslator(target: target).translate(lowered, queries: queries, dictionary: interpreter.dictionary)
-    let base = dir.file("p\(program.seed)")
+    let base = dir.file(name.replacingOccurrences(of: " ", with: "-"))
     mkdir(base, 0o755)
     writeFile(base + "/program.py", Array(translated.text.utf8))
-    TranslationRun.writeData(program.triples, to: base + "/data")
+    TranslationRun.writeData(triples, to: base + "/data")
     return TranslationCase(name: name, program: base + "/program.py", data: base + "/data", out: base + "/out", expected: expected)
   }
 
@@ -185,5 +196,86 @@ enum TranslationRun {
     let differences = TranslationRun.run(cases, python: python, in: dir)
     #expect(differences.count == 0, "\(differences.count) differences:\n\(differences.prefix(5).joined(separator: "\n"))")
     print("translation of saved queries: \(cases.count) of \(scripts.count) scripts, \(cases.map(\.expected.count).reduce(0, +)) queries on DuckDB, \(differences.count) differences")
+  }
+
+  /// Apache Spark (PyPI `pyspark`, a Java runtime), local mode: 30 random programs, the
+  /// transitive closure of a 200-node chain and a same-generation forest, translated for Spark,
+  /// give Xinzhi's rows in Xinzhi's order. Skipped without a Python that imports pyspark or
+  /// without `java`, unless XINZHI_REQUIRE_SPARK is set. The 2,000-node chain runs in
+  /// Documentation/spark/run (minutes on Spark; Documentation/Performance.md).
+  @Test func programsGiveXinzhisAnswersOnSpark() throws {
+    let hasJava = TestSupport.run("/bin/sh", ["-c", "command -v java"]).status == 0
+    guard let python = PythonTools.python(importing: ["pyspark"], root: ShippedGraphTests.root), hasJava else {
+      #expect(ProcessInfo.processInfo.environment["XINZHI_REQUIRE_SPARK"] == nil, "Spark is required (XINZHI_REQUIRE_SPARK) but no Python imports pyspark or java is missing")
+      return
+    }
+    let dir = TemporaryDirectory()
+    var cases: [TranslationCase] = []
+    for seed in UInt64(1)...30 {
+      cases.append(try TranslationTests.translationCase(RandomProgram(seed: seed, fragment: .full), target: .spark, in: dir))
+    }
+    for (name, triples, text) in [
+      ("chain 200", TranslationBenchData.chain(200), TranslationBenchData.closure),
+      ("same generation", TranslationBenchData.sameGeneration(trees: 4, branching: 2, depth: 6, seed: 20261124), TranslationBenchData.sameGenerationProgram),
+    ] {
+      cases.append(try TranslationTests.translationCase(name: name, triples: triples, text: text, target: .spark, in: dir))
+    }
+    let environment = ["XINZHI_SPARK_KEEP": "1", "XINZHI_SPARK_PARTITIONS": "2"]
+    let differences = TranslationRun.run(cases, python: python, in: dir, environment: environment, timeout: 3000)
+    #expect(differences.count == 0, "\(differences.count) differences:\n\(differences.prefix(5).joined(separator: "\n"))")
+    print("translation on Spark: \(cases.count) programs, \(cases.map(\.expected.count).reduce(0, +)) queries, \(differences.count) differences")
+  }
+}
+
+/// The bench's shapes (../shared/bench): a chain for transitive closure, a forest for
+/// same-generation, with the same programs.
+enum TranslationBenchData {
+  static let closure = "path(X, Y) :- edge(X, Y).\npath(X, Y) :- path(X, Z), edge(Z, Y).\n?- N = count { X, Y : path(X, Y) }.\n?- path(n0, Y), not path(Y, _).\n"
+  static let sameGenerationProgram = "sg(X, Y) :- flat(X, Y).\nsg(X, Y) :- up(X, A), sg(A, B), down(B, Y).\n?- N = count { X, Y : sg(X, Y) }.\n?- sg(t1, Y).\n"
+
+  /// edge(n0, n1) ... edge(n<k-1>, n<k>): k edges.
+  static func chain(_ k: Int) -> [Triple] {
+    (0..<k).map { Triple("n\($0)", "edge", .entity("n\($0 + 1)")) }
+  }
+
+  /// `trees` complete trees of fan-out `branching` and `depth` levels below the root, up and
+  /// down edges between parent and child, and at each level as many random distinct flat pairs
+  /// as the level has nodes (as the bench's generator makes them, with our own random numbers).
+  static func sameGeneration(trees: Int, branching: Int, depth: Int, seed: UInt64) -> [Triple] {
+    var random = SeededRandom(seed: seed)
+    var triples: [Triple] = []
+    var levels = [[Int]](repeating: [], count: depth + 1)
+    var next = 0
+    for _ in 0..<trees {
+      let root = next
+      next += 1
+      levels[0].append(root)
+      var frontier = [root]
+      for level in 1...depth {
+        var children: [Int] = []
+        for parent in frontier {
+          for _ in 0..<branching {
+            triples.append(Triple("t\(next)", "up", .entity("t\(parent)")))
+            triples.append(Triple("t\(parent)", "down", .entity("t\(next)")))
+            children.append(next)
+            next += 1
+          }
+        }
+        levels[level] += children
+        frontier = children
+      }
+    }
+    for nodes in levels {
+      var seen = Set<[Int]>()
+      while seen.count < nodes.count, nodes.count > 1 {
+        let x = nodes[random.below(nodes.count)]
+        let y = nodes[random.below(nodes.count)]
+        if x != y { seen.insert([x, y]) }
+      }
+      for pair in seen.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+        triples.append(Triple("t\(pair[0])", "flat", .entity("t\(pair[1])")))
+      }
+    }
+    return triples
   }
 }
