@@ -279,3 +279,71 @@ enum TranslationBenchData {
     return triples
   }
 }
+
+/// The commands users run: `xinzhi export --format csv` and `xinzhi translate`, their errors.
+@Suite struct TranslateCommandTests {
+  @Test func exportAndTranslateThroughTheCommand() throws {
+    let dir = TemporaryDirectory()
+    let store = dir.file("g")
+    _ = xinzhi(["init", store])
+    _ = xinzhi(["--store", store, "assert", "edge(a, b). edge(b, c). name(a, \"甲, \\\"一\\\"\"@zh)."])
+    let missing = xinzhi(["--store", store, "export", "--format", "csv"])
+    #expect(missing.status == 64)
+    #expect(missing.stderr.contains("--format csv writes two files") || missing.stderr.contains("add --output DIR"), "\(missing.stderr)")
+    let exported = xinzhi(["--store", store, "export", "--format", "csv", "--output", dir.file("data")])
+    #expect(exported.status == 0, "\(exported.stderr)")
+    for file in CSVExportFile.allCases {
+      #expect(SystemFile.kind(of: dir.file("data/" + file.rawValue)) == .regular, "\(file.rawValue)")
+    }
+    let terms = csvRows(readText(dir.file("data/terms.csv")))
+    #expect(terms.first == ["id", "key"])
+    #expect(terms.contains { $0.count == 2 && $0[1] == "szh|甲, \"一\"" }, "\(terms)")
+
+    // Plain SQL for a program without loops, run by DuckDB where the data is.
+    let program = "two(X, Z) :- edge(X, Y), edge(Y, Z).\n?- two(X, Z).\n"
+    let sql = xinzhi(["--store", store, "translate", "--to", "sql", program])
+    #expect(sql.status == 0, "\(sql.stderr)")
+    if let python = TranslationTests.python {
+      writeFile(dir.file("program.sql"), Array(sql.stdout.utf8))
+      rename(dir.file("data"), dir.file("xinzhi-data"))
+      let run = TestSupport.run(
+        python, ["-c", "import duckdb, sys; print(duckdb.connect().execute(open(sys.argv[1]).read()).fetchall())", dir.file("program.sql")],
+        directory: dir.path)
+      #expect(run.stdout == "[('a', 'c')]\n", "\(run.stdout)\(run.stderr)")
+    }
+  }
+
+  @Test func usageErrorsAndRefusalsSayWhatAndWhere() {
+    let dir = TemporaryDirectory()
+    let store = dir.file("g")
+    _ = xinzhi(["init", store])
+    _ = xinzhi(["--store", store, "assert", "edge(a, b)."])
+    let noTarget = xinzhi(["--store", store, "translate", "?- edge(X, Y)."])
+    #expect(noTarget.status == 64)
+    #expect(noTarget.stderr.contains("add --to duckdb, --to spark or --to sql"), "\(noTarget.stderr)")
+    let wrongTarget = xinzhi(["--store", store, "translate", "--to", "duckbd", "?- edge(X, Y)."])
+    #expect(wrongTarget.status == 64)
+    #expect(wrongTarget.stderr.contains("unknown target `duckbd`") && wrongTarget.stderr.contains("duckdb"), "\(wrongTarget.stderr)")
+    let noQuery = xinzhi(["--store", store, "translate", "--to", "duckdb", "p(X) :- edge(X, _)."])
+    #expect(noQuery.status == 64)
+    #expect(noQuery.stderr.contains("nothing to translate"), "\(noQuery.stderr)")
+    // Refused at the literal, with the place and what to do.
+    let search = xinzhi(["--store", store, "translate", "--to", "spark", "?- edge(X, Y), search(X, \"bank\")."])
+    #expect(search.status == 65)
+    #expect(search.stderr.contains("<arguments>:1:16: error: cannot translate: `search`"), "\(search.stderr)")
+    #expect(search.stderr.contains("^~~~"), "\(search.stderr)")
+    let classes = xinzhi(["--store", store, "translate", "--to", "duckdb", "?- edge(X, Y), matches(X, \"\\\\d+\")."])
+    #expect(classes.status == 65)
+    #expect(classes.stderr.contains("uses \\d, \\w or \\s"), "\(classes.stderr)")
+    // A loop is not plain SQL: the message names the recursion and the targets that run it.
+    let mutual = "p(X, Y) :- edge(X, Y).\np(X, Y) :- q(X, Z), edge(Z, Y).\nq(X, Y) :- p(Y, X).\n?- p(X, Y).\n"
+    let loop = xinzhi(["--store", store, "translate", "--to", "sql", mutual])
+    #expect(loop.status == 65)
+    #expect(loop.stderr.contains("needs a loop") && loop.stderr.contains("--to duckdb"), "\(loop.stderr)")
+    // A file is read as a file; `compile` is the same command.
+    writeFile(dir.file("q.dl"), Array("?- edge(X, Y).\n".utf8))
+    let file = xinzhi(["--store", store, "compile", "--to", "duckdb", dir.file("q.dl")])
+    #expect(file.status == 0, "\(file.stderr)")
+    #expect(file.stdout.contains("import duckdb"))
+  }
+}
