@@ -19,6 +19,10 @@
 #   duckdb-cli-print  Benchmarks/duckdb-cli-print.sh: one `duckdb` process printing every row
 #   duckdb nemo clingo oxigraph swipl   the harness's own adapters (in-process peers; swipl is
 #                     a command-line peer), measured as the harness always does
+#   xinzhi-duckdb     Benchmarks/xinzhi-translated.sh duckdb: the program `xinzhi translate`
+#                     wrote, run by the harness venv's Python with DuckDB (not in the default list)
+#   xinzhi-spark      the same for Spark, run by $SPARK_PYTHON (a Python that imports pyspark;
+#                     not in the default list)
 #
 # The stores (xinzhi) and database files (duckdb-cli) are built before run.py starts, untimed,
 # like the harness's own format conversions; the in-process peers' conversions are done by
@@ -30,7 +34,8 @@
 #                         duckdb-cli ships in HARNESS/.venv, not the venv's Python launcher)
 #   XINZHI_BENCH_OPTIONS  extra `xinzhi query` options (default none: xinzhi runs with the
 #                         limits a user gets, 60 s, 20,000,000 facts, an eighth of memory)
-#   ENGINES               the engines to run (default all nine listed below)
+#   ENGINES               the engines to run (default the nine above, without the translated ones)
+#   SPARK_PYTHON          the Python for xinzhi-spark (default: the harness venv's)
 #   XINZHI_BENCH_CACHE, DUCKDB_BENCH_CACHE   where the stores and database files are cached
 set -euo pipefail
 
@@ -80,6 +85,24 @@ for size in ${sizes//,/ }; do
     "$here/duckdb-cli-command.sh" --prepare "$duckdb" "$data"
   done
 done
+spark_python=${SPARK_PYTHON:-$python}
+case ",${ENGINES:-}," in
+  *,xinzhi-duckdb,*|*,xinzhi-spark,*)
+    # The exports and translations of every case (untimed, cached).
+    "$python" - "$sizes" "$cases" <<'PY' | while read -r program data; do
+import sys, common
+sizes, wanted = sys.argv[1].split(','), [c for c in sys.argv[2].split(',') if c]
+for size in sizes:
+    for case in common.cases(size):
+        if wanted and case.id not in wanted and case.workload not in wanted:
+            continue
+        print(f"programs/{case.program}.dl data/{size}/{case.dataset}.tsv")
+PY
+      for target in duckdb spark; do
+        "$here/xinzhi-translated.sh" --prepare "$target" "$xinzhi" "$python" "$harness/$program" "$harness/$data"
+      done
+    done ;;
+esac
 
 # The options go through `env` so that the report's engine table shows them.
 xopts=(env "XINZHI_BENCH_OPTIONS=$XINZHI_BENCH_OPTIONS")
@@ -89,6 +112,8 @@ args=(--engines "${ENGINES:-xinzhi,xinzhi-print,duckdb-cli,duckdb-cli-print,duck
   --cli "xinzhi-print=$(q "${xopts[@]}" "$here/xinzhi-print.sh" "$xinzhi"){program} {data}"
   --cli "duckdb-cli=$(q "$here/duckdb-cli-command.sh" "$duckdb"){program} {data}"
   --cli "duckdb-cli-print=$(q "$here/duckdb-cli-print.sh" "$duckdb"){program} {data}"
+  --cli "xinzhi-duckdb=$(q "$here/xinzhi-translated.sh" duckdb "$xinzhi" "$python"){program} {data}"
+  --cli "xinzhi-spark=$(q "$here/xinzhi-translated.sh" spark "$xinzhi" "$spark_python"){program} {data}"
   --sizes "$sizes" --reps "$reps" --timeout "$timeout" --mem-limit-gb "$mem" --out "$out")
 if [ -n "$cases" ]; then args+=(--cases "$cases"); fi
 status=0
