@@ -76,6 +76,6 @@ package struct ProgramTranslator {
     case .duckDB: text = ScriptWriter.duckDBDriver(all, answers: answers, dialect: dialect)
     case .spark: text = ScriptWriter.sparkDriver(all, answers: answers, dialect: dialect)
     }
-    return TranslatedProgram(target: target, text: text, answers: answers)
+    return TranslatedProgram(target: target, text: text, answers: answers, plan: ScriptWriter.plan(all, answers: answers, target: target))
   }
 }

@@ -49,6 +49,35 @@ enum ScriptWriter {
     return "SELECT * FROM read_csv(\(path), header = true, quote = '\"', escape = '\"', columns = {\(types)})"
   }
 
+  // MARK: - The plan
+
+  /// The steps as an outline: one line per table, the body of each loop indented under it.
+  static func plan(_ steps: [TranslationStep], answers: [TranslatedAnswer], target: TranslationTarget) -> String {
+    var lines = ["translated for \(target.rawValue): the export loaded into terms, triples, assertions and transactions, then"]
+    var number = 0
+    func outline(_ steps: [TranslationStep], indent: String) {
+      for step in steps {
+        switch step {
+        case .create(let table, let query, let note):
+          number += 1
+          let shape = query.hasPrefix("WITH RECURSIVE") ? " (WITH RECURSIVE … UNION)" : ""
+          lines.append("\(indent)\(number). \(table): \(oneLine(note))\(shape)")
+        case .append(let table, let query):
+          lines.append("\(indent)   \(table) += \(query.replacingAll("SELECT * FROM ", with: ""))")
+        case .repeatUntilEmpty(let body, let until, let note):
+          number += 1
+          lines.append("\(indent)\(number). repeat until \(until.joined(separator: ", ")) \(until.count == 1 ? "is" : "are") empty: \(oneLine(note))")
+          outline(body, indent: indent + "   ")
+        case .answer(let index):
+          let answer = answers[index]
+          lines.append("\(indent)→ \(answer.table).csv: \(oneLine(answer.query))")
+        }
+      }
+    }
+    outline(load(dialect: target == .spark ? .spark : .duckDB) + steps, indent: "")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
   // MARK: - Plain SQL
 
   static func sql(_ steps: [TranslationStep], answers: [TranslatedAnswer], dialect: SQLDialect) -> String {

@@ -49,4 +49,7 @@ public struct TranslatedProgram: Sendable {
   public let text: String
   /// The queries' answers, in the order of the queries.
   public let answers: [TranslatedAnswer]
+  /// The plan of the program, one line per step (what `xinzhi explain --to` prints): each table
+  /// with what it holds, how each recursion runs, where each answer is written.
+  public let plan: String
 }

@@ -144,9 +144,16 @@ enum CommandTable {
     CommandSpec(
       name: "explain", summary: "show how queries are evaluated: plans, rows, iterations, time", arguments: "TEXT|-",
       positionals: 1...1,
+      discussion: """
+        With --to duckdb|spark|sql it prints instead the plan of the program `xinzhi translate`
+        would write: each table in order with what it holds, how each recursion runs (DuckDB's
+        WITH RECURSIVE, or a loop repeated until its new facts are empty) and where each answer
+        goes. Nothing is evaluated.
+        """,
       options: QueryCommands.evaluationOptions + [
         OptionSpec(name: "rows", value: nil, help: "also print the query's result"),
         OptionSpec(name: "no-times", value: nil, help: "leave out times (for reproducible output)"),
+        OptionSpec(name: "to", value: "sql|duckdb|spark", help: "the plan of the translated program instead"),
       ]),
     CommandSpec(
       name: "why", summary: "show how a fact is derived, down to stored facts and their sources", arguments: "FACT|-",

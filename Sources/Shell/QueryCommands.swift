@@ -169,9 +169,18 @@ extension QueryCommands {
 
   /// `xinzhi translate --to TARGET TEXT|FILE|-`.
   static func translate(_ context: CommandContext) throws -> Int32 {
-    guard let targetName = context.arguments.value("to") else {
+    guard context.arguments.value("to") != nil else {
       throw DiagnosticError(.usage, code: "usage", "say which engine to translate for", help: "add --to duckdb, --to spark or --to sql")
     }
+    let (program, store) = try translatedProgram(context)
+    try StoreCommands.writeOutput(context, store: store) { $0.write(program.text) }
+    return 0
+  }
+
+  /// The program `--to TARGET` asks for, translated from the text or file argument, and the
+  /// store it reads.
+  static func translatedProgram(_ context: CommandContext) throws -> (TranslatedProgram, GraphStore) {
+    let targetName = context.arguments.value("to") ?? ""
     guard let target = TranslationTarget(rawValue: targetName) else {
       let suggestion = Suggestions.didYouMean(targetName, in: TranslationTarget.allCases.map(\.rawValue))
       throw DiagnosticError(.usage, code: "usage", "unknown target `\(TerminalText.visible(targetName))`", help: suggestion ?? "use --to duckdb, --to spark or --to sql")
@@ -184,13 +193,15 @@ extension QueryCommands {
       (text, name) = try readTextArgument(context)
     }
     let session = try session(context)
-    let program = try session.translate(text, name: name, to: target)
-    try StoreCommands.writeOutput(context, store: session.store) { $0.write(program.text) }
-    return 0
+    return (try session.translate(text, name: name, to: target), session.store)
   }
 
   /// `xinzhi explain TEXT`.
   static func explain(_ context: CommandContext) throws -> Int32 {
+    if context.arguments.value("to") != nil {
+      context.console.out.write(try translatedProgram(context).0.plan)
+      return 0
+    }
     let (text, name) = try readTextArgument(context)
     let session = try session(context)
     let renderer = try renderer(context)

@@ -340,6 +340,12 @@ enum TranslationBenchData {
     let loop = xinzhi(["--store", store, "translate", "--to", "sql", mutual])
     #expect(loop.status == 65)
     #expect(loop.stderr.contains("needs a loop") && loop.stderr.contains("--to duckdb"), "\(loop.stderr)")
+    // explain --to prints the plan: tables in order, how each recursion runs, where answers go.
+    let plan = xinzhi(["--store", store, "explain", "--to", "duckdb", "reach(X, Y) :- edge(X, Y).\nreach(X, Z) :- reach(X, Y), edge(Y, Z).\n" + mutual + "?- reach(a, Y).\n"])
+    #expect(plan.status == 0, "\(plan.stderr)")
+    #expect(plan.stdout.contains("the facts of `reach`, a linear recursion DuckDB evaluates itself (WITH RECURSIVE … UNION)"), "\(plan.stdout)")
+    #expect(plan.stdout.contains("repeat until p") && plan.stdout.contains("the recursion of `p`, `q`, semi-naively"), "\(plan.stdout)")
+    #expect(plan.stdout.contains("→ answer_1.csv: ?- p(X, Y)."), "\(plan.stdout)")
     // A file is read as a file; `compile` is the same command.
     writeFile(dir.file("q.dl"), Array("?- edge(X, Y).\n".utf8))
     let file = xinzhi(["--store", store, "compile", "--to", "duckdb", dir.file("q.dl")])
