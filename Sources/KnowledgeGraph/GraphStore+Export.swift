@@ -95,7 +95,7 @@ extension GraphStore {
   /// line, lines ending with `\n`. Ids are this store's own and mean nothing beyond the export.
   ///
   /// - Parameter write: Receives each file in pieces (files in the order of
-  ///   ``CSVExportFile/allCases``); returns false to stop.
+  ///   `CSVExportFile.allCases`); returns false to stop.
   public func exportCSV(to write: (CSVExportFile, String) -> Bool) {
     let dictionary = graph.dictionary
     var used = Set<TermID>()

@@ -41,6 +41,7 @@ import TripleLog
 /// - ``citations(of:)``
 /// ### Exporting
 /// - ``exportRDF(_:base:to:)``
+/// - ``exportCSV(to:)``
 /// - ``dot(_:)``
 public final class GraphStore {
   /// Settings for opening and writing.
