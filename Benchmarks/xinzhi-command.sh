@@ -57,17 +57,8 @@ fi
 if [ "$mode" = prepare ]; then
   exit 0
 fi
-output=$(sed -n 's/^\.output[[:space:]]*//p' "$program")
-# Quoted constants of the neutral format are entities here; `%` comments and `.output` go.
-rules=$(grep -v '^\.output' "$program" | sed 's/"\([a-z][a-z0-9_]*\)"/\1/g')
-if [ "$output" = triple ]; then
-  arity=3
-else
-  # The arity of the output relation, from the first rule or fact whose head it is.
-  head=$(printf '%s\n' "$rules" | grep -m1 "^$output(" | sed "s/^$output(\([^)]*\)).*/\1/")
-  arity=$(printf '%s' "$head" | awk -F, '{print NF}')
-fi
-variables=$(awk -v n="$arity" 'BEGIN { for (i = 1; i <= n; i++) printf "%sV%d", (i > 1 ? ", " : ""), i }')
+# The program in Xinzhi's syntax: $output, $rules, $variables.
+. "$(dirname "$0")/neutral-program.sh"
 if [ "$mode" = count ]; then
   exec "$xinzhi" --store "$store" query "$rules
 bench_count(count($variables)) :- $output($variables).

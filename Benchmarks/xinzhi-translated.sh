@@ -27,15 +27,7 @@ if [ ! -f "$csv/transactions.csv" ]; then
 fi
 translated="$store.$(basename "$program" .dl).$target.py"
 if [ ! -f "$translated" ]; then
-  output=$(sed -n 's/^\.output[[:space:]]*//p' "$program")
-  rules=$(grep -v '^\.output' "$program" | sed 's/"\([a-z][a-z0-9_]*\)"/\1/g')
-  if [ "$output" = triple ]; then
-    arity=3
-  else
-    head=$(printf '%s\n' "$rules" | grep -m1 "^$output(" | sed "s/^$output(\([^)]*\)).*/\1/")
-    arity=$(printf '%s' "$head" | awk -F, '{print NF}')
-  fi
-  variables=$(awk -v n="$arity" 'BEGIN { for (i = 1; i <= n; i++) printf "%sV%d", (i > 1 ? ", " : ""), i }')
+  . "$here/neutral-program.sh"  # $output, $rules, $variables
   "$xinzhi" --store "$store" translate --to "$target" "$rules
 bench_count(count($variables)) :- $output($variables).
 ?- bench_count(N)." --output "$translated.tmp"
