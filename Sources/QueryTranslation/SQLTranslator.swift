@@ -71,8 +71,8 @@ package struct SQLTranslator {
       let members = Set(stratum.predicates)
       if !stratum.isRecursive {
         for p in stratum.predicates.sorted() {
-          let selects = (byHead[p] ?? []).compactMap { rule(program.rules[$0], delta: nil, members: []) }
-          steps.append(.create(table: Self.table(p), query: union(p, selects, distinct: true), note: note(p)))
+          let selects = (byHead[p] ?? []).compactMap { rule(program.rules[$0], delta: nil) }
+          steps.append(.create(table: Self.table(p), query: union(p, selects), note: note(p)))
         }
         continue
       }
@@ -93,19 +93,19 @@ package struct SQLTranslator {
             return false
           }
           if occurrences.isEmpty {
-            if let s = rule(r, delta: nil, members: members) { exits.append(s) }
+            if let s = rule(r, delta: nil) { exits.append(s) }
           } else {
             for j in occurrences {
-              if let s = rule(r, delta: j, members: members) { variants.append(s) }
+              if let s = rule(r, delta: j) { variants.append(s) }
             }
           }
         }
         if dialect == .spark, stratum.predicates.count == 1, let shortcut = closureShortcut(p, (byHead[p] ?? []).map { program.rules[$0] }) {
           for j in 0..<2 {
-            if let s = rule(shortcut, delta: j, members: members) { variants.append(s) }
+            if let s = rule(shortcut, delta: j) { variants.append(s) }
           }
         }
-        steps.append(.create(table: Self.table(p), query: union(p, exits, distinct: true), note: note(p)))
+        steps.append(.create(table: Self.table(p), query: union(p, exits), note: note(p)))
         steps.append(.create(table: Self.delta(p), query: "SELECT * FROM \(Self.table(p))", note: "the facts of \(name(p)) new in the last round"))
         let all = variants.isEmpty ? empty(program.predicates[p].arity) : variants.joined(separator: "\nUNION\n")
         loop.append(.create(table: Self.new(p), query: "\(all)\nEXCEPT\nSELECT * FROM \(Self.table(p))", note: "the facts of \(name(p)) this round derives"))
@@ -126,29 +126,31 @@ package struct SQLTranslator {
   /// Nil for other strata (they run as a driven loop).
   mutating func recursiveCTE(_ stratum: Stratum, byHead: [Int: [Int]]) -> TranslationStep? {
     guard stratum.predicates.count == 1, let p = stratum.predicates.first else { return nil }
-    let members: Set<Int> = [p]
-    var exits: [String] = []
-    var recursive: [String] = []
-    for index in byHead[p] ?? [] {
-      let r = program.rules[index]
-      let occurrences = r.body.indices.filter { i in
+    let rules = (byHead[p] ?? []).map { program.rules[$0] }
+    let occurrences = rules.map { r in
+      r.body.indices.filter { i in
         if case .positive(let atom) = r.body[i], atom.predicate == p { return true }
         return false
       }
-      guard occurrences.count <= 1, r.aggregates.isEmpty else { return nil }
-      if let j = occurrences.first {
-        guard let s = rule(r, delta: j, members: members, deltaTable: "r") else { return nil }
-        recursive.append(s)
+    }
+    // The shape first, so that a stratum left to the loop is translated (and refused) once.
+    guard occurrences.allSatisfy({ $0.count <= 1 }), occurrences.contains(where: { !$0.isEmpty }),
+      rules.allSatisfy({ $0.aggregates.isEmpty })
+    else { return nil }
+    var exits: [String] = []
+    var recursive: [String] = []
+    // A rule that is refused leaves a diagnostic, which stops the whole translation.
+    for (r, occurrence) in zip(rules, occurrences) {
+      if let j = occurrence.first {
+        if let s = rule(r, delta: j, deltaTable: "r") { recursive.append(s) }
       } else {
-        guard let s = rule(r, delta: nil, members: members) else { return nil }
-        exits.append(s)
+        if let s = rule(r, delta: nil) { exits.append(s) }
       }
     }
-    guard !recursive.isEmpty else { return nil }
     let columns = Self.columns(program.predicates[p].arity).joined(separator: ", ")
     let query = """
       WITH RECURSIVE r(\(columns)) AS (
-      \(union(p, exits, distinct: true))
+      \(union(p, exits))
       UNION
       SELECT * FROM (
       \(recursive.joined(separator: "\nUNION\n"))
@@ -210,7 +212,7 @@ package struct SQLTranslator {
   private func note(_ p: Int) -> String { "the facts of \(name(p))" }
 
   /// The union of rule SELECTs for `p`, with its stored facts and text facts.
-  private func union(_ p: Int, _ selects: [String], distinct: Bool) -> String {
+  private func union(_ p: Int, _ selects: [String]) -> String {
     var parts = selects
     let entry = program.predicates[p]
     if case .storedAndDerived = entry.kind {
@@ -287,7 +289,7 @@ package struct SQLTranslator {
 
   /// A rule as a SELECT of its head's columns; `delta` is the body literal that reads the last
   /// round's new facts. Nil when something in it was refused.
-  private mutating func rule(_ rule: IRRule, delta: Int?, members: Set<Int>, deltaTable: String? = nil) -> String? {
+  private mutating func rule(_ rule: IRRule, delta: Int?, deltaTable: String? = nil) -> String? {
     // Positive atoms: the FROM items, joined in body order with explicit conditions (an engine
     // need not push a WHERE into the joins; Spark runs here with predicate pushdown off); a
     // variable's first place binds it.
