@@ -3,8 +3,6 @@
 // `GraphStore.exportCSV` writes it.
 
 import Diagnostics
-import GraphModel
-import QueryLanguage
 import QueryTranslation
 
 @_exported import enum QueryTranslation.TranslationTarget
@@ -26,20 +24,7 @@ extension QuerySession {
   ///   `tx_meta`, `source_of`, `search`, two aggregates in one rule), or when the text has no
   ///   query.
   public func translate(_ text: String, name: String, to target: TranslationTarget) throws(DiagnosticError) -> TranslatedProgram {
-    let budget = Budget(limits)
-    let source = SourceText(name: name, text: text)
-    let (program, parseDiagnostics) = Parser.parse(source, shouldStop: { budget.isExhausted })
-    try budget.checkStage()
-    if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
-    let (checked, diagnostics) = interpreter.check(
-      program.sourcedRules, program.sourcedQueries, declarations: program.sourcedDeclarations, shouldStop: { budget.isExhausted })
-    try budget.checkStage()
-    let errors = diagnostics.filter { $0.severity == .error }
-    if !errors.isEmpty { throw DiagnosticError(errors) }
-    if checked.queries.isEmpty {
-      throw DiagnosticError(.usage, code: "translate-query", "nothing to translate: the text has no query (`?- ...`)")
-    }
-    try interpreter.add(program.sourcedRules, declarations: program.sourcedDeclarations, budget: budget)
+    let (_, checked) = try addText(text, name: name, toQuery: "translate")
     let (lowered, results) = interpreter.translationProgram(checked.queries, predicates: checked.predicates)
     let queries = zip(checked.queries, results).map { TranslationQuery(result: $1, columns: $0.columns, query: $0) }
     return try ProgramTranslator(target: target).translate(lowered, queries: queries, dictionary: interpreter.dictionary)

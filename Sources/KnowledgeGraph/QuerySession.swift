@@ -145,19 +145,7 @@ extension QuerySession {
   /// Runs a text like ``run(_:name:firstLine:parameters:warnings:each:)`` but explains each query: the
   /// plan of every rule that ran, with estimated and actual rows, iterations and time.
   public func explain(_ text: String, name: String, showTimes: Bool = true) throws(DiagnosticError) -> [(QueryResult, String)] {
-    let source = SourceText(name: name, text: text)
-    let budget = Budget(limits)
-    let (program, parseDiagnostics) = Parser.parse(source, shouldStop: { budget.isExhausted })
-    try budget.checkStage()
-    if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
-    let (_, diagnostics) = interpreter.check(program.sourcedRules, program.sourcedQueries, declarations: program.sourcedDeclarations, shouldStop: { budget.isExhausted })
-    try budget.checkStage()
-    let errors = diagnostics.filter { $0.severity == .error }
-    if !errors.isEmpty { throw DiagnosticError(errors) }
-    if program.queries.isEmpty {
-      throw DiagnosticError(.usage, code: "explain-query", "nothing to explain: the text has no query (`?- ...`)")
-    }
-    try interpreter.add(program.sourcedRules, declarations: program.sourcedDeclarations, budget: budget)
+    let (program, _) = try addText(text, name: name, toQuery: "explain")
     var results: [(QueryResult, String)] = []
     for query in program.sourcedQueries {
       let (checked, recheckDiagnostics) = interpreter.check([], [query])
@@ -166,6 +154,27 @@ extension QuerySession {
       results.append(try interpreter.explain(checked.queries[0], predicates: checked.predicates, showTimes: showTimes))
     }
     return results
+  }
+
+  /// Parses and checks a text that must hold a query, then adds its rules and declarations to
+  /// the session (as `run` does); returns the parsed and the checked program. `verb` says what
+  /// the query is for, in the error when there is none.
+  func addText(_ text: String, name: String, toQuery verb: String) throws(DiagnosticError) -> (Program, CheckedProgram) {
+    let source = SourceText(name: name, text: text)
+    let budget = Budget(limits)
+    let (program, parseDiagnostics) = Parser.parse(source, shouldStop: { budget.isExhausted })
+    try budget.checkStage()
+    if !parseDiagnostics.isEmpty { throw DiagnosticError(parseDiagnostics) }
+    let (checked, diagnostics) = interpreter.check(
+      program.sourcedRules, program.sourcedQueries, declarations: program.sourcedDeclarations, shouldStop: { budget.isExhausted })
+    try budget.checkStage()
+    let errors = diagnostics.filter { $0.severity == .error }
+    if !errors.isEmpty { throw DiagnosticError(errors) }
+    if program.queries.isEmpty {
+      throw DiagnosticError(.usage, code: "\(verb)-query", "nothing to \(verb): the text has no query (`?- ...`)")
+    }
+    try interpreter.add(program.sourcedRules, declarations: program.sourcedDeclarations, budget: budget)
+    return (program, checked)
   }
 
   /// Explains how a fact is derived (`why`) or why it is not (`whyNot`).

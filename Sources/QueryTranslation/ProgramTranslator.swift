@@ -73,8 +73,8 @@ package struct ProgramTranslator {
           help: "translate with --to duckdb (a Python driver runs the loop on DuckDB) or --to spark")
       }
       text = ScriptWriter.sql(all, answers: answers, dialect: dialect)
-    case .duckDB: text = ScriptWriter.duckDBDriver(all, answers: answers, dialect: dialect)
-    case .spark: text = ScriptWriter.sparkDriver(all, answers: answers, dialect: dialect)
+    case .duckDB: text = ScriptWriter.duckDBDriver(all, answers: answers)
+    case .spark: text = ScriptWriter.sparkDriver(all, answers: answers)
     }
     return TranslatedProgram(target: target, text: text, answers: answers, plan: ScriptWriter.plan(all, answers: answers, target: target))
   }

@@ -4,7 +4,8 @@
 // Values are key strings (`ValueKey`): joins and `=` compare keys, which is value identity, as
 // the engine's dictionary ids are. Each derived predicate is a table `p<N>(c0, c1, ...)` of keys.
 // Strata run in dependency order. A non-recursive predicate is one CREATE TABLE over the union
-// of its rules. A recursive stratum is evaluated semi-naively, as the engine does:
+// of its rules. On DuckDB a linear recursion of one predicate is its WITH RECURSIVE … UNION
+// (recursiveCTE); every other recursive stratum is evaluated semi-naively, as the engine does:
 //
 //   p       := exit rules (bodies that read nothing of the stratum)
 //   Δp      := p
@@ -88,10 +89,7 @@ package struct SQLTranslator {
         var variants: [String] = []
         for index in byHead[p] ?? [] {
           let r = program.rules[index]
-          let occurrences = r.body.indices.filter { i in
-            if case .positive(let atom) = r.body[i], members.contains(atom.predicate) { return true }
-            return false
-          }
+          let occurrences = Self.recursiveAtoms(of: r, in: members)
           if occurrences.isEmpty {
             if let s = rule(r, delta: nil) { exits.append(s) }
           } else {
@@ -106,11 +104,11 @@ package struct SQLTranslator {
           }
         }
         steps.append(.create(table: Self.table(p), query: union(p, exits), note: note(p)))
-        steps.append(.create(table: Self.delta(p), query: "SELECT * FROM \(Self.table(p))", note: "the facts of \(name(p)) new in the last round"))
+        steps.append(.create(table: Self.delta(p), query: "SELECT * FROM \(Self.table(p))", note: deltaNote(p)))
         let all = variants.isEmpty ? empty(program.predicates[p].arity) : variants.joined(separator: "\nUNION\n")
         loop.append(.create(table: Self.new(p), query: "\(all)\nEXCEPT\nSELECT * FROM \(Self.table(p))", note: "the facts of \(name(p)) this round derives"))
         appends.append(.append(table: Self.table(p), query: "SELECT * FROM \(Self.new(p))"))
-        appends.append(.create(table: Self.delta(p), query: "SELECT * FROM \(Self.new(p))", note: "the facts of \(name(p)) new in the last round"))
+        appends.append(.create(table: Self.delta(p), query: "SELECT * FROM \(Self.new(p))", note: deltaNote(p)))
       }
       let names = stratum.predicates.sorted().map(name).joined(separator: ", ")
       steps.append(.repeatUntilEmpty(steps: loop + appends, until: stratum.predicates.sorted().map(Self.new), note: "the recursion of \(names), semi-naively"))
@@ -127,12 +125,7 @@ package struct SQLTranslator {
   mutating func recursiveCTE(_ stratum: Stratum, byHead: [Int: [Int]]) -> TranslationStep? {
     guard stratum.predicates.count == 1, let p = stratum.predicates.first else { return nil }
     let rules = (byHead[p] ?? []).map { program.rules[$0] }
-    let occurrences = rules.map { r in
-      r.body.indices.filter { i in
-        if case .positive(let atom) = r.body[i], atom.predicate == p { return true }
-        return false
-      }
-    }
+    let occurrences = rules.map { Self.recursiveAtoms(of: $0, in: [p]) }
     // The shape first, so that a stratum left to the loop is translated (and refused) once.
     guard occurrences.allSatisfy({ $0.count <= 1 }), occurrences.contains(where: { !$0.isEmpty }),
       rules.allSatisfy({ $0.aggregates.isEmpty })
@@ -205,6 +198,17 @@ package struct SQLTranslator {
       body: [.positive(IRAtom(predicate: p, terms: [x, z])), .positive(IRAtom(predicate: p, terms: [z, y]))],
       variableNames: ["X", "Y", "Z"], origin: RuleOrigin(literalSpans: [], note: "the closure's doubling rule"))
   }
+
+  /// The body places of a rule that read a predicate of its stratum (positive atoms only; a
+  /// stratified program negates or aggregates none of them).
+  static func recursiveAtoms(of rule: IRRule, in members: Set<Int>) -> [Int] {
+    rule.body.indices.filter { i in
+      if case .positive(let atom) = rule.body[i], members.contains(atom.predicate) { return true }
+      return false
+    }
+  }
+
+  private func deltaNote(_ p: Int) -> String { "the facts of \(name(p)) new in the last round" }
 
   /// The display name of a predicate.
   func name(_ p: Int) -> String { "`\(program.predicates[p].name)`" }

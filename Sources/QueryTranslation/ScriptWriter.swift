@@ -9,31 +9,29 @@ enum ScriptWriter {
   /// The statements that turn the loaded export (tables terms, triples, assertions,
   /// transactions) into tables of keys: `facts(s, p, o)`, `asserted(s, p, o, tx)` and
   /// `txmeta(tx, key, value, first)`.
-  static func load(dialect: SQLDialect) -> [TranslationStep] {
-    [
-      .create(
-        table: "facts",
-        query: """
-          SELECT ts.key AS s, tp.key AS p, tv.key AS o FROM triples JOIN terms AS ts ON ts.id = triples.s \
-          JOIN terms AS tp ON tp.id = triples.p JOIN terms AS tv ON tv.id = triples.o
-          """,
-        note: "the stored facts, every value as its key"),
-      .create(
-        table: "asserted",
-        query: """
-          SELECT ts.key AS s, tp.key AS p, tv.key AS o, 'i' || CAST(a.tx AS STRING) AS tx FROM assertions AS a \
-          JOIN terms AS ts ON ts.id = a.s JOIN terms AS tp ON tp.id = a.p JOIN terms AS tv ON tv.id = a.o
-          """,
-        note: "each stored fact with each transaction that asserted it"),
-      .create(
-        table: "txmeta",
-        query: """
-          SELECT 'i' || CAST(t.tx AS STRING) AS tx, t.key AS key, t.value AS value, \
-          t.position = min(t.position) OVER (PARTITION BY t.tx, t.key) AS first FROM transactions AS t
-          """,
-        note: "each transaction's metadata; first marks the first value of a key"),
-    ]
-  }
+  static let load: [TranslationStep] = [
+    .create(
+      table: "facts",
+      query: """
+        SELECT ts.key AS s, tp.key AS p, tv.key AS o FROM triples JOIN terms AS ts ON ts.id = triples.s \
+        JOIN terms AS tp ON tp.id = triples.p JOIN terms AS tv ON tv.id = triples.o
+        """,
+      note: "the stored facts, every value as its key"),
+    .create(
+      table: "asserted",
+      query: """
+        SELECT ts.key AS s, tp.key AS p, tv.key AS o, 'i' || CAST(a.tx AS STRING) AS tx FROM assertions AS a \
+        JOIN terms AS ts ON ts.id = a.s JOIN terms AS tp ON tp.id = a.p JOIN terms AS tv ON tv.id = a.o
+        """,
+      note: "each stored fact with each transaction that asserted it"),
+    .create(
+      table: "txmeta",
+      query: """
+        SELECT 'i' || CAST(t.tx AS STRING) AS tx, t.key AS key, t.value AS value, \
+        t.position = min(t.position) OVER (PARTITION BY t.tx, t.key) AS first FROM transactions AS t
+        """,
+      note: "each transaction's metadata; first marks the first value of a key"),
+  ]
 
   /// The export's files with their columns, as the loaders read them.
   static let exportFiles: [(table: String, file: String, columns: [(String, String)])] = [
@@ -74,7 +72,7 @@ enum ScriptWriter {
         }
       }
     }
-    outline(load(dialect: target == .spark ? .spark : .duckDB) + steps, indent: "")
+    outline(load + steps, indent: "")
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -90,7 +88,7 @@ enum ScriptWriter {
     for (table, file, columns) in exportFiles {
       lines.append("CREATE OR REPLACE TABLE \(table) AS \(duckDBRead(dialect.literal("xinzhi-data/" + file), columns));")
     }
-    for step in load(dialect: dialect) + steps {
+    for step in load + steps {
       if case .answer(let index) = step {
         let answer = answers[index]
         lines.append("")
@@ -148,7 +146,7 @@ enum ScriptWriter {
   }
 
   /// What both drivers share: arguments, CSV cells as Xinzhi writes them, the answers.
-  private static func common(_ answers: [TranslatedAnswer], dialect: SQLDialect) -> [String] {
+  private static func common(_ answers: [TranslatedAnswer]) -> [String] {
     var lines = [
       "",
       "def plain(key):",
@@ -191,7 +189,7 @@ enum ScriptWriter {
     "OUT = positional[1] if len(positional) > 1 else 'xinzhi-answers'",
   ]
 
-  static func duckDBDriver(_ steps: [TranslationStep], answers: [TranslatedAnswer], dialect: SQLDialect) -> String {
+  static func duckDBDriver(_ steps: [TranslationStep], answers: [TranslatedAnswer]) -> String {
     var lines = [
       "#!/usr/bin/env python3",
       "# Translated by xinzhi for DuckDB (pip install duckdb). Reads the store exported by",
@@ -221,7 +219,7 @@ enum ScriptWriter {
       "def csv_path(name):",
       "    return \"'\" + os.path.join(DATA, name).replace(\"'\", \"''\") + \"'\"",
       "",
-    ] + common(answers, dialect: dialect) + [
+    ] + common(answers) + [
       "",
     ]
     for (table, file, columns) in exportFiles {
@@ -240,11 +238,11 @@ enum ScriptWriter {
       "",
       "os.makedirs(OUT, exist_ok=True)",
     ]
-    lines += pythonSteps(load(dialect: dialect) + steps, indent: "")
+    lines += pythonSteps(load + steps, indent: "")
     return lines.joined(separator: "\n") + "\n"
   }
 
-  static func sparkDriver(_ steps: [TranslationStep], answers: [TranslatedAnswer], dialect: SQLDialect) -> String {
+  static func sparkDriver(_ steps: [TranslationStep], answers: [TranslatedAnswer]) -> String {
     var lines = [
       "#!/usr/bin/env python3",
       "# Translated by xinzhi for Apache Spark (PySpark). Reads the store exported by",
@@ -280,7 +278,7 @@ enum ScriptWriter {
       "def empty(table):",
       "    return spark.table(table).isEmpty()",
       "",
-    ] + common(answers, dialect: dialect) + [
+    ] + common(answers) + [
       "",
     ]
     for (table, file, columns) in exportFiles {
@@ -298,7 +296,7 @@ enum ScriptWriter {
       "",
       "os.makedirs(OUT, exist_ok=True)",
     ]
-    lines += pythonSteps(load(dialect: dialect) + steps, indent: "")
+    lines += pythonSteps(load + steps, indent: "")
     lines += [
       "if not os.environ.get('XINZHI_SPARK_KEEP'):  # a harness running many programs keeps the session",
       "    spark.stop()",
