@@ -41,7 +41,8 @@ SELECT DISTINCT ?x ?year ?kind ?exact ?dated ?source ?label WHERE {
 }"""),
     ("47-financial-crises.dl", 0, """
 SELECT DISTINCT ?crisis ?date ?place ?revolution WHERE {
-  ?e a/rdfs:subClassOf* x:financial_crisis ; x:date ?date ; rdfs:label ?crisis . FILTER(lang(?crisis) = "zh")
+  ?e a/rdfs:subClassOf* x:financial_crisis ; rdfs:label ?crisis . FILTER(lang(?crisis) = "zh")
+  { ?e x:date ?date } UNION { FILTER NOT EXISTS { ?e x:date ?own } ?d x:occurred_during ?e ; x:date ?date }
   { ?e x:located_in+ ?p . ?p rdfs:label ?place . FILTER(lang(?place) = "zh") }
   UNION { ?e a/rdfs:subClassOf* x:financial_crisis . FILTER NOT EXISTS { ?e x:located_in ?any } BIND("—" AS ?place) }
   { ?e x:occurred_during ?r } UNION { ?e x:part_of ?r }
@@ -69,16 +70,16 @@ SELECT DISTINCT ?t ?f ?i ?tool ?framework ?issuer WHERE {
   UNION { ?t a/rdfs:subClassOf* x:relending_tool . FILTER NOT EXISTS { ?t x:issued_by ?any2 } FILTER NOT EXISTS { ?any3 x:provides ?t } BIND("—" AS ?i) BIND("—" AS ?issuer) }
 }"""),
     ("52-inventions-behind-revolutions.dl", 0, """
-SELECT DISTINCT ?revolution ?invention ?inventor ?year ?droveSource ?inventorSource WHERE {
-  { GRAPH ?g1 { ?t x:drove ?r } } UNION { GRAPH ?g1 { ?t x:part_of ?r } }
-  ?g1 dcterms:source ?droveSource .
-  ?r a/rdfs:subClassOf* x:industrial_revolution ; rdfs:label ?revolution . FILTER(lang(?revolution) = "zh")
-  GRAPH ?g2 { ?t x:invented_by ?p } ?g2 dcterms:source ?inventorSource .
+SELECT DISTINCT ?invention ?inventor ?year ?link ?advanced ?inventorSource WHERE {
+  GRAPH ?g { ?t x:invented_by ?p } ?g dcterms:source ?inventorSource .
   ?t rdfs:label ?invention . FILTER(lang(?invention) = "zh")
   ?p rdfs:label ?inventor . FILTER(lang(?inventor) = "zh")
   OPTIONAL { ?t x:invented_in ?y1 }
   OPTIONAL { ?t x:year ?y2 }
   BIND(COALESCE(?y1, ?y2, "—") AS ?year)
+  { { ?t x:supports ?x BIND("supports" AS ?link) } UNION { ?t x:applied_in ?x BIND("applied_in" AS ?link) }
+    ?x rdfs:label ?advanced . FILTER(lang(?advanced) = "zh") }
+  UNION { ?t x:invented_by ?p0 . FILTER NOT EXISTS { ?t x:supports|x:applied_in ?any } BIND("—" AS ?link) BIND("—" AS ?advanced) }
 }"""),
 ]
 
