@@ -74,9 +74,8 @@ SELECT DISTINCT ?invention ?inventor ?year ?link ?advanced ?inventorSource WHERE
   GRAPH ?g { ?t x:invented_by ?p } ?g dcterms:source ?inventorSource .
   ?t rdfs:label ?invention . FILTER(lang(?invention) = "zh")
   ?p rdfs:label ?inventor . FILTER(lang(?inventor) = "zh")
-  OPTIONAL { ?t x:invented_in ?y1 }
-  OPTIONAL { ?t x:year ?y2 }
-  BIND(COALESCE(?y1, ?y2, "—") AS ?year)
+  OPTIONAL { ?t x:year ?y }
+  BIND(COALESCE(?y, "—") AS ?year)
   { { ?t x:supports ?x BIND("supports" AS ?link) } UNION { ?t x:applied_in ?x BIND("applied_in" AS ?link) }
     ?x rdfs:label ?advanced . FILTER(lang(?advanced) = "zh") }
   UNION { ?t x:invented_by ?p0 . FILTER NOT EXISTS { ?t x:supports|x:applied_in ?any } BIND("—" AS ?link) BIND("—" AS ?advanced) }
