@@ -42,7 +42,7 @@ SELECT DISTINCT ?x ?year ?kind ?exact ?dated ?source ?label WHERE {
     ("47-financial-crises.dl", 0, """
 SELECT DISTINCT ?crisis ?date ?place ?revolution WHERE {
   ?e a/rdfs:subClassOf* x:financial_crisis ; rdfs:label ?crisis . FILTER(lang(?crisis) = "zh")
-  { ?e x:date ?date } UNION { FILTER NOT EXISTS { ?e x:date ?own } ?d x:occurred_during|x:part_of ?e ; x:date ?date }
+  { ?e x:date ?date } UNION { FILTER NOT EXISTS { ?e x:date ?own } ?d x:occurred_during ?e ; x:date ?date }
   { ?e x:located_in+ ?p . ?p rdfs:label ?place . FILTER(lang(?place) = "zh") }
   UNION { ?e a/rdfs:subClassOf* x:financial_crisis . FILTER NOT EXISTS { ?e x:located_in ?any } BIND("—" AS ?place) }
   { ?e x:occurred_during ?r } UNION { ?e x:part_of ?r }
