@@ -46,7 +46,7 @@ import Testing
     #expect(profile.contains("别名: 央行 (@zh)"))
     #expect(profile.contains("    sci_tech_innovation_relending  科技创新再贷款    [000:L665-L671; 001:L1050-L1082]"))
     #expect(profile.contains("来源文献\n  000  doc_000"), "the cited documents are listed with their titles")
-    #expect(profile.contains("001  doc_001  金融体系赋能新质生产力（文献001）  （原文未载明标题）"))
+    #expect(profile.contains("001  doc_001  金融体系赋能新质生产力  （原文未载明标题）"))
     let unknown = xinzhi(["--store", store, "show", "英格兰央行"])
     #expect(unknown.status == 65 && unknown.stderr.contains("no entity is called `英格兰央行`"), "\(unknown.stderr)")
   }
